@@ -1,0 +1,33 @@
+# The two commands a newcomer needs (see README.md):
+#   make run    set up, build, and dry-run the shipped examples against the shipped rules
+#   make test   set up, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
+# `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
+
+SWIFT ?= swift
+RELEASE_FLAGS := -c release --static-swift-stdlib
+CLI := .build/release/approvalctl
+export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
+
+.PHONY: setup build run test test-asan fuzz-smoke bench fuzz clean
+
+# Installs what the build needs from Debian's packages, only when it is missing.
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl
+
+run: build
+	$(CLI) dry-run examples/snapshots --rules rules/default.rules.json
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(MAKE) --no-print-directory test-asan
+
+# ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
+test-asan:
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter ApprovalJSONTests
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// Reads whole files into memory without Foundation (which would cost start-up time).
+///
+/// ```swift
+/// let bytes = try FileBytes.read("examples/snapshots/basic.json", limit: 8 << 20)
+/// ```
+public enum FileBytes {
+    /// The bytes of the file at `path`, or of standard input when `path` is `-`.
+    ///
+    /// - Parameters:
+    ///   - path: a file path, or `-` for standard input.
+    ///   - limit: the largest size accepted; a larger file is not read.
+    /// - Throws: ``JSONError`` with code `file_not_found`, `unreadable` or `too_large`.
+    public static func read(_ path: String, limit: Int) throws(JSONError) -> [UInt8] {
+        let descriptor: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let problem = errno
+            let location = SourceLocation(file: path, line: 1, column: 1, byteOffset: 0)
+            if problem == ENOENT || problem == ENOTDIR {
+                throw JSONError(code: .fileNotFound, message: "no such file", location: location)
+            }
+            throw JSONError(code: .unreadable, message: "cannot open: \(describe(problem))", location: location)
+        }
+        defer { if descriptor != 0 { close(descriptor) } }
+        var status = stat()
+        if fstat(descriptor, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                throw JSONError(
+                    code: .unreadable, message: "is a directory",
+                    location: SourceLocation(file: path, line: 1, column: 1, byteOffset: 0))
+            }
+            if (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit {
+                throw tooLarge(path, size: Int(status.st_size), limit: limit)
+            }
+        }
+        var bytes: [UInt8] = []
+        if (status.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(status.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw JSONError(
+                    code: .unreadable, message: "read failed: \(describe(errno))",
+                    location: SourceLocation(file: path, line: 1, column: 1, byteOffset: bytes.count))
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > limit { throw tooLarge(path, size: bytes.count, limit: limit) }
+        }
+        return bytes
+    }
+
+    private static func tooLarge(_ path: String, size: Int, limit: Int) -> JSONError {
+        JSONError(
+            code: .tooLarge, message: "file is \(size) bytes or more, larger than the limit of \(limit) bytes",
+            location: SourceLocation(file: path, line: 1, column: 1, byteOffset: 0))
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,65 @@
+/// Which parts of a document to copy out of jansson, for callers that need a few facts from a
+/// large input (the fast path of a dry run).
+///
+/// The parser still checks the whole text; only the conversion to ``JSONValue`` is selective.
+/// Where the document's shape differs from what the projection expects (an array where it expects
+/// an object, say), the value is copied whole, so a caller sees exactly the same wrong shape it
+/// would see on the full value.
+///
+/// ```swift
+/// let wanted = JSONProjection.fields([
+///     "task_id": .all,
+///     "variables_to_approve": .elements(
+///         .matching(key: "variable_id", values: ["contract_value"], then: .all,
+///                   otherwise: .fields(["variable_id": .all]))),
+/// ])
+/// let partial = try JSONParser().parse(bytes, projection: wanted)
+/// ```
+public indirect enum JSONProjection: Sendable, Hashable {
+    /// Copy the value whole.
+    case all
+    /// For an object: copy only these members (each with its own projection), in key order.
+    case members([(String, JSONProjection)])
+    /// For an array: copy every element with this projection.
+    case elements(JSONProjection)
+    /// For an object: when its member `key` is a string in `values` use `then`, else `otherwise`.
+    case matching(key: String, values: Set<String>, then: JSONProjection, otherwise: JSONProjection)
+
+    /// Members from a dictionary, in sorted key order so the result does not depend on hashing.
+    public static func fields(_ wanted: [String: JSONProjection]) -> JSONProjection {
+        .members(wanted.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    public static func == (lhs: JSONProjection, rhs: JSONProjection) -> Bool {
+        switch (lhs, rhs) {
+        case (.all, .all): return true
+        case (.members(let a), .members(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.elements(let a), .elements(let b)): return a == b
+        case (.matching(let k1, let v1, let t1, let o1), .matching(let k2, let v2, let t2, let o2)):
+            return k1 == k2 && v1 == v2 && t1 == t2 && o1 == o2
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .all: hasher.combine(0)
+        case .members(let members):
+            hasher.combine(1)
+            for (key, sub) in members {
+                hasher.combine(key)
+                hasher.combine(sub)
+            }
+        case .elements(let sub):
+            hasher.combine(2)
+            hasher.combine(sub)
+        case .matching(let key, let values, let then, let otherwise):
+            hasher.combine(3)
+            hasher.combine(key)
+            hasher.combine(values)
+            hasher.combine(then)
+            hasher.combine(otherwise)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+internal import CJansson
+
+/// A borrowed or owned pointer to a jansson value (`json_t *`). Never leaves this module.
+typealias JanssonValue = UnsafeMutablePointer<json_t>
+
+/// The single owner of a jansson tree returned by `json_loadb`.
+///
+/// `~Copyable`, so there is exactly one owner and exactly one `json_decref`. Everything read out
+/// of ``root`` is borrowed: valid while the document lives, never stored, returned or released.
+struct JanssonDocument: ~Copyable {
+    /// New reference from `json_loadb`, owned by this value.
+    let root: JanssonValue
+
+    /// Takes ownership of a new reference.
+    init(owning root: JanssonValue) {
+        self.root = root
+    }
+
+    deinit {
+        // "json_decref: decrement the reference count ... when the count drops to zero the value
+        // is destroyed" (jansson docs). This is the one release of the loaded tree.
+        json_decref(root)
+    }
+}
+
+// MARK: - Conversion
+
+/// Copies borrowed jansson values into ``JSONValue``, optionally only the parts a
+/// ``JSONProjection`` keeps, and enforces the depth limit.
+struct JanssonConverter {
+    let maxDepth: Int
+
+    /// Thrown inside the recursion; the path is completed on the way out.
+    struct DepthExceeded: Error {
+        var reversedPath: [String]
+    }
+
+    /// Converts `value` (borrowed, valid while its document lives).
+    func convert(_ value: JanssonValue, projection: JSONProjection = .all, depth: Int = 1) throws(DepthExceeded)
+        -> JSONValue
+    {
+        switch cjansson_typeof(value) {
+        case JSON_OBJECT:
+            guard depth <= maxDepth else { throw DepthExceeded(reversedPath: []) }
+            return .object(try convertObject(value, projection: projection, depth: depth))
+        case JSON_ARRAY:
+            guard depth <= maxDepth else { throw DepthExceeded(reversedPath: []) }
+            return .array(try convertArray(value, projection: projection, depth: depth))
+        case JSON_STRING:
+            return .string(Self.string(value))
+        case JSON_INTEGER:
+            return .integer(Int64(json_integer_value(value)))
+        case JSON_REAL:
+            return .double(json_real_value(value))
+        case JSON_TRUE:
+            return .bool(true)
+        case JSON_FALSE:
+            return .bool(false)
+        default:
+            return .null
+        }
+    }
+
+    private func convertObject(_ object: JanssonValue, projection: JSONProjection, depth: Int) throws(DepthExceeded)
+        -> JSONObject
+    {
+        var result = JSONObject()
+        switch projection {
+        case .members(let wanted):
+            // Only the requested keys, in the (sorted) order of the projection.
+            for (key, sub) in wanted {
+                let member = key.utf8.withContiguousStorageIfAvailable { buffer in
+                    buffer.withMemoryRebound(to: CChar.self) { json_object_getn(object, $0.baseAddress, $0.count) }
+                } ?? json_object_get(object, key)
+                guard let member else { continue }
+                result.appendUnique(key, try convertMember(member, key: key, projection: sub, depth: depth))
+            }
+            return result
+        case .matching(let key, let values, let then, let otherwise):
+            var chosen = otherwise
+            if let selector = json_object_get(object, key), cjansson_is_string(selector) != 0,
+                values.contains(Self.string(selector))
+            {
+                chosen = then
+            }
+            return try convertObject(object, projection: chosen, depth: depth)
+        case .all, .elements:
+            result.reserveCapacity(json_object_size(object))
+            var iterator = json_object_iter(object)
+            while let current = iterator {
+                // Keys are read with their length, so a key holding U+0000 is kept whole.
+                let key = String(
+                    decoding: UnsafeRawBufferPointer(
+                        start: json_object_iter_key(current), count: json_object_iter_key_len(current)),
+                    as: UTF8.self)
+                if let member = json_object_iter_value(current) {
+                    result.appendUnique(key, try convertMember(member, key: key, projection: .all, depth: depth))
+                }
+                iterator = json_object_iter_next(object, current)
+            }
+            return result
+        }
+    }
+
+    private func convertMember(_ member: JanssonValue, key: String, projection: JSONProjection, depth: Int)
+        throws(DepthExceeded) -> JSONValue
+    {
+        do {
+            return try convert(member, projection: projection, depth: depth + 1)
+        } catch {
+            var error = error
+            error.reversedPath.append(key)
+            throw error
+        }
+    }
+
+    private func convertArray(_ array: JanssonValue, projection: JSONProjection, depth: Int) throws(DepthExceeded)
+        -> [JSONValue]
+    {
+        let count = json_array_size(array)
+        var result: [JSONValue] = []
+        result.reserveCapacity(count)
+        var elementProjection = JSONProjection.all
+        if case .elements(let sub) = projection { elementProjection = sub }
+        for index in 0..<count {
+            guard let element = json_array_get(array, index) else { continue }
+            do {
+                result.append(try convert(element, projection: elementProjection, depth: depth + 1))
+            } catch {
+                var error = error
+                error.reversedPath.append(String(index))
+                throw error
+            }
+        }
+        return result
+    }
+
+    /// The string's bytes, read with their length (embedded NUL kept). jansson has already checked
+    /// they are UTF-8.
+    static func string(_ value: JanssonValue) -> String {
+        String(
+            decoding: UnsafeRawBufferPointer(start: json_string_value(value), count: json_string_length(value)),
+            as: UTF8.self)
+    }
+}

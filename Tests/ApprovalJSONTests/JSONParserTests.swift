@@ -1,0 +1,197 @@
+import ApprovalJSON
+import Testing
+
+struct ParseCase: CustomTestStringConvertible, Sendable {
+    let text: String
+    let expected: JSONValue
+    var testDescription: String { text }
+}
+
+struct MalformedCase: CustomTestStringConvertible, Sendable {
+    let file: String
+    let code: String
+    let line: Int
+    let column: Int
+    let byteOffset: Int
+    var testDescription: String { file }
+
+    static func all() throws -> [MalformedCase] {
+        guard case .array(let rows) = try Fixtures.json("malformed-expectations.json") else { return [] }
+        return rows.map {
+            MalformedCase(
+                file: $0["file"]!.string!, code: $0["code"]!.string!, line: Int($0["line"]!.integer!),
+                column: Int($0["column"]!.integer!), byteOffset: Int($0["byte_offset"]!.integer!))
+        }
+    }
+}
+
+@Suite struct JSONParserTests {
+    static let values: [ParseCase] = [
+        ParseCase(text: "null", expected: .null),
+        ParseCase(text: "true", expected: .bool(true)),
+        ParseCase(text: "false", expected: .bool(false)),
+        ParseCase(text: "0", expected: .integer(0)),
+        ParseCase(text: "-17", expected: .integer(-17)),
+        ParseCase(text: "9223372036854775807", expected: .integer(Int64.max)),
+        ParseCase(text: "-9223372036854775808", expected: .integer(Int64.min)),
+        ParseCase(text: "1.0", expected: .double(1.0)),
+        ParseCase(text: "0.1", expected: .double(0.1)),
+        ParseCase(text: "-0.0", expected: .double(-0.0)),
+        ParseCase(text: "1e-7", expected: .double(1e-7)),
+        ParseCase(text: "1.5E300", expected: .double(1.5e300)),
+        ParseCase(text: "5e2", expected: .double(500)),
+        ParseCase(text: "\"\"", expected: .string("")),
+        ParseCase(text: #""a\"b\\c\/d\b\f\n\r\t""#, expected: .string("a\"b\\c/d\u{08}\u{0C}\n\r\t")),
+        ParseCase(text: #""\u00e9\u4e2d""#, expected: .string("é中")),
+        ParseCase(text: #""\ud83d\ude00""#, expected: .string("😀")),
+        ParseCase(text: "\"😀 café\"", expected: .string("😀 café")),
+        ParseCase(text: #""a\u0000b""#, expected: .string("a\u{0}b")),
+        ParseCase(text: "[]", expected: .array([])),
+        ParseCase(text: "{}", expected: .object([:])),
+        ParseCase(text: #"[1, "two", [3.0], {"four": null}]"#, expected: [1, "two", [3.0], ["four": nil]]),
+        ParseCase(text: #"{"z": 1, "a": 2, "m": 3}"#, expected: ["z": 1, "a": 2, "m": 3]),
+    ]
+
+    @Test(arguments: values)
+    func parsesEveryType(_ testCase: ParseCase) throws {
+        #expect(try JSONParser().parse(testCase.text) == testCase.expected)
+    }
+
+    @Test func integersAndRealsStayApart() throws {
+        let value = try JSONParser().parse("[1, 1.0]")
+        #expect(value[0] == .integer(1))
+        #expect(value[1] == .double(1.0))
+        #expect(value[0] != value[1])
+    }
+
+    @Test func objectsKeepKeyOrder() throws {
+        let value = try JSONParser().parse(#"{"z": 1, "a": 2, "m": 3, "b": 4}"#)
+        #expect(value.object?.keys == ["z", "a", "m", "b"])
+    }
+
+    @Test func largeObjectsStillFindEveryKey() throws {
+        let members = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ",")
+        let value = try JSONParser().parse("{\(members)}")
+        for index in 0..<40 { #expect(value["k\(index)"] == .integer(Int64(index))) }
+        #expect(value["missing"] == nil)
+    }
+
+    @Test(arguments: ["9223372036854775808", "-9223372036854775809", "123456789012345678901234567890"])
+    func integerPastJanssonRangeIsOverflow(_ text: String) {
+        #expect {
+            try JSONParser().parse(text)
+        } throws: { ($0 as? JSONError)?.code == .numericOverflow }
+    }
+
+    @Test func nulInAKeyIsAnErrorBecauseJanssonCannotHoldIt() {
+        #expect {
+            try JSONParser().parse(#"{"k\u0000ey": true}"#)
+        } throws: { ($0 as? JSONError)?.code == .nulCharacter }
+    }
+
+    @Test func embeddedNULIsRejectedWhenNotAllowed() {
+        var options = JSONParser.Options()
+        options.allowNUL = false
+        #expect {
+            try JSONParser(options: options).parse(#"["a\u0000b"]"#)
+        } throws: { ($0 as? JSONError)?.code == .nulCharacter }
+    }
+
+    @Test func duplicateKeysRejectedInRuleFileMode() throws {
+        let text = "{\n  \"id\": 1,\n  \"id\": 2\n}"
+        #expect(try JSONParser().parse(text) == ["id": 2])
+        do {
+            _ = try JSONParser(options: .ruleFile).parse(text)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .duplicateKey)
+            #expect(error.location?.line == 3)
+        }
+    }
+
+    @Test func byteOrderMarkIsSkipped() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8)
+        #expect(try JSONParser().parse(bytes) == ["a": 1])
+    }
+
+    @Test(arguments: ["", "   ", "\n\t\r\n", "\u{FEFF}"])
+    func emptyInputIsItsOwnError(_ text: String) {
+        #expect {
+            try JSONParser().parse(text)
+        } throws: { ($0 as? JSONError)?.code == .emptyInput }
+    }
+
+    @Test(arguments: ["[1, 2", "{\"a\": ", "\"abc", "{\"a\": [1, {\"b\": 2}"])
+    func truncatedInputIsPrematureEnd(_ text: String) {
+        #expect {
+            try JSONParser().parse(text)
+        } throws: { ($0 as? JSONError)?.code == .prematureEnd }
+    }
+
+    @Test func sizeLimitNamesTheLimit() {
+        let options = JSONParser.Options(maxBytes: 10)
+        do {
+            _ = try JSONParser(options: options).parse("[1, 2, 3, 4, 5]")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .tooLarge)
+            #expect(error.message.contains("10 bytes"))
+        }
+    }
+
+    @Test func depthLimitGivesPathAndLine() {
+        let options = JSONParser.Options(maxDepth: 3)
+        #expect((try? JSONParser(options: options).parse(#"{"a": [[1]]}"#)) != nil)
+        do {
+            _ = try JSONParser(options: options).parse("{\"a\": [\n  1, {\"b\": []}]}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .tooDeep)
+            #expect(error.path?.description == "/a/1/b")
+            #expect(error.location?.line == 2)
+            #expect(error.location?.column == 12)
+        }
+    }
+
+    @Test func veryDeepInputIsAnErrorNotACrash() {
+        let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect {
+            try JSONParser().parse(text)
+        } throws: { ($0 as? JSONError)?.code == .tooDeep }
+    }
+
+    @Test(arguments: try MalformedCase.all())
+    func malformedDocumentsReportCodeLineAndColumn(_ testCase: MalformedCase) throws {
+        let bytes = try Fixtures.bytes("malformed/" + testCase.file)
+        do {
+            _ = try JSONParser(options: .ruleFile).parse(bytes, file: testCase.file)
+            Issue.record("\(testCase.file) parsed")
+        } catch {
+            #expect(error.code.description == testCase.code)
+            #expect(error.location?.file == testCase.file)
+            #expect(error.location?.line == testCase.line)
+            #expect(error.location?.column == testCase.column)
+            #expect(error.location?.byteOffset == testCase.byteOffset)
+            #expect(error.description.hasPrefix("\(testCase.file):\(testCase.line):\(testCase.column): error["))
+        }
+    }
+
+    @Test func malformedTableCoversAtLeastTenDocuments() throws {
+        #expect(try MalformedCase.all().count >= 10)
+    }
+
+    @Test func missingFileAndDirectoryAreDistinctErrors() {
+        #expect {
+            try JSONParser().parse(contentsOf: Fixtures.directory + "/does-not-exist.json")
+        } throws: { ($0 as? JSONError)?.code == .fileNotFound }
+        #expect {
+            try JSONParser().parse(contentsOf: Fixtures.directory)
+        } throws: { ($0 as? JSONError)?.code == .unreadable }
+    }
+
+    @Test func fileLargerThanLimitIsNotRead() {
+        #expect {
+            try FileBytes.read(Fixtures.directory + "/malformed-expectations.json", limit: 16)
+        } throws: { ($0 as? JSONError)?.code == .tooLarge }
+    }
+}
