@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: Engine (jansson + standard library only)
@@ -21,6 +23,34 @@ let package = Package(
         ),
         .target(name: "ApprovalJSON", dependencies: ["CJansson"]),
         .target(name: "ApprovalRules", dependencies: ["ApprovalJSON"]),
+
+        // MARK: Transport side (knows nothing about rules)
+        .target(
+            name: "ApprovalClient",
+            dependencies: [
+                "ApprovalJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "ApprovalAPISimulator",
+            dependencies: [
+                "ApprovalJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "approval-api-sim", dependencies: ["ApprovalAPISimulator"]),
+
+        // MARK: Workload generator (benchmarks, tests, fuzz seeds)
+        .target(name: "ApprovalWorkload", dependencies: ["ApprovalJSON"]),
+        .executableTarget(name: "approval-workload", dependencies: ["ApprovalWorkload", "ApprovalJSON"]),
+        .executableTarget(
+            name: "approval-bench",
+            dependencies: ["ApprovalRules", "ApprovalWorkload", "ApprovalJSON"],
+            path: "Benchmarks/Sources/approval-bench"
+        ),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -41,11 +71,22 @@ let package = Package(
         ),
         .testTarget(
             name: "ApprovalRulesTests",
-            dependencies: ["ApprovalRules", "ApprovalJSON"]
+            dependencies: ["ApprovalRules", "ApprovalJSON", "ApprovalWorkload"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ApprovalClientTests",
+            dependencies: ["ApprovalClient", "ApprovalAPISimulator", "ApprovalJSON"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ApprovalWorkloadTests",
+            dependencies: ["ApprovalWorkload", "ApprovalJSON"]
         ),
         .testTarget(
             name: "approvalctlTests",
-            dependencies: ["ApprovalJSON"]
+            dependencies: ["ApprovalJSON", "ApprovalWorkload"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -1,0 +1,47 @@
+public import ApprovalJSON
+
+/// One step of an explanation: what was compared or tested, and what came out.
+///
+/// ```swift
+/// // contract_value 300000 > 250000 → true
+/// print("\(event.text) → \(event.result)")
+/// ```
+public struct TraceEvent: Sendable, Hashable {
+    /// The sub-expression, as a pointer into the rule document.
+    public var path: JSONPointer
+    /// A readable account, e.g. `contract_value 300000 > 250000`.
+    public var text: String
+    /// What the sub-expression gave.
+    public var result: JSONValue
+
+    /// An event.
+    public init(path: JSONPointer, text: String, result: JSONValue) {
+        self.path = path
+        self.text = text
+        self.result = result
+    }
+}
+
+/// Collects trace events during one evaluation.
+struct TraceRecorder: Sendable {
+    var events: [TraceEvent] = []
+}
+
+/// How values and operators read in traces and messages.
+enum TraceText {
+    /// Strings quoted, numbers and the rest as compact JSON; long values shortened.
+    static func value(_ value: JSONValue) -> String {
+        let text = JSONWriter.compact.string(value)
+        guard text.count > 80 else { return text }
+        return String(text.prefix(77)) + "..."
+    }
+
+    /// How a value reads inside a sentence: strings unquoted, the rest as compact JSON.
+    static func plain(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return text }
+        if case .double(let number) = value, number.rounded() == number, abs(number) < 1e15 {
+            return String(Int64(number))
+        }
+        return JSONWriter.compact.string(value)
+    }
+}

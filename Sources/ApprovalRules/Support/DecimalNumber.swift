@@ -1,0 +1,180 @@
+public import ApprovalJSON
+
+/// An exact decimal number (up to 38 significant digits), for money: `"50000.00"` equals
+/// `50000`, and `0.1 + 0.2` problems never arise in comparisons.
+///
+/// Reads integers, reals (through their shortest decimal form) and numeric strings such as
+/// `"50000.00"`, `"-12.5"` or `"1e6"`. Anything else (`"50,000"`, `"abc"`, `""`) is not a number.
+///
+/// ```swift
+/// DecimalNumber(text: "50000.00")! == DecimalNumber(50000)  // true
+/// ```
+public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The digits, as an integer.
+    var significand: Int128
+    /// How many of those digits are after the decimal point (0...38).
+    var scale: Int
+
+    private static let maxScale = 30
+
+    init(significand: Int128, scale: Int) {
+        self.significand = significand
+        self.scale = scale
+    }
+
+    /// An integer.
+    public init(_ value: Int64) {
+        self.init(significand: Int128(value), scale: 0)
+    }
+
+    /// Parses a decimal string: optional sign, digits with an optional fraction, optional exponent.
+    public init?(text: String) {
+        var bytes = text.utf8[...]
+        var negative = false
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        var significand: Int128 = 0
+        var scale = 0
+        var digits = 0
+        var seenPoint = false
+        var exponent = 0
+        while let byte = bytes.first {
+            if byte >= 0x30 && byte <= 0x39 {
+                if significand != 0 || byte != 0x30 { digits += 1 }
+                guard digits <= 38 else { return nil }
+                significand = significand * 10 + Int128(byte - 0x30)
+                if seenPoint { scale += 1 }
+                bytes = bytes.dropFirst()
+            } else if byte == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+                bytes = bytes.dropFirst()
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                bytes = bytes.dropFirst()
+                guard let value = Int(String(decoding: bytes, as: UTF8.self)), abs(value) <= 40 else { return nil }
+                exponent = value
+                bytes = bytes[bytes.endIndex...]
+            } else {
+                return nil
+            }
+        }
+        let text = Array(text.utf8)
+        guard text.contains(where: { $0 >= 0x30 && $0 <= 0x39 }), text.last != UInt8(ascii: ".") || text.count > 1
+        else { return nil }
+        scale -= exponent
+        while scale < 0 {
+            guard significand.magnitude < Int128.max.magnitude / 10 else { return nil }
+            significand *= 10
+            scale += 1
+        }
+        guard scale <= Self.maxScale + 8 else { return nil }
+        self.init(significand: negative ? -significand : significand, scale: scale)
+        normalize()
+    }
+
+    /// A JSON number or numeric string; `nil` for anything else (including non-finite reals).
+    public init?(_ value: JSONValue) {
+        switch value {
+        case .integer(let number): self.init(number)
+        case .double(let number):
+            guard number.isFinite else { return nil }
+            self.init(text: number.description)
+        case .string(let text): self.init(text: text.trimmingASCIIWhitespace())
+        default: return nil
+        }
+    }
+
+    private mutating func normalize() {
+        while scale > 0 && significand % 10 == 0 {
+            significand /= 10
+            scale -= 1
+        }
+    }
+
+    /// Both numbers brought to one scale; `nil` on overflow (never for realistic amounts).
+    private static func aligned(_ a: DecimalNumber, _ b: DecimalNumber) -> (Int128, Int128)? {
+        var (x, y) = (a.significand, b.significand)
+        var (sx, sy) = (a.scale, b.scale)
+        while sx < sy {
+            let (product, overflow) = x.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            x = product
+            sx += 1
+        }
+        while sy < sx {
+            let (product, overflow) = y.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            y = product
+            sy += 1
+        }
+        return (x, y)
+    }
+
+    public static func < (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
+        if let (x, y) = aligned(lhs, rhs) { return x < y }
+        return lhs.doubleValue < rhs.doubleValue
+    }
+
+    public static func == (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
+        lhs.significand == rhs.significand && lhs.scale == rhs.scale  // both normalized
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(significand)
+        hasher.combine(scale)
+    }
+
+    /// The product, rounded to 10 decimal places; `nil` on overflow.
+    public func multiplied(by other: DecimalNumber) -> DecimalNumber? {
+        let (product, overflow) = significand.multipliedReportingOverflow(by: other.significand)
+        if overflow { return nil }
+        var result = DecimalNumber(significand: product, scale: scale + other.scale)
+        while result.scale > 10 {
+            let (quotient, remainder) = result.significand.quotientAndRemainder(dividingBy: 10)
+            result.significand = quotient + (remainder >= 5 ? 1 : remainder <= -5 ? -1 : 0)
+            result.scale -= 1
+        }
+        result.normalize()
+        return result
+    }
+
+    /// The nearest `Double`.
+    public var doubleValue: Double {
+        var value = Double(significand)
+        for _ in 0..<scale { value /= 10 }
+        return value
+    }
+
+    /// As JSON: an integer when it has no fraction and fits, otherwise a real.
+    public var json: JSONValue {
+        if scale == 0, let integer = Int64(exactly: significand) { return .integer(integer) }
+        return .double(doubleValue)
+    }
+
+    /// Plain decimal notation, e.g. `50000.25`.
+    public var description: String {
+        let digits = String(significand.magnitude)
+        var text: String
+        if scale == 0 {
+            text = digits
+        } else if digits.count > scale {
+            text = String(digits.dropLast(scale)) + "." + String(digits.suffix(scale))
+        } else {
+            text = "0." + String(repeating: "0", count: scale - digits.count) + digits
+        }
+        if significand < 0 { text = "-" + text }
+        return text
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs and line breaks.
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,171 @@
+/// A moment in UTC, to the millisecond, parsed from ISO 8601 text without Foundation (and so
+/// without the process's locale or time zone).
+///
+/// Dates (`2025-01-20`) are midnight UTC; date-times need a `Z` or an offset (`+02:00`), since a
+/// date-time without a zone would depend on where the process runs.
+///
+/// ```swift
+/// let now = Timestamp(iso8601: "2025-01-20T12:00:00Z")!
+/// let due = Timestamp(iso8601: "2025-02-19")!
+/// now.days(until: due)  // 29
+/// ```
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public var millisecondsSinceEpoch: Int64
+
+    /// A timestamp from milliseconds since the epoch.
+    public init(millisecondsSinceEpoch: Int64) {
+        self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    }
+
+    /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)`; `nil` for anything else,
+    /// including impossible dates such as `2025-02-30`.
+    public init?(iso8601 text: String) {
+        var reader = DigitReader(Array(text.utf8))
+        guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
+            reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
+            (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+        else { return nil }
+        var milliseconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400_000
+        if reader.atEnd {
+            self.millisecondsSinceEpoch = milliseconds
+            return
+        }
+        guard reader.expect(UInt8(ascii: "T")) || reader.expect(UInt8(ascii: "t")) || reader.expect(0x20),
+            let hour = reader.number(2), hour < 24, reader.expect(UInt8(ascii: ":")), let minute = reader.number(2),
+            minute < 60
+        else { return nil }
+        var second: Int64 = 0
+        var fraction: Int64 = 0
+        if reader.expect(UInt8(ascii: ":")) {
+            guard let value = reader.number(2), value < 61 else { return nil }
+            second = value
+            if reader.expect(UInt8(ascii: ".")) {
+                var digits = 0
+                while let digit = reader.digit() {
+                    if digits < 3 { fraction = fraction * 10 + digit }
+                    digits += 1
+                }
+                guard digits > 0 else { return nil }
+                for _ in digits..<3 where digits < 3 { fraction *= 10 }
+            }
+        }
+        milliseconds += ((hour * 60 + minute) * 60 + second) * 1000 + fraction
+        if reader.expect(UInt8(ascii: "Z")) || reader.expect(UInt8(ascii: "z")) {
+            // UTC
+        } else if let sign = reader.sign(), let offsetHours = reader.number(2), offsetHours < 24,
+            reader.expect(UInt8(ascii: ":")), let offsetMinutes = reader.number(2), offsetMinutes < 60
+        {
+            milliseconds -= sign * (offsetHours * 60 + offsetMinutes) * 60_000
+        } else {
+            return nil
+        }
+        guard reader.atEnd else { return nil }
+        self.millisecondsSinceEpoch = milliseconds
+    }
+
+    /// Whole days since the epoch (floor), i.e. the UTC calendar day.
+    public var day: Int64 {
+        millisecondsSinceEpoch >= 0
+            ? millisecondsSinceEpoch / 86_400_000 : (millisecondsSinceEpoch - 86_399_999) / 86_400_000
+    }
+
+    /// Calendar days from this moment's UTC day to `other`'s (negative when `other` is earlier).
+    public func days(until other: Timestamp) -> Int64 {
+        other.day - day
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` (with `.fff` when there are milliseconds).
+    public var description: String {
+        let (year, month, day) = Self.civil(fromDays: self.day)
+        let rest = millisecondsSinceEpoch - self.day * 86_400_000
+        let seconds = rest / 1000
+        var text =
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
+        if rest % 1000 != 0 { text += ".\(pad(rest % 1000, 3))" }
+        return text + "Z"
+    }
+
+    /// The UTC calendar date, `YYYY-MM-DD`.
+    public var dateString: String {
+        let (year, month, day) = Self.civil(fromDays: self.day)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    private func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    // MARK: - Civil calendar (proleptic Gregorian; H. Hinnant's algorithms)
+
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+/// Reads fixed-width ASCII digits.
+private struct DigitReader {
+    let bytes: [UInt8]
+    var at = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { at == bytes.count }
+
+    mutating func digit() -> Int64? {
+        guard at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 else { return nil }
+        defer { at += 1 }
+        return Int64(bytes[at] - 0x30)
+    }
+
+    mutating func number(_ width: Int) -> Int64? {
+        var value: Int64 = 0
+        for _ in 0..<width {
+            guard let digit = digit() else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
+
+    mutating func expect(_ byte: UInt8) -> Bool {
+        guard at < bytes.count, bytes[at] == byte else { return false }
+        at += 1
+        return true
+    }
+
+    mutating func sign() -> Int64? {
+        if expect(UInt8(ascii: "+")) { return 1 }
+        if expect(UInt8(ascii: "-")) { return -1 }
+        return nil
+    }
+}
