@@ -59,6 +59,14 @@ struct EvaluationContext {
     /// Reads `path` from the current scope: the root (with its views) or the iterator value.
     func lookup(_ path: ArraySlice<String>) -> JSONValue? {
         if let scope = scopes.last { return scope.lookup(path) }
+        return lookupRoot(path)
+    }
+
+    /// Reads `path` from the root, whatever the scopes. On a snapshot, `now` is the clock.
+    func lookupRoot(_ path: ArraySlice<String>) -> JSONValue? {
+        if case .snapshot = root, path.count == 1, path.first == "now" {
+            return now.map { .string($0.description) } ?? .null
+        }
         return root.lookup(path)
     }
 
@@ -66,7 +74,7 @@ struct EvaluationContext {
     func lookup(_ path: ArraySlice<String>, levelsUp levels: Int) -> JSONValue? {
         let index = scopes.count - 1 - levels
         if index >= 0 { return scopes[index].lookup(path) }
-        return root.lookup(path)
+        return lookupRoot(path)
     }
 
     /// Records a trace event when tracing (a no-op otherwise).

@@ -1,0 +1,346 @@
+import ApprovalJSON
+
+/// A rule, compiled.
+struct CompiledRule: Sendable {
+    let id: String
+    let description: String?
+    let priority: Int64
+    let index: Int
+    let condition: Node
+    let requires: [RequiredFact]
+    let recommendation: Recommendation?
+    let reason: Template?
+    let escalations: [EscalationSpec]
+    /// Fact paths the condition reads from the root (not inside iterators): an `approve` that
+    /// read a missing one does not count.
+    let readFacts: [[String]]
+}
+
+struct EscalationSpec: Sendable {
+    let to: [String]
+    let severity: Severity
+    let message: Template
+}
+
+/// A fact that must be present and of a type.
+struct RequiredFact: Sendable {
+    let path: [String]
+    let type: FactType
+    var dotted: String { path.joined(separator: ".") }
+}
+
+/// Turns a rule document (JSON) into the parts of a ``RuleSet``, reporting every problem.
+struct RuleCompiler {
+    let limits: Limits
+    private(set) var diagnostics: [RuleDiagnostic] = []
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    struct Output {
+        var name = ""
+        var description: String?
+        var strategy = CombiningStrategy.mostRestrictive
+        var defaultRecommendation = Recommendation.hold
+        var safeRecommendation = Recommendation.hold
+        var requiredFacts: [RequiredFact] = []
+        var rules: [CompiledRule] = []
+        var references = References()
+    }
+
+    private static let documentFields: Set<String> = [
+        "$schema", "name", "description", "version", "strategy", "default_recommendation", "safe_recommendation",
+        "currency", "lists", "required_facts", "rules",
+    ]
+    private static let ruleFields: Set<String> = [
+        "id", "description", "priority", "when", "requires", "recommend", "reason", "escalate", "enabled",
+    ]
+    private static let escalationFields: Set<String> = ["to", "severity", "message"]
+
+    private mutating func report(
+        _ code: RuleDiagnostic.Code, _ message: String, at path: JSONPointer, rule: String? = nil
+    ) {
+        diagnostics.append(RuleDiagnostic(code: code, message: message, path: path, ruleID: rule))
+    }
+
+    // MARK: - Document
+
+    mutating func compile(_ document: JSONValue) -> Output {
+        var output = Output()
+        guard case .object(let root) = document else {
+            report(.invalidFieldType, "a rule document must be a JSON object, not \(document.typeName)", at: .root)
+            return output
+        }
+        let top = JSONPointer.root
+        for key in root.keys where !Self.documentFields.contains(key) {
+            var message = "unknown field \"\(key)\""
+            if let guess = Suggestion.closest(to: key, among: Self.documentFields) { message += "; did you mean \"\(guess)\"?" }
+            report(.unknownField, message, at: top.appending(key))
+        }
+        output.name = requiredString(root, "name", at: top) ?? ""
+        output.description = optionalString(root, "description", at: top)
+        if let text = optionalString(root, "strategy", at: top) {
+            if let strategy = CombiningStrategy(rawValue: text) {
+                output.strategy = strategy
+            } else {
+                report(.invalidValue, "unknown strategy \"\(text)\"; expected most_restrictive or first_match", at: top.appending("strategy"))
+            }
+        }
+        output.defaultRecommendation = recommendation(root, "default_recommendation", at: top) ?? .hold
+        output.safeRecommendation = recommendation(root, "safe_recommendation", at: top) ?? .hold
+        if output.safeRecommendation == .approve {
+            report(.invalidRecommendation, "safe_recommendation cannot be approve: missing data must never let a task through", at: top.appending("safe_recommendation"))
+        }
+        let declarations = self.declarations(root, at: top)
+        output.requiredFacts = facts(root["required_facts"], at: top.appending("required_facts"))
+        for fact in output.requiredFacts { output.references.add(fact.path) }
+
+        guard let rulesValue = root["rules"] else {
+            report(.missingField, "missing field \"rules\"", at: top)
+            return output
+        }
+        guard case .array(let rules) = rulesValue else {
+            report(.invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)", at: top.appending("rules"))
+            return output
+        }
+        if rules.isEmpty { report(.noRules, "the document has no rules", at: top.appending("rules")) }
+        if rules.count > limits.rules {
+            report(.limitExceeded, "\(rules.count) rules, more than the limit of \(limits.rules)", at: top.appending("rules"))
+            return output
+        }
+        var seen: [String: Int] = [:]
+        for (index, value) in rules.enumerated() {
+            let path = top.appending("rules").appending(index)
+            guard let rule = compileRule(value, index: index, at: path, declarations: declarations, references: &output.references) else { continue }
+            if let first = seen[rule.id] {
+                report(.duplicateRuleID, "rule id \"\(rule.id)\" is already used by rule \(first)", at: path.appending("id"), rule: rule.id)
+            } else {
+                seen[rule.id] = index
+            }
+            output.rules.append(rule)
+        }
+        // Priority order: higher priority first, ties in document order.
+        output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
+        diagnostics += TierAnalysis.check(output.rules, rulesValue: rules, strategy: output.strategy)
+        return output
+    }
+
+    // MARK: - Declarations
+
+    private mutating func declarations(_ root: JSONObject, at top: JSONPointer) -> Declarations {
+        var declarations = Declarations()
+        if let lists = root["lists"] {
+            let path = top.appending("lists")
+            if case .object(let object) = lists {
+                for (name, members) in object.members {
+                    if case .array(let elements) = members {
+                        declarations.lists[name] = elements
+                    } else {
+                        report(.invalidFieldType, "list \"\(name)\" must be an array, not \(members.typeName)", at: path.appending(name))
+                    }
+                }
+            } else {
+                report(.invalidFieldType, "\"lists\" must be an object of named arrays", at: path)
+            }
+        }
+        if let currency = root["currency"] {
+            let path = top.appending("currency")
+            guard case .object(let object) = currency else {
+                report(.invalidFieldType, "\"currency\" must be an object with \"base\" and \"rates\"", at: path)
+                return declarations
+            }
+            for key in object.keys where key != "base" && key != "rates" {
+                report(.unknownField, "unknown field \"\(key)\"", at: path.appending(key))
+            }
+            declarations.baseCurrency = requiredString(object, "base", at: path)?.uppercased()
+            if let rates = object["rates"] {
+                if case .object(let table) = rates {
+                    for (code, rate) in table.members {
+                        if let value = DecimalNumber(rate), value > DecimalNumber(0) {
+                            declarations.rates[code.uppercased()] = value
+                        } else {
+                            report(.invalidValue, "rate for \(code) must be a positive number", at: path.appending("rates").appending(code))
+                        }
+                    }
+                } else {
+                    report(.invalidFieldType, "\"rates\" must be an object of currency codes to numbers", at: path.appending("rates"))
+                }
+            }
+            if let base = declarations.baseCurrency { declarations.rates[base] = DecimalNumber(1) }
+        }
+        return declarations
+    }
+
+    private mutating func facts(_ value: JSONValue?, at path: JSONPointer) -> [RequiredFact] {
+        guard let value else { return [] }
+        guard case .object(let object) = value else {
+            report(.invalidFieldType, "expected an object of fact paths to types", at: path)
+            return []
+        }
+        var facts: [RequiredFact] = []
+        for (name, typeValue) in object.members {
+            guard let factPath = FactPath.parse(name) else {
+                report(.invalidFactPath, "invalid fact path \"\(name)\"", at: path.appending(name))
+                continue
+            }
+            guard case .string(let typeName) = typeValue, let type = FactType(rawValue: typeName) else {
+                let known = FactType.allCases.map(\.rawValue).joined(separator: ", ")
+                report(.invalidFactType, "unknown fact type \(typeValue); expected one of \(known)", at: path.appending(name))
+                continue
+            }
+            facts.append(RequiredFact(path: factPath, type: type))
+        }
+        return facts
+    }
+
+    // MARK: - Rules
+
+    private mutating func compileRule(
+        _ value: JSONValue, index: Int, at path: JSONPointer, declarations: Declarations, references: inout References
+    ) -> CompiledRule? {
+        guard case .object(let rule) = value else {
+            report(.invalidFieldType, "a rule must be an object, not \(value.typeName)", at: path)
+            return nil
+        }
+        let id = requiredString(rule, "id", at: path) ?? "#\(index)"
+        for key in rule.keys where !Self.ruleFields.contains(key) {
+            var message = "unknown action or field \"\(key)\""
+            if let guess = Suggestion.closest(to: key, among: Self.ruleFields) { message += "; did you mean \"\(guess)\"?" }
+            report(.unknownAction, message, at: path.appending(key), rule: id)
+        }
+        if case .bool(false)? = rule["enabled"] { return nil }
+        if let enabled = rule["enabled"], enabled.bool == nil {
+            report(.invalidFieldType, "\"enabled\" must be true or false", at: path.appending("enabled"), rule: id)
+        }
+        let description = optionalString(rule, "description", at: path)
+        var priority: Int64 = 0
+        if let value = rule["priority"] {
+            if case .integer(let number) = value { priority = number } else {
+                report(.invalidFieldType, "\"priority\" must be an integer", at: path.appending("priority"), rule: id)
+            }
+        }
+        var condition = Node(constant: .bool(false), path: path)
+        var readFacts: [[String]] = []
+        if let when = rule["when"] {
+            var compiler = LogicCompiler(declarations: declarations, limits: limits)
+            condition = compiler.compile(when, at: path.appending("when"))
+            for diagnostic in compiler.diagnostics {
+                var copy = diagnostic
+                copy.ruleID = id
+                diagnostics.append(copy)
+            }
+            if let constant = condition.constant {
+                report(.constantCondition, "condition is always \(Coercion.truthy(constant) ? "true" : "false")", at: path.appending("when"), rule: id)
+            }
+            readFacts = References.scan(when, into: &references)
+        } else {
+            report(.missingField, "rule \"\(id)\" has no \"when\" condition", at: path, rule: id)
+        }
+        let requires = facts(rule["requires"], at: path.appending("requires"))
+        for fact in requires { references.add(fact.path) }
+        let recommendation = self.recommendation(rule, "recommend", at: path, rule: id)
+        var reason: Template?
+        if let text = optionalString(rule, "reason", at: path) {
+            reason = template(text, at: path.appending("reason"), rule: id, references: &references)
+        }
+        var escalations: [EscalationSpec] = []
+        if let escalate = rule["escalate"] {
+            let list: [JSONValue] = escalate.array ?? [escalate]
+            let base = path.appending("escalate")
+            for (at, item) in list.enumerated() {
+                let itemPath = escalate.array == nil ? base : base.appending(at)
+                if let spec = escalation(item, at: itemPath, rule: id, references: &references) { escalations.append(spec) }
+            }
+        }
+        if recommendation == nil && escalations.isEmpty && rule["recommend"] == nil && rule["escalate"] == nil {
+            report(.ruleWithoutAction, "rule \"\(id)\" neither recommends nor escalates", at: path, rule: id)
+        }
+        return CompiledRule(
+            id: id, description: description, priority: priority, index: index, condition: condition, requires: requires,
+            recommendation: recommendation, reason: reason, escalations: escalations, readFacts: readFacts)
+    }
+
+    private mutating func escalation(
+        _ value: JSONValue, at path: JSONPointer, rule: String, references: inout References
+    ) -> EscalationSpec? {
+        guard case .object(let object) = value else {
+            report(.invalidFieldType, "an escalation must be an object with \"to\", \"severity\" and \"message\"", at: path, rule: rule)
+            return nil
+        }
+        for key in object.keys where !Self.escalationFields.contains(key) {
+            report(.unknownField, "unknown field \"\(key)\"", at: path.appending(key), rule: rule)
+        }
+        var to: [String] = []
+        switch object["to"] {
+        case .string(let address)?: to = [address]
+        case .array(let addresses)?:
+            for (at, address) in addresses.enumerated() {
+                if case .string(let text) = address, Email.domain(text) != nil { to.append(text) } else {
+                    report(.invalidValue, "escalation address \(address) is not an e-mail address", at: path.appending("to").appending(at), rule: rule)
+                }
+            }
+        case nil: report(.missingField, "escalation has no \"to\"", at: path, rule: rule)
+        case let other?: report(.invalidFieldType, "\"to\" must be an address or an array of addresses, not \(other.typeName)", at: path.appending("to"), rule: rule)
+        }
+        if case .string(let address)? = object["to"], Email.domain(address) == nil {
+            report(.invalidValue, "escalation address \"\(address)\" is not an e-mail address", at: path.appending("to"), rule: rule)
+        }
+        var severity = Severity.medium
+        if let text = optionalString(object, "severity", at: path) {
+            if let value = Severity(rawValue: text) { severity = value } else {
+                report(.invalidSeverity, "unknown severity \"\(text)\"; expected low, medium, high or critical", at: path.appending("severity"), rule: rule)
+            }
+        }
+        guard let text = requiredString(object, "message", at: path, rule: rule),
+            let message = template(text, at: path.appending("message"), rule: rule, references: &references)
+        else { return nil }
+        return EscalationSpec(to: to, severity: severity, message: message)
+    }
+
+    private mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References) -> Template? {
+        do {
+            let template = try Template(parsing: text)
+            for fact in template.factPaths { references.add(fact) }
+            return template
+        } catch {
+            report(.invalidTemplate, error.message, at: path, rule: rule)
+            return nil
+        }
+    }
+
+    // MARK: - Field helpers
+
+    private mutating func requiredString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> String? {
+        guard let value = object[key] else {
+            report(.missingField, "missing field \"\(key)\"", at: path, rule: rule)
+            return nil
+        }
+        guard case .string(let text) = value, !text.isEmpty else {
+            report(.invalidFieldType, "\"\(key)\" must be a non-empty string, not \(value.typeName)", at: path.appending(key), rule: rule)
+            return nil
+        }
+        if text.utf8.count > limits.stringLength {
+            report(.limitExceeded, "\"\(key)\" is longer than \(limits.stringLength) bytes", at: path.appending(key), rule: rule)
+        }
+        return text
+    }
+
+    private mutating func optionalString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> String? {
+        guard object[key] != nil else { return nil }
+        return requiredString(object, key, at: path, rule: rule)
+    }
+
+    private mutating func recommendation(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> Recommendation? {
+        guard let text = optionalString(object, key, at: path, rule: rule) else { return nil }
+        guard let value = Recommendation(rawValue: text) else {
+            var message = "unknown recommendation \"\(text)\"; expected approve, request_changes, hold or reject"
+            if let guess = Suggestion.closest(to: text, among: Recommendation.allCases.map(\.rawValue)) {
+                message += " (did you mean \"\(guess)\"?)"
+            }
+            report(.invalidRecommendation, message, at: path.appending(key), rule: rule)
+            return nil
+        }
+        return value
+    }
+}

@@ -1,0 +1,100 @@
+import ApprovalJSON
+
+/// Files, named lists and separation of duties.
+extension Operators {
+    static let files: [OperatorSpec] = [
+        OperatorSpec(
+            ["has_file"], arity: 1...1, pure: false,
+            summary: "a file is attached for the variable; raises Incomplete Data when the listing cannot tell"
+        ) { call throws(CompileProblem) in
+            guard case .string(let id)? = call.argument(0).constant else {
+                throw CompileProblem(.invalidArgument, "\"has_file\" takes a variable id as a string literal", at: call.argument(0).path)
+            }
+            return Node(path: call.path) { context throws(LogicError) in
+                let result = JSONValue.bool(try hasFile(id, context))
+                context.record(call.path, "file attached for \(id)", result)
+                return result
+            }
+        }
+    ]
+
+    /// Whether a file is attached for variable `id`. "Absent" is concluded only from a complete
+    /// listing: no listing at all, or one whose `total_files` exceeds what it lists, raises.
+    static func hasFile(_ id: String, _ context: EvaluationContext) throws(LogicError) -> Bool {
+        switch context.root {
+        case .snapshot(let snapshot):
+            if let files = snapshot.filesByVariable[id], !files.isEmpty { return true }
+            if snapshot.document["files"] == nil && snapshot.document["task_files"] == nil {
+                throw .domain("Incomplete Data", "the snapshot has no files listing (fetch with include_files=true)")
+            }
+            if snapshot.filesListingIncomplete {
+                throw .domain("Incomplete Data", "the files listing is incomplete (total_files exceeds the files listed)")
+            }
+            return false
+        case .value(let data):
+            guard case .array(let files)? = data["files"] else {
+                throw .domain("Incomplete Data", "the data has no files listing")
+            }
+            return files.contains { $0["variable_id"]?.string == id }
+        }
+    }
+
+    static let lists: [OperatorSpec] = [
+        OperatorSpec(
+            ["in_list"], arity: 2...2,
+            summary: "the value is in a named list of the document (strings: case and spacing ignored)"
+        ) { call throws(CompileProblem) in
+            guard case .string(let name)? = call.argument(1).constant else {
+                throw CompileProblem(.invalidArgument, "\"in_list\" takes a list name as a string literal", at: call.argument(1).path)
+            }
+            guard let members = call.declarations.lists[name] else {
+                var message = "unknown list \"\(name)\""
+                if let guess = Suggestion.closest(to: name, among: call.declarations.lists.keys) {
+                    message += "; did you mean \"\(guess)\"?"
+                }
+                throw CompileProblem(.unknownList, message, at: call.argument(1).path)
+            }
+            let strings = Set(members.compactMap { $0.string.map(normalizedListEntry) })
+            let others = Set(members.filter { $0.string == nil })
+            let value = call.argument(0)
+            return Node(path: call.path) { context throws(LogicError) in
+                let item = try value.run(&context)
+                let found: Bool
+                if case .string(let text) = item { found = strings.contains(normalizedListEntry(text)) } else { found = others.contains(item) }
+                context.record(call.path, "\(value.describe(item)) in list \(name)", .bool(found))
+                return .bool(found)
+            }
+        }
+    ]
+
+    /// Lower case, inner white space collapsed to one space, trimmed.
+    static func normalizedListEntry(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}" })
+            .joined(separator: " ")
+    }
+
+    static let duties: [OperatorSpec] = [
+        OperatorSpec(
+            ["approver_is_owner"], arity: 0...0, pure: false,
+            summary: "an active approver is the task's owner (false when the task is not known)"
+        ) { call in
+            Node(path: call.path) { context throws(LogicError) in
+                guard case .string(let owner)? = context.lookupRoot(["owner"]) else {
+                    context.record(call.path, "task owner unknown", false)
+                    return false
+                }
+                let approvers = context.lookupRoot(["approvers", "active"])?.array ?? []
+                let found = approvers.contains { $0.string?.lowercased() == owner.lowercased() }
+                context.record(call.path, "task owner \(owner) among active approvers", .bool(found))
+                return .bool(found)
+            }
+        },
+        unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
+            value, context in
+            guard case .string(let owner)? = context.lookupRoot(["owner"]), case .string(let address) = value else {
+                return false
+            }
+            return .bool(owner.lowercased() == address.lowercased())
+        },
+    ]
+}

@@ -1,0 +1,103 @@
+import ApprovalJSON
+
+/// Amounts of money: exact decimals, from numbers, numeric strings (`"50000.00"`) and values with
+/// a currency (`{"amount": "1200.50", "currency": "EUR"}`, `"EUR 1200.50"`), converted to the
+/// rule document's base currency through its rate table before comparing.
+enum Money {
+    /// The amount and its currency (when stated), or `nil` when the value is no amount.
+    static func amount(_ value: JSONValue) -> (DecimalNumber, String?)? {
+        switch value {
+        case .integer, .double:
+            return DecimalNumber(value).map { ($0, nil) }
+        case .string(let text):
+            if let number = DecimalNumber(text: text.trimmingASCIIWhitespace()) { return (number, nil) }
+            let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2 else { return nil }
+            if isCurrencyCode(parts[0]), let number = DecimalNumber(text: String(parts[1])) {
+                return (number, parts[0].uppercased())
+            }
+            if isCurrencyCode(parts[1]), let number = DecimalNumber(text: String(parts[0])) {
+                return (number, parts[1].uppercased())
+            }
+            return nil
+        case .object(let object):
+            guard let raw = object["amount"] ?? object["value"], let number = DecimalNumber(raw) else { return nil }
+            guard let currency = object["currency"] else { return (number, nil) }
+            guard case .string(let code) = currency, isCurrencyCode(Substring(code)) else { return nil }
+            return (number, code.uppercased())
+        default:
+            return nil
+        }
+    }
+
+    static func isCurrencyCode(_ text: Substring) -> Bool {
+        text.utf8.count == 3 && text.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) }
+    }
+
+    /// The amount in the base currency; raises `NaN` for no amount and `Unknown Currency` for a
+    /// currency without a rate.
+    static func base(_ value: JSONValue, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
+        guard let (number, currency) = amount(value) else {
+            throw .domain("NaN", "\(TraceText.value(value)) is not an amount")
+        }
+        guard let currency, currency != declarations.baseCurrency else { return number }
+        guard let rate = declarations.rates[currency] else {
+            throw .domain("Unknown Currency", "no rate for \(currency) in the rule document's currency table")
+        }
+        guard let converted = number.multiplied(by: rate) else { throw .domain("NaN", "amount too large") }
+        return converted
+    }
+}
+
+extension Operators {
+    static let money: [OperatorSpec] =
+        [
+            moneyComparison("money>", ">") { $0 > $1 },
+            moneyComparison("money>=", ">=") { $0 >= $1 },
+            moneyComparison("money<", "<") { $0 < $1 },
+            moneyComparison("money<=", "<=") { $0 <= $1 },
+            moneyComparison("money==", "=") { $0 == $1 },
+            OperatorSpec(["money"], arity: 1...1, summary: "the amount in the base currency, as a number") { call in
+                let argument = call.argument(0)
+                let declarations = call.declarations
+                return Node(path: call.path, label: argument.label) { context throws(LogicError) in
+                    try Money.base(try argument.run(&context), declarations).json
+                }
+            },
+        ]
+
+    private static func moneyComparison(
+        _ name: String, _ symbol: String, _ test: @escaping @Sendable (DecimalNumber, DecimalNumber) -> Bool
+    ) -> OperatorSpec {
+        OperatorSpec([name], arity: 2...2, summary: "compares two amounts exactly (\(symbol)), converting currencies") {
+            call throws(CompileProblem) in
+            let (left, right) = (call.argument(0), call.argument(1))
+            let declarations = call.declarations
+            for node in [left, right] {
+                if let constant = node.constant, let (_, currency) = Money.amount(constant), let currency,
+                    currency != declarations.baseCurrency, declarations.rates[currency] == nil
+                {
+                    throw CompileProblem(.unknownCurrency, "no rate declared for currency \(currency)", at: node.path)
+                }
+            }
+            // A constant side is converted once.
+            let constantRight = right.constant.flatMap { try? Money.base($0, declarations) }
+            return Node(path: call.path) { context throws(LogicError) in
+                let a = try left.run(&context)
+                let amountA = try Money.base(a, declarations)
+                let b: JSONValue
+                let amountB: DecimalNumber
+                if let constantRight {
+                    b = right.constant ?? .null
+                    amountB = constantRight
+                } else {
+                    b = try right.run(&context)
+                    amountB = try Money.base(b, declarations)
+                }
+                let result = JSONValue.bool(test(amountA, amountB))
+                context.record(call.path, "\(left.describe(a)) \(symbol) \(right.describe(b))", result)
+                return result
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+public import ApprovalJSON
+
+/// A compiled rule document: immutable, `Sendable`, compiled once and evaluated many times from
+/// any number of threads.
+///
+/// ```swift
+/// let rules = try RuleSet(contentsOf: "rules/default.rules.json")
+/// let snapshot = ApprovalSnapshot(try JSONParser().parse(contentsOf: "examples/snapshots/tier-2.json"))
+/// let decision = rules.evaluate(snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T00:00:00Z")))
+/// print(decision.recommendation, decision.escalations.map(\.message))
+/// ```
+public struct RuleSet: Sendable {
+    /// The document's `name`.
+    public let name: String
+    /// The document's `description`.
+    public let description: String?
+    /// `sha256:` and the hex digest of the document's bytes.
+    public let contentHash: String
+    /// How recommendations combine.
+    public let strategy: CombiningStrategy
+    /// The recommendation when no rule recommends anything.
+    public let defaultRecommendation: Recommendation
+    /// The recommendation a decision falls back to when data is missing or wrong.
+    public let safeRecommendation: Recommendation
+    /// Warnings found while compiling (the document is usable).
+    public let warnings: [RuleDiagnostic]
+    /// The rule ids, in evaluation order.
+    public var ruleIDs: [String] { rules.map(\.id) }
+
+    let rules: [CompiledRule]
+    let requiredFacts: [RequiredFact]
+    let references: References
+    let limits: Limits
+
+    // MARK: - Loading
+
+    /// Loads and compiles a rule file.
+    ///
+    /// - Throws: ``RuleCompilationError`` with every problem found (a syntax error, a missing
+    ///   file or an oversized file is reported as one diagnostic).
+    public init(contentsOf path: String, limits: Limits = .default) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path, limit: limits.ruleFileBytes)
+        } catch {
+            throw RuleCompilationError(diagnostics: [Self.diagnostic(for: error)])
+        }
+        try self.init(bytes: bytes, file: path, limits: limits)
+    }
+
+    /// Compiles a rule document from its bytes.
+    ///
+    /// - Parameter file: the name to put in diagnostics.
+    /// - Throws: ``RuleCompilationError``.
+    public init(bytes: [UInt8], file: String? = nil, limits: Limits = .default) throws {
+        let options = JSONParser.Options(
+            rejectDuplicateKeys: true, allowNUL: true, maxBytes: limits.ruleFileBytes, maxDepth: limits.ruleFileDepth)
+        let document: JSONValue
+        do {
+            document = try JSONParser(options: options).parse(bytes, file: file)
+        } catch {
+            throw RuleCompilationError(diagnostics: [Self.diagnostic(for: error)])
+        }
+        try self.init(document: document, hash: SHA256.hex(bytes), locator: SourceLocator(bytes: bytes, file: file), limits: limits)
+    }
+
+    /// Compiles a rule document already in memory (diagnostics have paths but no line numbers).
+    ///
+    /// - Throws: ``RuleCompilationError``.
+    public init(json: JSONValue, limits: Limits = .default) throws {
+        try self.init(document: json, hash: SHA256.hex(JSONWriter.compact.bytes(json)), locator: nil, limits: limits)
+    }
+
+    private init(document: JSONValue, hash: String, locator: SourceLocator?, limits: Limits) throws {
+        var compiler = RuleCompiler(limits: limits)
+        let output = compiler.compile(document)
+        var diagnostics = compiler.diagnostics
+        if let locator {
+            for index in diagnostics.indices {
+                let key = diagnostics[index].code == .unknownField || diagnostics[index].code == .unknownAction
+                diagnostics[index].location =
+                    locator.location(of: diagnostics[index].path, key: key)
+                    ?? locator.location(of: diagnostics[index].path.parent)
+            }
+        }
+        diagnostics.sort { ($0.location?.byteOffset ?? 0, $0.path) < ($1.location?.byteOffset ?? 0, $1.path) }
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            throw RuleCompilationError(diagnostics: diagnostics)
+        }
+        self.name = output.name
+        self.description = output.description
+        self.contentHash = "sha256:" + hash
+        self.strategy = output.strategy
+        self.defaultRecommendation = output.defaultRecommendation
+        self.safeRecommendation = output.safeRecommendation
+        self.warnings = diagnostics
+        self.rules = output.rules
+        self.requiredFacts = output.requiredFacts
+        self.references = output.references
+        self.limits = limits
+    }
+
+    static func diagnostic(for error: JSONError) -> RuleDiagnostic {
+        let code: RuleDiagnostic.Code =
+            error.code == .tooLarge || error.code == .tooDeep ? .limitExceeded : error.code == .fileNotFound || error.code == .unreadable ? .missingField : .jsonSyntax
+        return RuleDiagnostic(
+            code: code, message: "\(error.message) [\(error.code)]", path: error.path ?? .root, location: error.location)
+    }
+
+    // MARK: - What a rule set reads
+
+    /// What the fast path needs out of each snapshot: pass it to
+    /// `JSONParser.parse(_:file:projection:)`. Decisions on the projected value equal decisions on
+    /// the whole document.
+    public var projection: JSONProjection { references.projection }
+
+    /// Which optional parts of a task the rules read, beyond the approval details.
+    public var neededParts: NeededParts {
+        var parts = NeededParts()
+        if references.readsTask || references.readsEverything { parts.insert(.task) }
+        if references.readsFiles || references.readsEverything { parts.insert(.taskFiles) }
+        if references.readsSignedDocuments || references.readsEverything { parts.insert(.signedDocuments) }
+        return parts
+    }
+
+    /// Parts of a task beyond its approval details.
+    public struct NeededParts: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// `GET /tasks/{id}` (owner, task variables).
+        public static let task = NeededParts(rawValue: 1)
+        /// `GET /tasks/{id}/files`.
+        public static let taskFiles = NeededParts(rawValue: 2)
+        /// `GET /tasks/{id}/signed-documents`.
+        public static let signedDocuments = NeededParts(rawValue: 4)
+    }
+}
+
+/// Options for one evaluation.
+///
+/// ```swift
+/// let options = EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T00:00:00Z"), explain: true)
+/// ```
+public struct EvaluationOptions: Sendable, Hashable {
+    /// The clock: what `now` and the relative date operators use. `nil` makes them unavailable
+    /// (rules using them then fail closed). The engine never reads the wall clock.
+    public var now: Timestamp?
+    /// Whether to include a ``RuleTrace`` per rule.
+    public var explain: Bool
+
+    /// Options.
+    public init(now: Timestamp? = nil, explain: Bool = false) {
+        self.now = now
+        self.explain = explain
+    }
+}

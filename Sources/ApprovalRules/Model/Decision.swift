@@ -1,0 +1,137 @@
+public import ApprovalJSON
+
+/// The outcome of evaluating a rule set against one snapshot, with the reasons for it.
+///
+/// Its ``json`` form is stable (fixed key order, no timestamps), so scripts and diffs can rely
+/// on it.
+///
+/// ```swift
+/// let decision = ruleSet.evaluate(snapshot, options: EvaluationOptions(now: now))
+/// decision.recommendation           // .hold
+/// decision.firedRules.map(\.id)     // ["tier-2-cfo"]
+/// decision.escalations.first?.message // "Contract value 300000 exceeds 250,000"
+/// ```
+public struct Decision: Sendable, Hashable {
+    /// The task's id (`null` when the snapshot has none).
+    public var taskID: JSONValue
+    /// The rule set's name.
+    public var ruleSetName: String
+    /// The rule set's content hash (`sha256:…`).
+    public var ruleSetHash: String
+    /// The final recommendation.
+    public var recommendation: Recommendation
+    /// Every rule that fired, in evaluation order.
+    public var firedRules: [FiredRule]
+    /// Escalations, deduplicated, with rendered messages.
+    public var escalations: [Escalation]
+    /// Problems with the data that made the decision fall back to the safe recommendation.
+    public var dataProblems: [DataProblem]
+    /// Things worth a look that did not change the decision.
+    public var warnings: [String]
+    /// For each rule, what was tested and what came out (only when asked for).
+    public var trace: [RuleTrace]?
+}
+
+/// A rule that fired.
+public struct FiredRule: Sendable, Hashable {
+    /// The rule's id.
+    public var id: String
+    /// What it recommends (`nil` when it only escalates).
+    public var recommendation: Recommendation?
+    /// Its reason, rendered.
+    public var reason: String?
+}
+
+/// Someone to notify, how urgently, and why.
+public struct Escalation: Sendable, Hashable {
+    /// Addresses to notify.
+    public var to: [String]
+    /// How urgent.
+    public var severity: Severity
+    /// The rendered message.
+    public var message: String
+    /// The rules that asked for it.
+    public var ruleIDs: [String]
+}
+
+/// Something wrong or missing in the snapshot, and where.
+public struct DataProblem: Sendable, Hashable {
+    /// A stable code: `missing_fact`, `wrong_type`, `malformed_snapshot`, `unknown_variable_type`,
+    /// `condition_error`, `incomplete_data`.
+    public var code: String
+    /// What is wrong, readably.
+    public var message: String
+    /// Where: a JSON Pointer into the snapshot, or the fact's path.
+    public var path: String?
+    /// The rule concerned, when one.
+    public var ruleID: String?
+}
+
+/// What one rule's condition tested.
+public struct RuleTrace: Sendable, Hashable {
+    /// The rule's id.
+    public var ruleID: String
+    /// Whether it fired.
+    public var fired: Bool
+    /// Why it did not count, when it failed (an error or missing required facts).
+    public var failure: String?
+    /// The tests made, in order.
+    public var events: [TraceEvent]
+}
+
+// MARK: - JSON
+
+extension Decision {
+    /// The decision as JSON, keys in a fixed order.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["task_id"] = taskID
+        object["rule_set"] = ["name": .string(ruleSetName), "hash": .string(ruleSetHash)]
+        object["recommendation"] = .string(recommendation.rawValue)
+        object["fired_rules"] = .array(firedRules.map(\.json))
+        object["escalations"] = .array(escalations.map(\.json))
+        object["data_problems"] = .array(dataProblems.map(\.json))
+        object["warnings"] = .array(warnings.map(JSONValue.string))
+        if let trace { object["trace"] = .array(trace.map(\.json)) }
+        return .object(object)
+    }
+}
+
+extension FiredRule {
+    var json: JSONValue {
+        [
+            "id": .string(id), "recommendation": recommendation.map { .string($0.rawValue) } ?? .null,
+            "reason": reason.map(JSONValue.string) ?? .null,
+        ]
+    }
+}
+
+extension Escalation {
+    var json: JSONValue {
+        [
+            "to": .array(to.map(JSONValue.string)), "severity": .string(severity.rawValue),
+            "message": .string(message), "rules": .array(ruleIDs.map(JSONValue.string)),
+        ]
+    }
+}
+
+extension DataProblem {
+    var json: JSONValue {
+        [
+            "code": .string(code), "message": .string(message), "path": path.map(JSONValue.string) ?? .null,
+            "rule_id": ruleID.map(JSONValue.string) ?? .null,
+        ]
+    }
+}
+
+extension RuleTrace {
+    var json: JSONValue {
+        var object = JSONObject()
+        object["rule_id"] = .string(ruleID)
+        object["fired"] = .bool(fired)
+        if let failure { object["failure"] = .string(failure) }
+        object["steps"] = .array(
+            events.map { ["path": .string($0.path.description), "text": .string($0.text), "result": $0.result] })
+        return .object(object)
+    }
+}
