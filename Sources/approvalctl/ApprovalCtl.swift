@@ -1,0 +1,31 @@
+import ArgumentParser
+
+/// `approvalctl`: approval-routing decisions from declarative rules.
+@main
+struct ApprovalCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approvalctl",
+        abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test.",
+        discussion: """
+            Exit codes: 0 ok, 1 internal failure, 2 rule tests failed, 3 decision matched --fail-on,
+            64 usage, 65 invalid rules or snapshot, 66 input missing, 69 API unavailable,
+            75 temporary failure (retry), 77 authentication.
+
+            Examples:
+              approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z
+              approvalctl dry-run examples/snapshots --compare rules/candidate.rules.json
+              approvalctl validate rules/default.rules.json
+              approvalctl test examples/tests
+            """,
+        subcommands: [Evaluate.self, DryRun.self, Validate.self, RuleTests.self]
+    )
+}
+
+/// Runs a command body, turning a ``CommandFailure`` (already reported) into its exit code.
+func exiting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CommandFailure {
+        throw ExitCode(failure.status.rawValue)
+    }
+}

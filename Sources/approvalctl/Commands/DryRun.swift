@@ -1,0 +1,192 @@
+import ApprovalJSON
+import ApprovalRules
+import ArgumentParser
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `approvalctl dry-run`: evaluate many saved snapshots, optionally against a second rule set.
+struct DryRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dry-run",
+        abstract: "Evaluate a folder of saved snapshots (or an NDJSON stream) and summarise the decisions.",
+        discussion: """
+            Snapshots are read recursively in name order (each folder's entries sorted by name); an
+            NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are
+            reported with file, line and column, counted, and the run goes on; the command then exits 65.
+            Output is identical whatever --jobs is. With --compare, both rule sets run over the same
+            snapshots and every changed decision is listed with the rules that started or stopped firing.
+
+            Examples:
+              approvalctl dry-run examples/snapshots
+              approvalctl dry-run archive/ --rules rules/default.rules.json --compare rules/candidate.rules.json
+              approvalctl dry-run decisions.ndjson --format ndjson --jobs 2
+            """
+    )
+
+    @Argument(help: "A folder of *.json snapshots, one snapshot file, or an NDJSON stream (- for stdin).")
+    var source: String
+
+    @Option(help: "The rule file (default: $APPROVAL_RULES or rules/default.rules.json).")
+    var rules: String?
+
+    @Option(help: "A second rule file: show which decisions change from --rules to this one.")
+    var compare: String?
+
+    @Option(help: "The clock, ISO 8601 (default: now).")
+    var now: String?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs: Int?
+
+    @Flag(help: "Read the source as NDJSON even without a .ndjson name.")
+    var ndjson = false
+
+    @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    @Option(help: "Exit 3 when any decision matches: approve, request_changes, hold, reject, escalate, data_problem.")
+    var failOn: String?
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+        _ = try Clock.parse(now)
+        if let failOn { _ = try FailOn.parse(failOn) }
+    }
+
+    func run() throws {
+        try exiting {
+            let clock = try Clock.parse(now)
+            let before = try Inputs.ruleSet(try Inputs.rulesPath(rules), format: common.format)
+            let after = try compare.map { path throws(CommandFailure) in try Inputs.ruleSet(path, format: common.format) }
+            let failOn = try self.failOn.map(FailOn.parse) ?? []
+            var source = try SnapshotSource(source, ndjson: ndjson)
+            let workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let engine = DryRunEngine(
+                before: before, after: after, options: EvaluationOptions(now: clock),
+                projection: after == nil ? before.projection : .all)
+            var report = DryRunReport(before: before, after: after, source: self.source, format: common.format)
+            let showProgress = progress ?? Console.stderrIsTerminal
+            var bar = ProgressBar(enabled: showProgress)
+            report.begin()
+            var matched = false
+            let batchSize = 64 * workers
+            while true {
+                var batch: [SourceItem] = []
+                batch.reserveCapacity(batchSize)
+                while batch.count < batchSize, let item = source.next() { batch.append(item) }
+                if batch.isEmpty { break }
+                let outcomes = engine.process(batch, workers: workers)
+                for (item, outcome) in zip(batch, outcomes) {
+                    report.add(item, outcome)
+                    if case .decided(let decision, let other) = outcome,
+                        failOn.contains(where: { $0.matches(other ?? decision) })
+                    {
+                        matched = true
+                    }
+                }
+                bar.update(report.total)
+            }
+            bar.finish()
+            report.end()
+            if report.unreadable > 0 { throw CommandFailure(status: .invalidInput) }
+            if matched { throw CommandFailure(status: .decisionMatched) }
+        }
+    }
+}
+
+/// What happened to one snapshot.
+enum Outcome: Sendable {
+    case decided(Decision, Decision?)
+    case unreadable(JSONError)
+}
+
+/// Evaluates batches of snapshots on worker threads; results come back in input order.
+struct DryRunEngine: Sendable {
+    let before: RuleSet
+    let after: RuleSet?
+    let options: EvaluationOptions
+    let projection: JSONProjection
+
+    func process(_ batch: [SourceItem], workers: Int) -> [Outcome] {
+        let results = ResultBuffer(count: batch.count)
+        let next = Counter()
+        let threads = min(workers, batch.count)
+        let work: @Sendable (Int) -> Void = { _ in
+            while true {
+                let index = next.value.add(1, ordering: .relaxed).oldValue
+                if index >= batch.count { break }
+                results.store(evaluate(batch[index]), at: index)
+            }
+        }
+        if threads <= 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+        }
+        return results.take()
+    }
+
+    func evaluate(_ item: SourceItem) -> Outcome {
+        let options = JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
+        do {
+            let bytes: [UInt8]
+            if let inline = item.bytes { bytes = inline } else { bytes = try FileBytes.read(item.name, limit: options.maxBytes) }
+            let value = try JSONParser(options: options).parse(bytes, file: item.name, projection: projection)
+            let snapshot = ApprovalSnapshot(value)
+            return .decided(before.evaluate(snapshot, options: self.options), after?.evaluate(snapshot, options: self.options))
+        } catch {
+            return .unreadable(error)
+        }
+    }
+}
+
+/// The next index to take, shared by the workers.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Slots written by worker threads at distinct indices, read after they all finish.
+final class ResultBuffer: @unchecked Sendable {
+    // Each index is written by exactly one worker, and read only after concurrentPerform returns.
+    private var slots: [Outcome?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ outcome: Outcome, at index: Int) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = outcome }
+    }
+
+    func take() -> [Outcome] {
+        slots.map { $0 ?? .unreadable(JSONError(code: .unreadable, message: "not evaluated")) }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most every 0.2 s, shown only after 1 s.
+struct ProgressBar {
+    let enabled: Bool
+    private let start = Console.monotonic()
+    private var last = 0.0
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func update(_ done: Int) {
+        guard enabled else { return }
+        let now = Console.monotonic()
+        guard now - start > 1, now - last > 0.2 else { return }
+        last = now
+        shown = true
+        let rate = Double(done) / (now - start)
+        Console.err("\r\u{1B}[K  \(done) snapshots evaluated (\(Int(rate))/s)")
+    }
+
+    func finish() {
+        if shown { Console.err("\r\u{1B}[K") }
+    }
+}

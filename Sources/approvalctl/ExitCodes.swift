@@ -1,0 +1,43 @@
+/// Every exit status `approvalctl` uses, in one place (documented in the README).
+enum ExitStatus: Int32, CaseIterable {
+    /// Success (a decision such as reject still exits 0 unless `--fail-on` says otherwise).
+    case ok = 0
+    /// An internal failure (a bug).
+    case internalFailure = 1
+    /// `test`: at least one rule test case failed.
+    case testsFailed = 2
+    /// A decision matched `--fail-on`.
+    case decisionMatched = 3
+    /// Bad command-line usage (ArgumentParser's `ValidationError`).
+    case usage = 64
+    /// Invalid rules or snapshot (diagnostics on stderr).
+    case invalidInput = 65
+    /// An input file is missing.
+    case missingInput = 66
+    /// The approvals API is unavailable (5xx, connection refused).
+    case apiUnavailable = 69
+    /// A temporary failure (timeout, 429); safe to retry later.
+    case temporary = 75
+    /// Authentication or permission failure (401, 403, no API key).
+    case authentication = 77
+
+    var meaning: String {
+        switch self {
+        case .ok: return "success"
+        case .internalFailure: return "internal failure"
+        case .testsFailed: return "rule test cases failed"
+        case .decisionMatched: return "a decision matched --fail-on"
+        case .usage: return "usage error"
+        case .invalidInput: return "invalid rules or snapshot"
+        case .missingInput: return "input file missing"
+        case .apiUnavailable: return "approvals API unavailable"
+        case .temporary: return "temporary failure, retry later"
+        case .authentication: return "authentication or permission failure"
+        }
+    }
+}
+
+/// A failure the CLI reports itself (already rendered to stderr) and exits with.
+struct CommandFailure: Error {
+    let status: ExitStatus
+}

@@ -1,0 +1,237 @@
+import ApprovalJSON
+import ApprovalRules
+
+/// Streams a dry run's results to stdout in input order and keeps only counters, so memory does
+/// not grow with the number of snapshots.
+struct DryRunReport {
+    let before: RuleSet
+    let after: RuleSet?
+    let source: String
+    let format: OutputFormat
+
+    private(set) var total = 0
+    private(set) var unreadable = 0
+    private var recommendations: [Recommendation: Int] = [:]
+    private var recommendationsAfter: [Recommendation: Int] = [:]
+    private var ruleCounts: [String: Int] = [:]
+    private var ruleCountsAfter: [String: Int] = [:]
+    private var escalating = 0
+    private var withProblems = 0
+    private var changed = 0
+    private var transitions: [String: Int] = [:]
+    private var flagged = 0
+    private var buffer: [UInt8] = []
+
+    init(before: RuleSet, after: RuleSet?, source: String, format: OutputFormat) {
+        self.before = before
+        self.after = after
+        self.source = source
+        self.format = format
+    }
+
+    private static func rules(_ set: RuleSet) -> JSONValue {
+        ["name": .string(set.name), "hash": .string(set.contentHash)]
+    }
+
+    mutating func begin() {
+        switch format {
+        case .json:
+            var header = "{\n  \"rules\": \(JSONWriter.compact.string(Self.rules(before))),\n"
+            if let after { header += "  \"compare\": \(JSONWriter.compact.string(Self.rules(after))),\n" }
+            header += "  \"source\": \(JSONWriter.compact.string(.string(source))),\n"
+            header += "  \"\(after == nil ? "flagged" : "changed")\": ["
+            emit(header)
+        case .text:
+            var header = "Dry run of \"\(before.name)\" (\(before.contentHash.prefix(19)))"
+            if let after { header += " against \"\(after.name)\" (\(after.contentHash.prefix(19)))" }
+            emit(header + " over \(source)\n\n")
+        case .ndjson:
+            break
+        }
+    }
+
+    mutating func add(_ item: SourceItem, _ outcome: Outcome) {
+        total += 1
+        switch outcome {
+        case .unreadable(let error):
+            unreadable += 1
+            let entry: JSONValue = ["type": "error", "source": .string(item.name), "error": Inputs.json(error)]
+            Inputs.report(error, format: format == .text ? .text : .json)
+            entry_(entry, text: nil)
+        case .decided(let decision, nil):
+            recommendations[decision.recommendation, default: 0] += 1
+            for rule in decision.firedRules { ruleCounts[rule.id, default: 0] += 1 }
+            if !decision.escalations.isEmpty { escalating += 1 }
+            if !decision.dataProblems.isEmpty { withProblems += 1 }
+            if format == .ndjson {
+                emitLine(["type": "decision", "source": .string(item.name), "decision": decision.json])
+            } else if !decision.escalations.isEmpty || !decision.dataProblems.isEmpty {
+                var entry = JSONObject()
+                entry["source"] = .string(item.name)
+                entry["task_id"] = decision.taskID
+                entry["recommendation"] = .string(decision.recommendation.rawValue)
+                entry["escalations"] = decision.json["escalations"]
+                entry["data_problems"] = decision.json["data_problems"]
+                var text = ""
+                for escalation in decision.escalations {
+                    text += "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
+                }
+                for problem in decision.dataProblems {
+                    text += "DATA     \(Self.task(decision)) \(problem.code): \(problem.message)  (\(item.name))\n"
+                }
+                entry_(.object(entry), text: text)
+            }
+        case .decided(let old, let new?):
+            recommendations[old.recommendation, default: 0] += 1
+            recommendationsAfter[new.recommendation, default: 0] += 1
+            for rule in old.firedRules { ruleCounts[rule.id, default: 0] += 1 }
+            for rule in new.firedRules { ruleCountsAfter[rule.id, default: 0] += 1 }
+            let oldRules = Set(old.firedRules.map(\.id))
+            let newRules = Set(new.firedRules.map(\.id))
+            let differs = old.recommendation != new.recommendation || oldRules != newRules
+                || old.escalations != new.escalations
+            if differs {
+                changed += 1
+                transitions["\(old.recommendation.rawValue) -> \(new.recommendation.rawValue)", default: 0] += 1
+            }
+            if format == .ndjson {
+                emitLine([
+                    "type": "comparison", "source": .string(item.name), "changed": .bool(differs),
+                    "before": old.json, "after": new.json,
+                ])
+            } else if differs {
+                let started = newRules.subtracting(oldRules).sorted()
+                let stopped = oldRules.subtracting(newRules).sorted()
+                let entry: JSONValue = [
+                    "source": .string(item.name), "task_id": old.taskID,
+                    "before": .string(old.recommendation.rawValue), "after": .string(new.recommendation.rawValue),
+                    "started_firing": .array(started.map(JSONValue.string)),
+                    "stopped_firing": .array(stopped.map(JSONValue.string)),
+                    "escalations_before": old.json["escalations"] ?? [], "escalations_after": new.json["escalations"] ?? [],
+                ]
+                var text = "CHANGED  \(Self.task(old)) \(old.recommendation.rawValue) -> \(new.recommendation.rawValue)"
+                if !started.isEmpty { text += "  started: \(started.joined(separator: ", "))" }
+                if !stopped.isEmpty { text += "  stopped: \(stopped.joined(separator: ", "))" }
+                entry_(entry, text: text + "  (\(item.name))\n")
+            }
+        }
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    private static func task(_ decision: Decision) -> String {
+        decision.taskID.isNull ? "(no id)" : TraceTextPlain.plain(decision.taskID)
+    }
+
+    /// One flagged entry: an element of the streamed JSON array, or a text line.
+    private mutating func entry_(_ entry: JSONValue, text: String?) {
+        switch format {
+        case .json:
+            emit(flagged == 0 ? "\n    " : ",\n    ")
+            buffer += JSONWriter.compact.bytes(entry)
+            flagged += 1
+        case .ndjson:
+            if entry["type"] != nil { emitLine(entry) }
+        case .text:
+            if let text { emit(text) }
+        }
+    }
+
+    private mutating func emitLine(_ value: JSONValue) {
+        buffer += JSONWriter.compact.bytes(value)
+        buffer.append(0x0A)
+    }
+
+    private mutating func emit(_ text: String) {
+        buffer += Array(text.utf8)
+    }
+
+    private mutating func flush() {
+        Console.out(bytes: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private var summary: JSONValue {
+        func counts(_ table: [Recommendation: Int]) -> JSONValue {
+            .object(JSONObject(Recommendation.allCases.map { ($0.rawValue, .integer(Int64(table[$0] ?? 0))) }))
+        }
+        func rules(_ set: RuleSet, _ table: [String: Int]) -> JSONValue {
+            .object(JSONObject(set.ruleIDs.map { ($0, .integer(Int64(table[$0] ?? 0))) }))
+        }
+        var object = JSONObject()
+        object["snapshots"] = .integer(Int64(total))
+        object["evaluated"] = .integer(Int64(total - unreadable))
+        object["unreadable"] = .integer(Int64(unreadable))
+        object["recommendations"] = counts(recommendations)
+        object["rules_fired"] = rules(before, ruleCounts)
+        object["escalating_tasks"] = .integer(Int64(escalating))
+        object["tasks_with_data_problems"] = .integer(Int64(withProblems))
+        if let after {
+            object["recommendations_after"] = counts(recommendationsAfter)
+            object["rules_fired_after"] = rules(after, ruleCountsAfter)
+            object["changed"] = .integer(Int64(changed))
+            object["unchanged"] = .integer(Int64(total - unreadable - changed))
+            object["transitions"] = .object(JSONObject(transitions.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
+        }
+        return .object(object)
+    }
+
+    mutating func end() {
+        switch format {
+        case .json:
+            emit(flagged == 0 ? "],\n" : "\n  ],\n")
+            emit("  \"summary\": \(JSONWriter.compact.string(summary))\n}\n")
+        case .ndjson:
+            emitLine(["type": "summary", "summary": summary])
+        case .text:
+            emitText()
+        }
+        flush()
+    }
+
+    private mutating func emitText() {
+        let evaluated = total - unreadable
+        var text = total > 0 && (escalating > 0 || withProblems > 0 || changed > 0 || unreadable > 0) ? "\n" : ""
+        text += "Snapshots: \(total) (\(evaluated) evaluated, \(unreadable) unreadable)\n\n"
+        func percent(_ count: Int) -> String {
+            evaluated == 0 ? "" : " (\((count * 1000 / evaluated + 5) / 10)%)"
+        }
+        text += after == nil ? "Recommendations\n" : "Recommendations           before   after\n"
+        for recommendation in Recommendation.allCases {
+            let name = recommendation.rawValue.padding(to: 22)
+            let count = recommendations[recommendation] ?? 0
+            if after != nil {
+                text += "  \(name)\(String(count).leftPadding(to: 8))\(String(recommendationsAfter[recommendation] ?? 0).leftPadding(to: 8))\n"
+            } else {
+                text += "  \(name)\(String(count).leftPadding(to: 8))\(percent(count))\n"
+            }
+        }
+        text += "\nRules fired\n"
+        let width = (before.ruleIDs + (after?.ruleIDs ?? [])).map(\.count).max() ?? 10
+        for id in before.ruleIDs {
+            text += "  \(id.padding(to: width + 2))\(String(ruleCounts[id] ?? 0).leftPadding(to: 8))"
+            if after != nil { text += String(ruleCountsAfter[id] ?? 0).leftPadding(to: 8) }
+            text += "\n"
+        }
+        if let after {
+            for id in after.ruleIDs where !before.ruleIDs.contains(id) {
+                text += "  \(id.padding(to: width + 2))\("-".leftPadding(to: 8))\(String(ruleCountsAfter[id] ?? 0).leftPadding(to: 8))\n"
+            }
+            text += "\nChanged decisions: \(changed) of \(evaluated)\n"
+            for (transition, count) in transitions.sorted(by: { $0.key < $1.key }) {
+                text += "  \(transition.padding(to: 28))\(String(count).leftPadding(to: 6))\n"
+            }
+        }
+        text += "\nEscalating tasks: \(escalating)\nTasks with data problems: \(withProblems)\n"
+        emit(text)
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    func leftPadding(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

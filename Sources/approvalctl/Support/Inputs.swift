@@ -1,0 +1,117 @@
+import ApprovalJSON
+import ApprovalRules
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Loading rules and snapshots, with failures rendered once to stderr and turned into exit codes.
+enum Inputs {
+    /// The rule file to use: `--rules`, then `$APPROVAL_RULES`, then the shipped default.
+    static func rulesPath(_ given: String?) throws(CommandFailure) -> String {
+        if let given { return given }
+        if let path = Console.environment("APPROVAL_RULES"), !path.isEmpty { return path }
+        var candidates = ["rules/default.rules.json"]
+        let executable = CommandLine.arguments[0]
+        if let slash = executable.lastIndex(of: "/") {
+            let folder = String(executable[..<slash])
+            candidates += [folder + "/../../rules/default.rules.json", folder + "/../share/approvalctl/default.rules.json"]
+        }
+        for candidate in candidates where access(candidate, R_OK) == 0 { return candidate }
+        Console.err("error: no rule file given and the default rules/default.rules.json was not found; use --rules FILE\n")
+        throw CommandFailure(status: .missingInput)
+    }
+
+    /// Loads and compiles rules; on failure prints the diagnostics and throws the exit status.
+    static func ruleSet(_ path: String, format: OutputFormat) throws(CommandFailure) -> RuleSet {
+        do {
+            return try RuleSet(contentsOf: path)
+        } catch let error as RuleCompilationError {
+            report(error.diagnostics, format: format)
+            let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasSuffix("[file_not_found]")
+            throw CommandFailure(status: missing ? .missingInput : .invalidInput)
+        } catch {
+            Console.err("error: \(error)\n")
+            throw CommandFailure(status: .internalFailure)
+        }
+    }
+
+    /// Prints diagnostics to stderr, compiler style or as JSON lines.
+    static func report(_ diagnostics: [RuleDiagnostic], format: OutputFormat) {
+        for diagnostic in diagnostics {
+            if format == .text {
+                Console.err(diagnostic.description + "\n")
+            } else {
+                Console.err(JSONWriter.compact.string(diagnostic.json) + "\n")
+            }
+        }
+    }
+
+    /// Reads a snapshot file (or stdin for `-`).
+    static func snapshot(_ path: String, projection: JSONProjection = .all, format: OutputFormat) throws(CommandFailure)
+        -> ApprovalSnapshot
+    {
+        do {
+            let bytes = try FileBytes.read(path, limit: Limits.default.snapshotBytes)
+            let options = JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
+            let value = try JSONParser(options: options).parse(bytes, file: path == "-" ? "<stdin>" : path, projection: projection)
+            return ApprovalSnapshot(value)
+        } catch {
+            report(error, format: format)
+            throw CommandFailure(status: error.code == .fileNotFound ? .missingInput : .invalidInput)
+        }
+    }
+
+    /// Prints a JSON error to stderr.
+    static func report(_ error: JSONError, format: OutputFormat) {
+        if format == .text {
+            Console.err(error.description + "\n")
+        } else {
+            Console.err(JSONWriter.compact.string(json(error)) + "\n")
+        }
+    }
+
+    static func json(_ error: JSONError) -> JSONValue {
+        [
+            "code": .string(error.code.description), "message": .string(error.message),
+            "file": error.location?.file.map(JSONValue.string) ?? .null,
+            "line": error.location.map { .integer(Int64($0.line)) } ?? .null,
+            "column": error.location.map { .integer(Int64($0.column)) } ?? .null,
+            "byte_offset": error.location.map { .integer(Int64($0.byteOffset)) } ?? .null,
+            "path": error.path.map { .string($0.description) } ?? .null,
+        ]
+    }
+
+    /// Every file under `root` whose name ends in `suffix`, recursively, in name order (by path
+    /// bytes). A plain file is returned as it is. Hidden entries are skipped.
+    static func files(under root: String, suffix: String) throws(CommandFailure) -> [String] {
+        var status = stat()
+        guard stat(root, &status) == 0 else {
+            Console.err("error: \(root): no such file or directory\n")
+            throw CommandFailure(status: .missingInput)
+        }
+        if (status.st_mode & S_IFMT) != S_IFDIR { return [root] }
+        var result: [String] = []
+        collect(root, suffix: suffix, into: &result)
+        return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    private static func collect(_ folder: String, suffix: String, into result: inout [String]) {
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            var status = stat()
+            guard stat(path, &status) == 0 else { continue }
+            if (status.st_mode & S_IFMT) == S_IFDIR {
+                collect(path, suffix: suffix, into: &result)
+            } else if name.hasSuffix(suffix) {
+                result.append(path)
+            }
+        }
+    }
+}
