@@ -1,14 +1,14 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up, build, and dry-run the shipped examples against the shipped rules
 #   make test   set up, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
-# `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
+# `make bench` runs the benchmarks (Benchmarks/README.md).
 
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib
 CLI := .build/release/approvalctl
 export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 
-.PHONY: setup build run test test-asan fuzz-smoke bench fuzz clean
+.PHONY: setup build run test test-asan bench clean
 
 # Installs what the build needs from Debian's packages, only when it is missing.
 setup:
@@ -19,6 +19,9 @@ build: setup
 
 run: build
 	$(CLI) dry-run examples/snapshots --rules rules/default.rules.json
+
+bench: setup
+	./Benchmarks/run.sh
 
 test: setup
 	$(SWIFT) build --build-tests
