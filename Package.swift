@@ -52,6 +52,14 @@ let package = Package(
             path: "Benchmarks/Sources/approval-bench"
         ),
 
+        // MARK: Fuzz targets (libFuzzer in fuzz builds; see Fuzz/run.sh)
+        .executableTarget(name: "FuzzJSON", dependencies: ["ApprovalJSON"], path: "Fuzz/Sources/FuzzJSON"),
+        .executableTarget(
+            name: "FuzzRules", dependencies: ["ApprovalRules", "ApprovalJSON"], path: "Fuzz/Sources/FuzzRules"),
+        .executableTarget(
+            name: "FuzzEvaluate", dependencies: ["ApprovalRules", "ApprovalJSON", "ApprovalWorkload"],
+            path: "Fuzz/Sources/FuzzEvaluate"),
+
         // MARK: Command-line tool
         .executableTarget(
             name: "approvalctl",

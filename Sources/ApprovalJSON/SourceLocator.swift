@@ -207,9 +207,14 @@ private struct Scanner {
                 if (0xD800..<0xDC00).contains(code), at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"),
                     bytes[at + 1] == UInt8(ascii: "u")
                 {
+                    // Combine only with a real low surrogate; otherwise leave the next escape alone.
+                    let mark = at
                     at += 2
-                    guard let low = readHex4() else { return nil }
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                    if let low = readHex4(), (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        at = mark
+                    }
                 }
                 scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
             default: scalars.append(Unicode.Scalar(escape))

@@ -12,7 +12,7 @@ extension RuleSet {
     public func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions = EvaluationOptions()) -> Decision {
         var context = EvaluationContext(
             root: .snapshot(snapshot), budget: limits.evaluationSteps, trace: options.explain, now: options.now)
-        var problems = SnapshotValidator.problems(in: snapshot, references: references)
+        var problems = SnapshotValidator.problems(in: snapshot, references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
         for fact in requiredFacts {
             if let problem = Self.check(fact, in: context, ruleID: nil) { problems.append(problem) }
@@ -22,7 +22,7 @@ extension RuleSet {
         var escalations: [Escalation] = []
         var recommended: Recommendation?
         var failClosed = !problems.isEmpty
-        var traces: [RuleTrace] = options.explain ? [] : []
+        var traces: [RuleTrace] = []
 
         for rule in rules {
             if strategy == .firstMatch, recommended != nil { break }

@@ -30,6 +30,8 @@ public struct RuleSet: Sendable {
     let rules: [CompiledRule]
     let requiredFacts: [RequiredFact]
     let references: References
+    /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
+    let checkedVariableIDs: [String]
     let limits: Limits
 
     // MARK: - Loading
@@ -97,6 +99,7 @@ public struct RuleSet: Sendable {
         self.rules = output.rules
         self.requiredFacts = output.requiredFacts
         self.references = output.references
+        self.checkedVariableIDs = output.references.variableIDs.sorted()
         self.limits = limits
     }
 

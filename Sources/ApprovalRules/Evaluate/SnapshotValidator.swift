@@ -9,7 +9,10 @@ enum SnapshotValidator {
         "dynamic_list", "dynamic_table", "number_with_currency", "conversation",
     ]
 
-    static func problems(in snapshot: ApprovalSnapshot, references: References) -> [DataProblem] {
+    private static let approverKeys = ["eligible_approvers_active", "next_eligible_approvers"]
+
+    /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
+    static func problems(in snapshot: ApprovalSnapshot, references: References, variableIDs: [String]) -> [DataProblem] {
         var problems: [DataProblem] = []
         func add(_ code: String, _ message: String, _ path: String?) {
             problems.append(DataProblem(code: code, message: message, path: path, ruleID: nil))
@@ -24,32 +27,31 @@ enum SnapshotValidator {
             var anyListing = false
             for source in SnapshotVariable.Source.allCases {
                 guard let listing = document.lookup(source.path[...]) else { continue }
-                let pointer = "/" + source.path.joined(separator: "/")
+                var pointer: String { "/" + source.path.joined(separator: "/") }
                 guard case .array(let entries) = listing else {
                     add("malformed_snapshot", "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer)
                     continue
                 }
                 anyListing = true
                 for (index, entry) in entries.enumerated() {
-                    guard case .object = entry else {
+                    guard case .object(let object) = entry else {
                         add("malformed_snapshot", "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)")
                         continue
                     }
-                    if entry["variable_id"]?.string == nil {
-                        add("malformed_snapshot", "variable entry has no string variable_id", "\(pointer)/\(index)")
-                    }
+                    if case .string? = object["variable_id"] { continue }
+                    add("malformed_snapshot", "variable entry has no string variable_id", "\(pointer)/\(index)")
                 }
             }
             if !anyListing {
                 add("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve")
             }
-            for id in references.variableIDs.sorted() {
+            for id in variableIDs {
                 guard let variable = snapshot.variables[id] else { continue }
                 if let problem = check(variable) { problems.append(problem) }
             }
         }
         if references.readsApprovers || references.readsEverything {
-            for key in ["eligible_approvers_active", "next_eligible_approvers"] {
+            for key in approverKeys {
                 guard let value = document[key] else {
                     if key == "eligible_approvers_active" { add("missing_fact", "the snapshot has no \(key)", "/\(key)") }
                     continue
@@ -64,10 +66,8 @@ enum SnapshotValidator {
             }
         }
         if references.readsFiles || references.readsEverything {
-            for key in ["files"] {
-                if let value = document[key], value.array == nil {
-                    add("malformed_snapshot", "\(key) is \(value.typeName), not an array", "/\(key)")
-                }
+            if let value = document["files"], value.array == nil {
+                add("malformed_snapshot", "files is \(value.typeName), not an array", "/files")
             }
             if let listing = document["task_files"] {
                 if let files = listing["files"], files.array == nil {
@@ -83,7 +83,7 @@ enum SnapshotValidator {
 
     /// A problem when a variable's value does not fit its declared type.
     static func check(_ variable: SnapshotVariable) -> DataProblem? {
-        let pointer = variable.pointer.description
+        var pointer: String { variable.pointer.description }
         guard let type = variable.type else {
             return DataProblem(code: "malformed_snapshot", message: "variable \(variable.id) has no variable_type", path: pointer, ruleID: nil)
         }

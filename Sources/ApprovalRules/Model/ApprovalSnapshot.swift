@@ -98,7 +98,11 @@ public struct ApprovalSnapshot: Sendable {
             }
             return JSONValue.array(filesByVariable[id] ?? []).lookup(rest.dropFirst())
         case "approvers":
-            return approvers.lookup(rest)
+            switch rest.first {
+            case "active"?: return (document["eligible_approvers_active"] ?? .array([])).lookup(rest.dropFirst())
+            case "next"?: return (document["next_eligible_approvers"] ?? .array([])).lookup(rest.dropFirst())
+            default: return approvers.lookup(rest)
+            }
         case "owner":
             guard rest.isEmpty else { return nil }
             return document["task"]?["owner_email"] ?? .null

@@ -1,0 +1,53 @@
+// libFuzzer target: the JSON layer on arbitrary bytes.
+// Invariants: never crash, leak or hang; a parse that succeeds re-encodes to text that parses back
+// to an equal value; the projection path agrees with the full parse; locating any pointer in the
+// (possibly invalid) source never traps.
+import ApprovalJSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    for options in [JSONParser.Options.data, .ruleFile, JSONParser.Options(allowNUL: false, maxDepth: 8)] {
+        let parser = JSONParser(options: options)
+        guard let value = try? parser.parse(bytes) else { continue }
+        let text = JSONWriter.compact.bytes(value)
+        guard let back = try? JSONParser(options: JSONParser.Options(maxDepth: 10_000)).parse(text), back == value else {
+            fatalError("round trip changed the value: \(value)")
+        }
+        let projection = JSONProjection.fields([
+            "variables_to_approve": .elements(
+                .matching(key: "variable_id", values: ["a"], then: .all, otherwise: .fields(["variable_id": .all]))),
+            "task_id": .all,
+        ])
+        let partial = try? parser.parse(bytes, projection: projection)
+        if partial == nil { fatalError("projection failed where the full parse succeeded") }
+        if case .object(let object) = value, let task = object["task_id"], partial?["task_id"] != task {
+            fatalError("projection lost task_id")
+        }
+    }
+    let locator = SourceLocator(bytes: bytes)
+    for pointer in ["/a", "/0/b", "/variables_to_approve/1/value", ""] {
+        _ = locator.location(of: JSONPointer(parsing: pointer)!, key: true)  // literal pointers are valid
+    }
+    return 0
+}
+
+#if FUZZING
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    exit(runDriver(&argc, &argv, fuzzOne))
+#else
+    print("build this target with Fuzz/run.sh (libFuzzer)")
+    exit(2)
+#endif
