@@ -14,11 +14,7 @@ struct DryRun: ParsableCommand {
         commandName: "dry-run",
         abstract: "Evaluate a folder of saved snapshots (or an NDJSON stream) and summarise the decisions.",
         discussion: """
-            Snapshots are read recursively in name order (each folder's entries sorted by name); an
-            NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are
-            reported with file, line and column, counted, and the run goes on; the command then exits 65.
-            Output is identical whatever --jobs is. With --compare, both rule sets run over the same
-            snapshots and every changed decision is listed with the rules that started or stopped firing.
+            Snapshots are read recursively in name order (each folder's entries sorted by name); an NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are reported with file, line and column, counted, and the run goes on; the command then exits 65. Output is identical whatever --jobs is. With --compare, both rule sets run over the same snapshots and every changed decision is listed with the rules that started or stopped firing.
 
             Examples:
               approvalctl dry-run examples/snapshots

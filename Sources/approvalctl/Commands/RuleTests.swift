@@ -8,9 +8,7 @@ struct RuleTests: ParsableCommand {
         commandName: "test",
         abstract: "Run rule test cases and report what differed.",
         discussion: """
-            Runs every *.test.json under the given files or folders (name order); the format is in
-            rules/README.md. Prints one line per case and a diff for failures, then
-            "N passed, N failed". Exits 2 when any case fails.
+            Runs every *.test.json under the given files or folders (name order); the format is in rules/README.md. Prints one line per case and a diff for failures, then "N passed, N failed". Exits 2 when any case fails.
 
             Example:
               approvalctl test examples/tests --rules rules/default.rules.json

@@ -7,8 +7,7 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check rule files and print compiler-style diagnostics.",
         discussion: """
-            Prints every diagnostic on stdout (file:line:column: error[code]: message (at /json/pointer),
-            or a JSON report with --format json), then exits 65 if any file has errors.
+            Prints every diagnostic on stdout (file:line:column: error[code]: message (at /json/pointer), or a JSON report with --format json), then exits 65 if any file has errors.
 
             Example:
               approvalctl validate rules/*.rules.json

@@ -1,0 +1,84 @@
+import ApprovalClient
+import ApprovalJSON
+import ApprovalRules
+import Logging
+
+/// Everything that talks to the approvals API: only commands that need the network call here,
+/// so a decision on a saved snapshot never creates an HTTP client.
+enum Live {
+    /// The base URL: `--base-url`, then `$APPROVAL_BASE_URL`.
+    static func baseURL(_ given: String?) throws(CommandFailure) -> String {
+        if let given, !given.isEmpty { return given }
+        if let url = Console.environment("APPROVAL_BASE_URL"), !url.isEmpty { return url }
+        Console.err("error: no API base URL; pass --base-url or set APPROVAL_BASE_URL\n")
+        throw CommandFailure(status: .usage)
+    }
+
+    /// Logs go to stderr; `--verbose` shows each request (the key and URL signatures redacted).
+    static func logger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "approvalctl") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    /// Fetches a task as a snapshot document (approval details plus the requested parts).
+    static func fetch(
+        taskID: Int64, baseURL: String, parts: SnapshotParts, keepSignatures: Bool, verbose: Bool, format: OutputFormat
+    ) async throws(CommandFailure) -> JSONValue {
+        let client: APIClient
+        do {
+            client = try APIClient.live(baseURL: baseURL, logger: logger(verbose: verbose))
+        } catch {
+            throw report(error, format: format)
+        }
+        do {
+            let snapshot = try await client.fetchSnapshot(taskID: taskID, parts: parts, keepSignatures: keepSignatures)
+            try? await client.shutdown()
+            return snapshot
+        } catch {
+            try? await client.shutdown()
+            throw report(error, format: format)
+        }
+    }
+
+    /// The parts of a task a rule set reads, as the client names them.
+    static func parts(for rules: RuleSet) -> SnapshotParts {
+        var parts = SnapshotParts()
+        if rules.neededParts.contains(.task) { parts.insert(.task) }
+        if rules.neededParts.contains(.taskFiles) { parts.insert(.taskFiles) }
+        if rules.neededParts.contains(.signedDocuments) { parts.insert(.signedDocuments) }
+        return parts
+    }
+
+    /// Prints an API failure to stderr and maps it to its exit status (the one place this happens).
+    static func report(_ error: any Error, format: OutputFormat) -> CommandFailure {
+        guard let error = error as? APIError else {
+            Console.err("error: \(error)\n")
+            return CommandFailure(status: .internalFailure)
+        }
+        let status: ExitStatus
+        if error.isAuthentication || error.code == .missingAPIKey {
+            status = .authentication
+        } else if error.isTemporary {
+            status = .temporary
+        } else if error.isUnavailable {
+            status = .apiUnavailable
+        } else if error.code == .notFound || error.code == .notAtApprovalStep {
+            status = .missingInput
+        } else if error.code == .invalidRequest || error.code == .validation {
+            status = .usage
+        } else {
+            status = .apiUnavailable
+        }
+        if format == .text {
+            Console.err("error: \(error)\n")
+        } else {
+            Console.err(
+                JSONWriter.compact.string([
+                    "error": .string(error.code.description), "message": .string(error.description),
+                    "exit_code": .integer(Int64(status.rawValue)),
+                ]) + "\n")
+        }
+        return CommandFailure(status: status)
+    }
+}
