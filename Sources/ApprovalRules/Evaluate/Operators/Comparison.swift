@@ -1,0 +1,188 @@
+import ApprovalJSON
+
+/// Comparison operators: `==`, `===`, `!=`, `!==`, `<`, `<=`, `>`, `>=`.
+///
+/// Every comparison takes an array of at least two arguments (`{"<": 5}` and `{"<": [5]}` are
+/// `Invalid Arguments`) and chains: `{"<": [a, b, c]}` is `a < b && b < c` (the "between" form),
+/// evaluated left to right and lazily, so a later argument is not evaluated once a pair fails.
+/// The result is always a Boolean. The coercions are ``Coercion/looseEquals(_:_:)``,
+/// ``Coercion/looseOrder(_:_:)`` and ``Coercion/strictEquals(_:_:)``; in short, two strings compare
+/// as strings, other pairs as numbers, and a pair that has no numeric meaning (`1` against `"A"`,
+/// an array, an object) raises `NaN` instead of quietly comparing false.
+///
+/// With tracing on, each comparison records `<lhs> <op> <rhs>` (operands labelled by their
+/// variable, e.g. `contract_value 300000 > 250000`).
+extension Operators {
+    static let comparison: [OperatorSpec] = ComparisonOperator.allCases.map { comparison in
+        OperatorSpec(
+            [comparison.symbol], arity: 2...Int.max, needsArgumentArray: true, summary: comparison.summary
+        ) { call throws(CompileProblem) in
+            ComparisonOperator.build(comparison, call)
+        }
+    }
+}
+
+/// One comparison operator, with its semantics.
+enum ComparisonOperator: CaseIterable, Sendable {
+    /// `==`: loose equality (``Coercion/looseEquals(_:_:)``): `1 == "1"`, `null == 0`, `"a" == "a"`.
+    case equal
+    /// `!=`: the negation of `==` (raises `NaN` where `==` does).
+    case notEqual
+    /// `===`: strict equality (``Coercion/strictEquals(_:_:)``): same type and value; `1 === 1.0`.
+    case strictEqual
+    /// `!==`: the negation of `===`.
+    case strictNotEqual
+    /// `<`: loose order (``Coercion/looseOrder(_:_:)``); `{"<": [a, b, c]}` is "b strictly between".
+    case less
+    /// `<=`: loose order; `{"<=": [a, b, c]}` is "b between, inclusive".
+    case lessOrEqual
+    /// `>`: loose order.
+    case greater
+    /// `>=`: loose order.
+    case greaterOrEqual
+
+    var symbol: String {
+        switch self {
+        case .equal: return "=="
+        case .notEqual: return "!="
+        case .strictEqual: return "==="
+        case .strictNotEqual: return "!=="
+        case .less: return "<"
+        case .lessOrEqual: return "<="
+        case .greater: return ">"
+        case .greaterOrEqual: return ">="
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .equal: return "equal after coercion (1 == \"1\"); chains over more arguments"
+        case .notEqual: return "not equal after coercion"
+        case .strictEqual: return "equal in type and value (1 === 1.0, 1 !== \"1\")"
+        case .strictNotEqual: return "not strictly equal"
+        case .less: return "less than; [a, b, c] tests a < b < c"
+        case .lessOrEqual: return "less than or equal; [a, b, c] tests a <= b <= c"
+        case .greater: return "greater than; chains over more arguments"
+        case .greaterOrEqual: return "greater than or equal; chains over more arguments"
+        }
+    }
+
+    /// Whether the relation holds between two integers (the common, allocation-free case).
+    @inline(__always)
+    func holds(_ x: Int64, _ y: Int64) -> Bool {
+        switch self {
+        case .equal, .strictEqual: return x == y
+        case .notEqual, .strictNotEqual: return x != y
+        case .less: return x < y
+        case .lessOrEqual: return x <= y
+        case .greater: return x > y
+        case .greaterOrEqual: return x >= y
+        }
+    }
+
+    /// Whether the relation holds between two values.
+    ///
+    /// - Throws: ``LogicError/nan`` for a loose comparison without numeric meaning.
+    @inline(__always)
+    func holds(_ a: JSONValue, _ b: JSONValue) throws(LogicError) -> Bool {
+        if case .integer(let x) = a, case .integer(let y) = b { return holds(x, y) }
+        switch self {
+        case .equal: return try Coercion.looseEquals(a, b)
+        case .notEqual: return try !Coercion.looseEquals(a, b)
+        case .strictEqual: return Coercion.strictEquals(a, b)
+        case .strictNotEqual: return !Coercion.strictEquals(a, b)
+        case .less: return try Coercion.looseOrder(a, b) == .less
+        case .lessOrEqual:
+            let order = try Coercion.looseOrder(a, b)
+            return order == .less || order == .equal
+        case .greater: return try Coercion.looseOrder(a, b) == .greater
+        case .greaterOrEqual:
+            let order = try Coercion.looseOrder(a, b)
+            return order == .greater || order == .equal
+        }
+    }
+
+    // MARK: - Building
+
+    /// Builds the node: two operands (the common case) get closures specialised for a constant on
+    /// either side; three get one trace event for the whole "between"; more chain pairwise.
+    static func build(_ comparison: ComparisonOperator, _ call: OperatorCall) -> Node {
+        let arguments = call.arguments
+        let path = call.path
+        let symbol = comparison.symbol
+        switch arguments.count {
+        case 2:
+            let lhs = arguments[0]
+            let rhs = arguments[1]
+            if let right = rhs.constant {
+                if case .integer(let y) = right {
+                    return Node(path: path) { context throws(LogicError) in
+                        let left = try lhs.run(&context)
+                        let result: Bool
+                        if case .integer(let x) = left {
+                            result = comparison.holds(x, y)
+                        } else {
+                            result = try comparison.holds(left, right)
+                        }
+                        context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                        return .bool(result)
+                    }
+                }
+                return Node(path: path) { context throws(LogicError) in
+                    let left = try lhs.run(&context)
+                    let result = try comparison.holds(left, right)
+                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                    return .bool(result)
+                }
+            }
+            if let left = lhs.constant {
+                return Node(path: path) { context throws(LogicError) in
+                    let right = try rhs.run(&context)
+                    let result = try comparison.holds(left, right)
+                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                    return .bool(result)
+                }
+            }
+            return Node(path: path) { context throws(LogicError) in
+                let left = try lhs.run(&context)
+                let right = try rhs.run(&context)
+                let result = try comparison.holds(left, right)
+                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                return .bool(result)
+            }
+        case 3:
+            let low = arguments[0]
+            let middle = arguments[1]
+            let high = arguments[2]
+            return Node(path: path) { context throws(LogicError) in
+                let a = try low.run(&context)
+                let b = try middle.run(&context)
+                guard try comparison.holds(a, b) else {
+                    context.record(path, "\(low.describe(a)) \(symbol) \(middle.describe(b))", false)
+                    return false
+                }
+                let c = try high.run(&context)
+                let result = try comparison.holds(b, c)
+                context.record(
+                    path, "\(low.describe(a)) \(symbol) \(middle.describe(b)) \(symbol) \(high.describe(c))",
+                    .bool(result))
+                return .bool(result)
+            }
+        default:
+            return Node(path: path) { context throws(LogicError) in
+                var previous = try arguments[0].run(&context)
+                for index in 1..<arguments.count {
+                    let current = try arguments[index].run(&context)
+                    let result = try comparison.holds(previous, current)
+                    context.record(
+                        path,
+                        "\(arguments[index - 1].describe(previous)) \(symbol) \(arguments[index].describe(current))",
+                        .bool(result))
+                    guard result else { return false }
+                    previous = current
+                }
+                return true
+            }
+        }
+    }
+}
