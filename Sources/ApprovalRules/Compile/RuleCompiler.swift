@@ -14,6 +14,9 @@ struct CompiledRule: Sendable {
     /// Fact paths the condition reads from the root (not inside iterators): an `approve` that
     /// read a missing one does not count.
     let readFacts: [[String]]
+
+    /// ``readFacts`` as dotted strings.
+    var readFactNames: [String] { readFacts.map { $0.joined(separator: ".") } }
 }
 
 struct EscalationSpec: Sendable {

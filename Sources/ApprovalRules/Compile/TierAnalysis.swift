@@ -56,7 +56,10 @@ enum TierAnalysis {
                 continue
             }
             for other in earlier where other.fact == fact {
-                if strategy == .firstMatch, other.rule.recommendation != nil, other.interval.contains(interval) {
+                // An earlier rule with `requires` may be skipped, so it shadows nothing for sure.
+                if strategy == .firstMatch, other.rule.recommendation != nil, other.rule.requires.isEmpty,
+                    other.interval.contains(interval)
+                {
                     diagnostics.append(
                         RuleDiagnostic(
                             code: .unreachableTier,

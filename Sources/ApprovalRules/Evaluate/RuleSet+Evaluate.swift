@@ -14,8 +14,12 @@ extension RuleSet {
             root: .snapshot(snapshot), budget: limits.evaluationSteps, trace: options.explain, now: options.now)
         var problems = SnapshotValidator.problems(in: snapshot, references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
+        var failedFacts: Set<String> = []
         for fact in requiredFacts {
-            if let problem = Self.check(fact, in: context, ruleID: nil) { problems.append(problem) }
+            if let problem = Self.check(fact, in: context, ruleID: nil) {
+                problems.append(problem)
+                failedFacts.insert(fact.dotted)
+            }
         }
 
         var fired: [FiredRule] = []
@@ -26,6 +30,14 @@ extension RuleSet {
 
         for rule in rules {
             if strategy == .firstMatch, recommended != nil { break }
+            // A rule reading a required fact already reported missing or invalid is not run: it
+            // would only fail again, and the decision already falls back to the safe recommendation.
+            if !failedFacts.isEmpty, let fact = rule.readFactNames.first(where: failedFacts.contains) {
+                if options.explain {
+                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: "skipped: required fact \(fact) is missing or invalid", events: []))
+                }
+                continue
+            }
             // Facts this rule declares it needs.
             var missing: [DataProblem] = []
             for fact in rule.requires {
