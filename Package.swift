@@ -93,6 +93,11 @@ let package = Package(
             dependencies: ["ApprovalWorkload", "ApprovalJSON"]
         ),
         .testTarget(
+            name: "ApprovalHardeningTests",
+            dependencies: ["ApprovalRules", "ApprovalJSON", "ApprovalWorkload"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "approvalctlTests",
             dependencies: ["ApprovalJSON", "ApprovalWorkload"],
             exclude: ["Fixtures"]
