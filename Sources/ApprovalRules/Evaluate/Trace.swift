@@ -30,18 +30,22 @@ struct TraceRecorder: Sendable {
 /// How values and operators read in traces and messages.
 enum TraceText {
     /// Strings quoted, numbers and the rest as compact JSON; long values shortened.
+    /// Presigned-URL signatures are redacted: traces and messages leave the process.
     static func value(_ value: JSONValue) -> String {
-        let text = JSONWriter.compact.string(value)
+        let text = SecretRedaction.text(JSONWriter.compact.string(value))
         guard text.count > 80 else { return text }
         return String(text.prefix(77)) + "..."
     }
 
-    /// How a value reads inside a sentence: strings unquoted, the rest as compact JSON.
+    /// How a value reads inside a sentence: strings unquoted, the rest as compact JSON; presigned
+    /// URL signatures redacted.
     static func plain(_ value: JSONValue) -> String {
-        if case .string(let text) = value { return text }
-        if case .double(let number) = value, number.rounded() == number, abs(number) < 1e15 {
+        switch value {
+        case .string(let text): return SecretRedaction.text(text)
+        case .integer(let number): return String(number)
+        case .double(let number) where number.rounded() == number && abs(number) < 1e15:
             return String(Int64(number))
+        default: return SecretRedaction.text(JSONWriter.compact.string(value))
         }
-        return JSONWriter.compact.string(value)
     }
 }
