@@ -143,7 +143,10 @@ enum StringOperators {
             let keys = elements.compactMap(Coercion.StrictKey.init)
             if keys.count == elements.count {
                 let set = Set(keys)
-                test = { value, _ in Coercion.StrictKey(value).map(set.contains) ?? false }
+                test = { value, _ in
+                    guard let key = Coercion.StrictKey(value) else { return false }
+                    return set.contains(key)
+                }
             } else {
                 test = { value, _ in elements.contains { Coercion.strictEquals($0, value) } }
             }
