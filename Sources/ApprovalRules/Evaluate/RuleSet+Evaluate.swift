@@ -12,7 +12,7 @@ extension RuleSet {
     public func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions = EvaluationOptions()) -> Decision {
         var context = EvaluationContext(
             root: .snapshot(snapshot), budget: limits.evaluationSteps, trace: options.explain, now: options.now)
-        var problems = SnapshotValidator.problems(in: snapshot, references: references, variableIDs: checkedVariableIDs)
+        var problems = snapshot.findings.problems(references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
         var failedFacts: Set<String> = []
         for fact in requiredFacts {

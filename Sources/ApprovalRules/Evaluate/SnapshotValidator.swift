@@ -11,74 +11,75 @@ enum SnapshotValidator {
 
     private static let approverKeys = ["eligible_approvers_active", "next_eligible_approvers"]
 
-    /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
-    static func problems(in snapshot: ApprovalSnapshot, references: References, variableIDs: [String]) -> [DataProblem] {
-        var problems: [DataProblem] = []
-        func add(_ code: String, _ message: String, _ path: String?) {
-            problems.append(DataProblem(code: code, message: message, path: path, ruleID: nil))
+    /// Checks a snapshot's shape once, when it is indexed; evaluations pick out the findings for
+    /// the parts their rules read (``SnapshotFindings/problems(references:variableIDs:)``).
+    static func findings(for document: JSONValue, variables: [String: SnapshotVariable]) -> SnapshotFindings {
+        var findings = SnapshotFindings()
+        func problem(_ code: String, _ message: String, _ path: String?) -> DataProblem {
+            DataProblem(code: code, message: message, path: path, ruleID: nil)
         }
-        let document = snapshot.document
         guard case .object = document else {
-            add("malformed_snapshot", "the snapshot is \(document.typeName), not an object", "")
-            return problems
+            findings.document = problem("malformed_snapshot", "the snapshot is \(document.typeName), not an object", "")
+            return findings
         }
-        let checksVariables = !references.variableIDs.isEmpty || references.readsEverything
-        if checksVariables {
-            var anyListing = false
-            for source in SnapshotVariable.Source.allCases {
-                guard let listing = document.lookup(source.path[...]) else { continue }
-                var pointer: String { "/" + source.path.joined(separator: "/") }
-                guard case .array(let entries) = listing else {
-                    add("malformed_snapshot", "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer)
+        var anyListing = false
+        for source in SnapshotVariable.Source.allCases {
+            guard let listing = document.lookup(source.path[...]) else { continue }
+            var pointer: String { "/" + source.path.joined(separator: "/") }
+            guard case .array(let entries) = listing else {
+                findings.variableListings.append(
+                    problem("malformed_snapshot", "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer))
+                continue
+            }
+            anyListing = true
+            for (index, entry) in entries.enumerated() {
+                guard case .object(let object) = entry else {
+                    findings.variableListings.append(
+                        problem("malformed_snapshot", "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)"))
                     continue
                 }
-                anyListing = true
-                for (index, entry) in entries.enumerated() {
-                    guard case .object(let object) = entry else {
-                        add("malformed_snapshot", "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)")
-                        continue
-                    }
-                    if case .string? = object["variable_id"] { continue }
-                    add("malformed_snapshot", "variable entry has no string variable_id", "\(pointer)/\(index)")
-                }
-            }
-            if !anyListing {
-                add("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve")
-            }
-            for id in variableIDs {
-                guard let variable = snapshot.variables[id] else { continue }
-                if let problem = check(variable) { problems.append(problem) }
+                if case .string? = object["variable_id"] { continue }
+                findings.variableListings.append(
+                    problem("malformed_snapshot", "variable entry has no string variable_id", "\(pointer)/\(index)"))
             }
         }
-        if references.readsApprovers || references.readsEverything {
-            for key in approverKeys {
-                guard let value = document[key] else {
-                    if key == "eligible_approvers_active" { add("missing_fact", "the snapshot has no \(key)", "/\(key)") }
-                    continue
+        if !anyListing {
+            findings.variableListings.append(
+                problem("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve"))
+        }
+        for (id, variable) in variables {
+            if let found = check(variable) { findings.variables[id] = found }
+        }
+        for key in approverKeys {
+            guard let value = document[key] else {
+                if key == "eligible_approvers_active" {
+                    findings.approvers.append(problem("missing_fact", "the snapshot has no \(key)", "/\(key)"))
                 }
-                guard case .array(let approvers) = value else {
-                    add("malformed_snapshot", "\(key) is \(value.typeName), not an array", "/\(key)")
-                    continue
-                }
-                for (index, approver) in approvers.enumerated() where approver.string == nil {
-                    add("malformed_snapshot", "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)")
-                }
+                continue
+            }
+            guard case .array(let approvers) = value else {
+                findings.approvers.append(problem("malformed_snapshot", "\(key) is \(value.typeName), not an array", "/\(key)"))
+                continue
+            }
+            for (index, approver) in approvers.enumerated() where approver.string == nil {
+                findings.approvers.append(
+                    problem("malformed_snapshot", "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"))
             }
         }
-        if references.readsFiles || references.readsEverything {
-            if let value = document["files"], value.array == nil {
-                add("malformed_snapshot", "files is \(value.typeName), not an array", "/files")
+        if let value = document["files"], value.array == nil {
+            findings.files.append(problem("malformed_snapshot", "files is \(value.typeName), not an array", "/files"))
+        }
+        if let listing = document["task_files"] {
+            if let files = listing["files"], files.array == nil {
+                findings.files.append(
+                    problem("malformed_snapshot", "task_files.files is \(files.typeName), not an array", "/task_files/files"))
             }
-            if let listing = document["task_files"] {
-                if let files = listing["files"], files.array == nil {
-                    add("malformed_snapshot", "task_files.files is \(files.typeName), not an array", "/task_files/files")
-                }
-                if let total = listing["total_files"], total.integer == nil {
-                    add("malformed_snapshot", "task_files.total_files is \(total.typeName), not an integer", "/task_files/total_files")
-                }
+            if let total = listing["total_files"], total.integer == nil {
+                findings.files.append(
+                    problem("malformed_snapshot", "task_files.total_files is \(total.typeName), not an integer", "/task_files/total_files"))
             }
         }
-        return problems
+        return findings
     }
 
     /// A problem when a variable's value does not fit its declared type.
@@ -113,5 +114,38 @@ enum SnapshotValidator {
                 path: pointer + "/value", ruleID: nil)
         }
         return nil
+    }
+}
+
+/// What is wrong with a snapshot's shape, by part, found once when it is indexed.
+struct SnapshotFindings: Sendable {
+    /// The document is not an object (nothing else is checked).
+    var document: DataProblem?
+    /// Problems in the variable listings themselves.
+    var variableListings: [DataProblem] = []
+    /// Problems with one variable's value or type, by variable id.
+    var variables: [String: DataProblem] = [:]
+    var approvers: [DataProblem] = []
+    var files: [DataProblem] = []
+
+    /// The problems in the parts a rule set reads.
+    ///
+    /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
+    func problems(references: References, variableIDs: [String]) -> [DataProblem] {
+        if let document { return [document] }
+        var problems: [DataProblem] = []
+        if !references.variableIDs.isEmpty || references.readsEverything {
+            problems += variableListings
+            if !variables.isEmpty {
+                if references.readsEverything {
+                    problems += variables.keys.sorted().compactMap { variables[$0] }
+                } else {
+                    for id in variableIDs { if let found = variables[id] { problems.append(found) } }
+                }
+            }
+        }
+        if references.readsApprovers || references.readsEverything { problems += approvers }
+        if references.readsFiles || references.readsEverything { problems += files }
+        return problems
     }
 }

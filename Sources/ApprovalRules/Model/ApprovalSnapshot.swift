@@ -33,6 +33,10 @@ public struct ApprovalSnapshot: Sendable {
     let filesByVariable: [String: [JSONValue]]
     /// Whether a files listing says more files exist than it lists (`total_files` > listed).
     let filesListingIncomplete: Bool
+    /// `approvers.all`: active then next approvers, without repeats.
+    let allApprovers: JSONValue
+    /// Shape problems, found once here and filtered per rule set by the evaluation.
+    let findings: SnapshotFindings
 
     /// Indexes `document`.
     public init(_ document: JSONValue) {
@@ -68,6 +72,14 @@ public struct ApprovalSnapshot: Sendable {
             incomplete = total > Int64(listing["files"]?.array?.count ?? 0)
         }
         self.filesListingIncomplete = incomplete
+
+        let active = document["eligible_approvers_active"]?.array ?? []
+        let next = document["next_eligible_approvers"]?.array ?? []
+        var all: [JSONValue] = []
+        all.reserveCapacity(active.count + next.count)
+        for approver in active + next where !all.contains(approver) { all.append(approver) }
+        self.allApprovers = .array(all)
+        self.findings = SnapshotValidator.findings(for: document, variables: variables)
     }
 
     /// The task id (`task_id`), or `null` when absent.
@@ -101,6 +113,7 @@ public struct ApprovalSnapshot: Sendable {
             switch rest.first {
             case "active"?: return (document["eligible_approvers_active"] ?? .array([])).lookup(rest.dropFirst())
             case "next"?: return (document["next_eligible_approvers"] ?? .array([])).lookup(rest.dropFirst())
+            case "all"?: return allApprovers.lookup(rest.dropFirst())
             default: return approvers.lookup(rest)
             }
         case "owner":
@@ -113,11 +126,10 @@ public struct ApprovalSnapshot: Sendable {
 
     /// `approvers.active`, `.next` and `.all` (active then next, without repeats).
     var approvers: JSONValue {
-        let active = document["eligible_approvers_active"]?.array ?? []
-        let next = document["next_eligible_approvers"]?.array ?? []
-        var all: [JSONValue] = []
-        for approver in active + next where !all.contains(approver) { all.append(approver) }
-        return ["active": .array(active), "next": .array(next), "all": .array(all)]
+        [
+            "active": document["eligible_approvers_active"] ?? .array([]),
+            "next": document["next_eligible_approvers"] ?? .array([]), "all": allApprovers,
+        ]
     }
 
     /// The document with its views added (what `{"var": ""}` sees).
@@ -135,11 +147,13 @@ struct SnapshotVariable: Sendable {
     enum Source: CaseIterable, Sendable {
         case variablesToApprove, stepRun, task
 
+        private static let paths = [["variables_to_approve"], ["step_run", "variables"], ["task", "variables"]]
+
         var path: [String] {
             switch self {
-            case .variablesToApprove: return ["variables_to_approve"]
-            case .stepRun: return ["step_run", "variables"]
-            case .task: return ["task", "variables"]
+            case .variablesToApprove: return Self.paths[0]
+            case .stepRun: return Self.paths[1]
+            case .task: return Self.paths[2]
             }
         }
     }

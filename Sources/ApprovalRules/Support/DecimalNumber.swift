@@ -29,48 +29,84 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// Parses a decimal string: optional sign, digits with an optional fraction, optional exponent.
     public init?(text: String) {
-        var bytes = text.utf8[...]
+        var text = text
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    /// One pass over the bytes, no allocation.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> DecimalNumber? {
+        var at = 0
         var negative = false
-        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
-            negative = first == UInt8(ascii: "-")
-            bytes = bytes.dropFirst()
+        if at < bytes.count, bytes[at] == UInt8(ascii: "-") || bytes[at] == UInt8(ascii: "+") {
+            negative = bytes[at] == UInt8(ascii: "-")
+            at += 1
         }
         var significand: Int128 = 0
         var scale = 0
         var digits = 0
+        var anyDigit = false
         var seenPoint = false
-        var exponent = 0
-        while let byte = bytes.first {
+        while at < bytes.count {
+            let byte = bytes[at]
             if byte >= 0x30 && byte <= 0x39 {
+                anyDigit = true
                 if significand != 0 || byte != 0x30 { digits += 1 }
                 guard digits <= 38 else { return nil }
                 significand = significand * 10 + Int128(byte - 0x30)
                 if seenPoint { scale += 1 }
-                bytes = bytes.dropFirst()
             } else if byte == UInt8(ascii: "."), !seenPoint {
                 seenPoint = true
-                bytes = bytes.dropFirst()
-            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                bytes = bytes.dropFirst()
-                guard let value = Int(String(decoding: bytes, as: UTF8.self)), abs(value) <= 40 else { return nil }
-                exponent = value
-                bytes = bytes[bytes.endIndex...]
             } else {
-                return nil
+                break
             }
+            at += 1
         }
-        let text = Array(text.utf8)
-        guard text.contains(where: { $0 >= 0x30 && $0 <= 0x39 }), text.last != UInt8(ascii: ".") || text.count > 1
-        else { return nil }
-        scale -= exponent
+        guard anyDigit else { return nil }
+        if at < bytes.count {
+            guard bytes[at] == UInt8(ascii: "e") || bytes[at] == UInt8(ascii: "E") else { return nil }
+            at += 1
+            var exponentNegative = false
+            if at < bytes.count, bytes[at] == UInt8(ascii: "-") || bytes[at] == UInt8(ascii: "+") {
+                exponentNegative = bytes[at] == UInt8(ascii: "-")
+                at += 1
+            }
+            var exponent = 0
+            var exponentDigits = 0
+            while at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 {
+                exponent = exponent * 10 + Int(bytes[at] - 0x30)
+                exponentDigits += 1
+                guard exponent <= 40 else { return nil }
+                at += 1
+            }
+            guard exponentDigits > 0, at == bytes.count else { return nil }
+            scale -= exponentNegative ? -exponent : exponent
+        }
         while scale < 0 {
             guard significand.magnitude < Int128.max.magnitude / 10 else { return nil }
             significand *= 10
             scale += 1
         }
-        guard scale <= Self.maxScale + 8 else { return nil }
-        self.init(significand: negative ? -significand : significand, scale: scale)
-        normalize()
+        guard scale <= maxScale + 8 else { return nil }
+        var result = DecimalNumber(significand: negative ? -significand : significand, scale: scale)
+        result.normalize()
+        return result
+    }
+
+    /// The shortest decimal (up to 9 places) that reads back as exactly `number`, without going
+    /// through text; `nil` when there is none that short.
+    private static func shortDecimal(_ number: Double) -> DecimalNumber? {
+        var power = 1.0
+        for scale in 0...9 {
+            let scaled = (number * power).rounded()
+            if abs(scaled) < 9.0e15, scaled / power == number {
+                var result = DecimalNumber(significand: Int128(Int64(scaled)), scale: scale)
+                result.normalize()
+                return result
+            }
+            power *= 10
+        }
+        return nil
     }
 
     /// A JSON number or numeric string; `nil` for anything else (including non-finite reals).
@@ -79,8 +115,19 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
         case .integer(let number): self.init(number)
         case .double(let number):
             guard number.isFinite else { return nil }
-            self.init(text: number.description)
-        case .string(let text): self.init(text: text.trimmingASCIIWhitespace())
+            if let short = Self.shortDecimal(number) {
+                self = short
+            } else {
+                self.init(text: number.description)
+            }
+        case .string(let text):
+            if let parsed = DecimalNumber(text: text) {
+                self = parsed
+            } else {
+                let trimmed = text.trimmingASCIIWhitespace()
+                guard trimmed.utf8.count != text.utf8.count else { return nil }
+                self.init(text: trimmed)
+            }
         default: return nil
         }
     }
@@ -139,11 +186,10 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
         return result
     }
 
-    /// The nearest `Double`.
+    /// The nearest `Double`: the decimal text read back correctly rounded (dividing by 10 once
+    /// per decimal place would round at every step, making `0.07` into `0.06999999999999999`).
     public var doubleValue: Double {
-        var value = Double(significand)
-        for _ in 0..<scale { value /= 10 }
-        return value
+        Double(description) ?? .nan  // `description` is always a plain decimal numeral
     }
 
     /// As JSON: an integer when it has no fraction and fits, otherwise a real.

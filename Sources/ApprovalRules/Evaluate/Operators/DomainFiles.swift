@@ -67,9 +67,33 @@ extension Operators {
         }
     ]
 
-    /// Lower case, inner white space collapsed to one space, trimmed.
+    /// Lower case, inner white space collapsed to one space, trimmed. ASCII text takes one pass
+    /// without intermediate strings; other text goes through Unicode lower-casing.
     static func normalizedListEntry(_ text: String) -> String {
-        text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}" })
+        var text = text
+        let ascii: String? = text.withUTF8 { bytes -> String? in
+            if bytes.contains(where: { $0 >= 0x80 }) { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { output in
+                var count = 0
+                var pendingSpace = false
+                for byte in bytes {
+                    if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                        pendingSpace = count > 0
+                        continue
+                    }
+                    if pendingSpace {
+                        output[count] = 0x20
+                        count += 1
+                        pendingSpace = false
+                    }
+                    output[count] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                    count += 1
+                }
+                return count
+            }
+        }
+        if let ascii { return ascii }
+        return text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}" })
             .joined(separator: " ")
     }
 

@@ -9,8 +9,9 @@ enum Money {
         switch value {
         case .integer, .double:
             return DecimalNumber(value).map { ($0, nil) }
-        case .string(let text):
-            if let number = DecimalNumber(text: text.trimmingASCIIWhitespace()) { return (number, nil) }
+        case .string:
+            if let number = DecimalNumber(value) { return (number, nil) }
+            guard case .string(let text) = value else { return nil }
             let parts = text.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2 else { return nil }
             if isCurrencyCode(parts[0]), let number = DecimalNumber(text: String(parts[1])) {
