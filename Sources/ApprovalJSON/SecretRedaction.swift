@@ -21,9 +21,10 @@ public enum SecretRedaction {
         "client_secret", "password", "sv_sig",
     ]
 
-    /// Whether a query parameter's value grants access (a signature, credential or token).
+    /// Whether a query parameter's value grants access (a signature, credential or token). The
+    /// name may be percent-encoded (`X%2DAmz%2DSignature`).
     public static func isSensitiveParameter(_ name: String) -> Bool {
-        let lower = name.lowercased()
+        let lower = decodedName(name).lowercased()
         if sensitiveParameters.contains(lower) { return true }
         return lower.contains("signature") || lower.contains("token") || lower.contains("credential")
             || lower.contains("secret") || lower.contains("password")
@@ -70,7 +71,7 @@ public enum SecretRedaction {
             }
             guard end < bytes.count, bytes[end] == UInt8(ascii: "="), end > at else { continue }
             let name = String(decoding: bytes[at..<end], as: UTF8.self)
-            guard isSensitiveParameter(decodedName(name)) else { continue }
+            guard isSensitiveParameter(name) else { continue }
             output.append(contentsOf: bytes[at...end])
             var valueEnd = end + 1
             while valueEnd < bytes.count, !stops.contains(bytes[valueEnd]) { valueEnd += 1 }

@@ -401,7 +401,7 @@ let readsContractValue = ruleDocument(
         #expect(rules.evaluate(listed).recommendation == .approve)
         let decision = rules.evaluate(unlisted)
         #expect(decision.recommendation == .hold)
-        #expect(decision.dataProblems.map(\.code) == ["condition_error"])
+        #expect(decision.dataProblems.map(\.code) == ["incomplete_data"])
         #expect(decision.dataProblems.first?.message.contains("Incomplete Data") == true)
     }
 

@@ -73,7 +73,8 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
 
     @Test func everyDiagnosticCodeHasItsOwnFixture() throws {
         let files = Set(try DiagnosticCase.all().map(\.file))
-        for code in RuleDiagnostic.Code.all {
+        // The two file-level codes cannot be fixture documents; fileCodesNameTheFile covers them.
+        for code in RuleDiagnostic.Code.all where code != .fileNotFound && code != .unreadableFile {
             #expect(files.contains("\(code).rules.json"), "no fixture for \(code)")
         }
         let onDisk = Set(RuleFixtures.files(in: RuleFixtures.path("diagnostics"), endingWith: ".rules.json"))
@@ -91,7 +92,24 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
     @Test func severitiesFollowTheCode() {
         let warnings = RuleDiagnostic.Code.all.filter { $0.severity == .warning }.map(\.description)
         #expect(warnings.sorted() == ["constant_condition", "overlapping_tier", "unknown_field"])
-        #expect(RuleDiagnostic.Code.all.count == 23)
+        #expect(RuleDiagnostic.Code.all.count == 25)
+    }
+
+    @Test func fileCodesNameTheFile() throws {
+        let missing = RuleFixtures.path("diagnostics/does-not-exist.rules.json")
+        do {
+            _ = try RuleSet(contentsOf: missing)
+            Issue.record("a missing file compiled")
+        } catch let error as RuleCompilationError {
+            #expect(error.diagnostics.map(\.code) == [.fileNotFound])
+            #expect(error.diagnostics.first?.location?.file == missing)
+        }
+        do {
+            _ = try RuleSet(contentsOf: RuleFixtures.path("diagnostics"))
+            Issue.record("a directory compiled")
+        } catch let error as RuleCompilationError {
+            #expect(error.diagnostics.map(\.code) == [.unreadableFile])
+        }
     }
 
     @Test func unknownOperatorSuggestsTheClosestOperator() throws {

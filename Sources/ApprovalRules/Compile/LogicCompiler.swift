@@ -82,7 +82,7 @@ struct LogicCompiler {
                 at: operation.namePath)
             return .failing(.invalidArguments, path: operation.path)
         }
-        let arguments = operation.arguments.map { compile($0, depth: depth + 1) }
+        let arguments = spec.rawArguments ? [] : operation.arguments.map { compile($0, depth: depth + 1) }
         let call = OperatorCall(operation: operation, arguments: arguments, declarations: declarations)
         let node: Node
         do {

@@ -103,6 +103,8 @@ struct References: Sendable {
                 references.readsTask = true
                 references.readsApprovers = true
                 for extra in arguments { scan(extra, into: &references, found: &found) }
+            case "preserve":
+                return  // data, not expressions
             case "missing", "missing_some", "exists":
                 // These ask whether facts are there; they are references, but not "read facts".
                 var ignored: [[String]] = []

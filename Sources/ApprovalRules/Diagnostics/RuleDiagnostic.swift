@@ -23,7 +23,9 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// A stable identifier for a kind of problem; it also fixes the severity.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String, Sendable, Hashable, CaseIterable {
-            // The document as JSON
+            // The document as a file and as JSON
+            case fileNotFound = "file_not_found"
+            case unreadableFile = "unreadable_file"
             case jsonSyntax = "json_syntax"
             case limitExceeded = "limit_exceeded"
             // Document structure
@@ -62,6 +64,10 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
 
+        /// The rule file does not exist.
+        public static let fileNotFound = Code(.fileNotFound)
+        /// The rule file exists but cannot be read (a directory, permissions, an I/O error).
+        public static let unreadableFile = Code(.unreadableFile)
         /// The document is not valid JSON (or repeats a key).
         public static let jsonSyntax = Code(.jsonSyntax)
         /// A size limit was hit (document size, rules, expression depth or size, string length).

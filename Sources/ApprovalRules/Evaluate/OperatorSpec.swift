@@ -13,6 +13,10 @@ struct OperatorSpec: Sendable {
     /// When true and every argument is a constant, the compiler evaluates the node once and keeps
     /// the value (constant folding). Only for operators without side effects or clock/data reads.
     let pure: Bool
+    /// When true the arguments are data, not expressions: they are not compiled (so they are
+    /// neither checked nor counted as facts the rules read), and `build` reads
+    /// `call.operation.raw` (`preserve`).
+    let rawArguments: Bool
     /// One line for the reference and for "did you mean".
     let summary: String
     /// Builds the node. Throw ``CompileProblem`` for a problem found at compile time.
@@ -20,9 +24,11 @@ struct OperatorSpec: Sendable {
 
     init(
         _ names: [String], arity: ClosedRange<Int>, needsArgumentArray: Bool = false, pure: Bool = true,
-        summary: String, build: @escaping @Sendable (OperatorCall) throws(CompileProblem) -> Node
+        rawArguments: Bool = false, summary: String,
+        build: @escaping @Sendable (OperatorCall) throws(CompileProblem) -> Node
     ) {
         self.names = names
+        self.rawArguments = rawArguments
         self.arity = arity
         self.needsArgumentArray = needsArgumentArray
         self.pure = pure

@@ -59,7 +59,7 @@ extension RuleSet {
             } catch {
                 problems.append(
                     DataProblem(
-                        code: "condition_error",
+                        code: error.type == "Incomplete Data" ? "incomplete_data" : "condition_error",
                         message: "rule \"\(rule.id)\" could not be evaluated: \(Self.describe(error))",
                         path: nil, ruleID: rule.id))
                 failClosed = true

@@ -104,8 +104,13 @@ public struct RuleSet: Sendable {
     }
 
     static func diagnostic(for error: JSONError) -> RuleDiagnostic {
-        let code: RuleDiagnostic.Code =
-            error.code == .tooLarge || error.code == .tooDeep ? .limitExceeded : error.code == .fileNotFound || error.code == .unreadable ? .missingField : .jsonSyntax
+        let code: RuleDiagnostic.Code
+        switch error.code {
+        case .tooLarge, .tooDeep: code = .limitExceeded
+        case .fileNotFound: code = .fileNotFound
+        case .unreadable: code = .unreadableFile
+        default: code = .jsonSyntax
+        }
         return RuleDiagnostic(
             code: code, message: "\(error.message) [\(error.code)]", path: error.path ?? .root, location: error.location)
     }

@@ -189,7 +189,16 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     /// The nearest `Double`: the decimal text read back correctly rounded (dividing by 10 once
     /// per decimal place would round at every step, making `0.07` into `0.06999999999999999`).
     public var doubleValue: Double {
-        Double(description) ?? .nan  // `description` is always a plain decimal numeral
+        // Both operands exact, so the one division is correctly rounded, like parsing the text.
+        if scale < Self.powersOfTen.count, let small = Int64(exactly: significand), small.magnitude < 1 << 53 {
+            return Double(small) / Self.powersOfTen[scale]
+        }
+        return Double(description) ?? .nan  // `description` is always a plain decimal numeral
+    }
+
+    /// 10^0 ... 10^22, every one exactly representable as a `Double`.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
     }
 
     /// As JSON: an integer when it has no fraction and fits, otherwise a real.

@@ -38,7 +38,7 @@ struct Validate: ParsableCommand {
                 rules = ruleSet.ruleIDs.count
             } catch let error as RuleCompilationError {
                 diagnostics = error.diagnostics
-                let missing = diagnostics.count == 1 && diagnostics[0].message.hasSuffix("[file_not_found]")
+                let missing = diagnostics.contains { $0.code == .fileNotFound }
                 let status: ExitStatus = missing ? .missingInput : .invalidInput
                 if status.rawValue > worst.rawValue { worst = status }
             }

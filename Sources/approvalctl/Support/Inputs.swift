@@ -28,7 +28,7 @@ enum Inputs {
             return try RuleSet(contentsOf: path)
         } catch let error as RuleCompilationError {
             report(error.diagnostics, format: format)
-            let missing = error.diagnostics.count == 1 && error.diagnostics[0].message.hasSuffix("[file_not_found]")
+            let missing = error.diagnostics.contains { $0.code == .fileNotFound }
             throw CommandFailure(status: missing ? .missingInput : .invalidInput)
         } catch {
             Console.err("error: \(error)\n")

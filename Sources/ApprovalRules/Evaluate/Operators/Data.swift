@@ -32,7 +32,7 @@ extension Operators {
             summary: "[n, paths]: [] when at least n of the paths are present, else the missing ones",
             build: { call throws(CompileProblem) in DataOperators.missingSome(call) }),
         OperatorSpec(
-            ["preserve"], arity: 0...Int.max, summary: "its argument as written, not evaluated",
+            ["preserve"], arity: 0...Int.max, rawArguments: true, summary: "its argument as written, not evaluated",
             build: { call throws(CompileProblem) in Node(constant: call.operation.raw, path: call.path) }),
     ]
 }
