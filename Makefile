@@ -1,14 +1,14 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up, build, and dry-run the shipped examples against the shipped rules
 #   make test   set up, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
-# `make bench` runs the benchmarks (Benchmarks/README.md).
+# `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
 
 SWIFT ?= swift
 RELEASE_FLAGS := -c release --static-swift-stdlib
 CLI := .build/release/approvalctl
 export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 
-.PHONY: setup build run test test-asan bench clean
+.PHONY: setup build run test test-asan fuzz-smoke fuzz bench clean
 
 # Installs what the build needs from Debian's packages, only when it is missing.
 setup:
@@ -27,10 +27,18 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
 test-asan:
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter ApprovalJSONTests
+
+# A few seconds of each fuzz target (libFuzzer + AddressSanitizer); `make fuzz` runs them longer.
+fuzz-smoke:
+	FUZZ_SMOKE=1 ./Fuzz/run.sh 10
+
+fuzz:
+	./Fuzz/run.sh 600
 
 clean:
 	rm -rf .build .build-*

@@ -4,6 +4,7 @@
 # Fuzz/crashes/ and make the script fail; turn each into a regression test.
 #
 #   Fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, all three targets)
+#   FUZZ_SMOKE=1 Fuzz/run.sh 10                        (CI: short run, corpus left unchanged)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,9 @@ for target in "${targets[@]}"; do
         rm -f "Fuzz/crashes/$target.log"
     fi
     # Keep the corpus small: merge what was found into the seed corpus, minimised.
-    ".build-fuzz/debug/$target" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true
+    if [ -z "${FUZZ_SMOKE:-}" ]; then
+        ".build-fuzz/debug/$target" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true
+    fi
     rm -rf "$work"
 done
 exit $status
