@@ -29,6 +29,8 @@ public struct ApprovalSnapshot: Sendable {
     public let document: JSONValue
     /// Variables by id, first source wins.
     let variables: [String: SnapshotVariable]
+    /// The same variables in a list: a few string comparisons beat hashing for the usual handful.
+    private let variableList: [SnapshotVariable]
     /// Files by the variable they belong to.
     let filesByVariable: [String: [JSONValue]]
     /// Whether a files listing says more files exist than it lists (`total_files` > listed).
@@ -52,6 +54,7 @@ public struct ApprovalSnapshot: Sendable {
             }
         }
         self.variables = variables
+        self.variableList = variables.values.sorted { $0.id < $1.id }
 
         var files: [String: [JSONValue]] = [:]
         var seen: Set<String> = []
@@ -82,6 +85,13 @@ public struct ApprovalSnapshot: Sendable {
         self.findings = SnapshotValidator.findings(for: document, variables: variables)
     }
 
+    /// The variable with this id.
+    func variable(_ id: String) -> SnapshotVariable? {
+        if variableList.count > 16 { return variables[id] }
+        for variable in variableList where variable.id == id { return variable }
+        return nil
+    }
+
     /// The task id (`task_id`), or `null` when absent.
     public var taskID: JSONValue { document["task_id"] ?? .null }
 
@@ -97,12 +107,12 @@ public struct ApprovalSnapshot: Sendable {
         switch head {
         case "variables":
             guard let id = rest.first else { return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.value) })) }
-            return variables[id]?.value.lookup(rest.dropFirst())
+            return variable(id)?.value.lookup(rest.dropFirst())
         case "variable_types":
             guard let id = rest.first else {
                 return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.type.map(JSONValue.string) ?? .null) }))
             }
-            guard rest.count == 1, let variable = variables[id] else { return nil }
+            guard rest.count == 1, let variable = variable(id) else { return nil }
             return variable.type.map(JSONValue.string) ?? .null
         case "files_by_variable":
             guard let id = rest.first else {
