@@ -5,7 +5,7 @@ import ArgumentParser
 struct ApprovalCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl",
-        abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test.",
+        abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot.",
         discussion: """
             Exit codes: 0 ok, 1 internal failure, 2 rule tests failed, 3 decision matched --fail-on, 64 usage, 65 invalid rules or snapshot, 66 input missing, 69 API unavailable, 75 temporary failure (retry), 77 authentication.
 

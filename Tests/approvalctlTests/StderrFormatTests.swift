@@ -59,10 +59,8 @@ struct StderrFormatTests {
         #expect(result.status == error.status)
         #expect(result.stdout.isEmpty)
         #expect(!result.stderr.isEmpty)
-        withKnownIssue(
-            "CLI bug: Inputs.files, SnapshotSource.init and Live.baseURL print plain text whatever --format says"
-        ) {
-            _ = try Output.lines(result.stderr)
-        }
+        let lines = try Output.lines(result.stderr)
+        #expect(lines.first?["exit_code"] == .integer(Int64(error.status)))
+        #expect(lines.first?["message"]?.string?.isEmpty == false)
     }
 }

@@ -58,10 +58,10 @@ struct DryRun: ParsableCommand {
     func run() throws {
         try exiting {
             let clock = try Clock.parse(now)
-            let before = try Inputs.ruleSet(try Inputs.rulesPath(rules), format: common.format)
+            let before = try Inputs.ruleSet(try Inputs.rulesPath(rules, format: common.format), format: common.format)
             let after = try compare.map { path throws(CommandFailure) in try Inputs.ruleSet(path, format: common.format) }
             let failOn = try self.failOn.map(FailOn.parse) ?? []
-            var source = try SnapshotSource(source, ndjson: ndjson)
+            var source = try SnapshotSource(source, ndjson: ndjson, format: common.format)
             let workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             let engine = DryRunEngine(
                 before: before, after: after, options: EvaluationOptions(now: clock),
@@ -132,12 +132,12 @@ struct DryRunEngine: Sendable {
         let options = JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
         do {
             let bytes: [UInt8]
-            if let inline = item.bytes { bytes = inline } else { bytes = try FileBytes.read(item.name, limit: options.maxBytes) }
-            let value = try JSONParser(options: options).parse(bytes, file: item.name, projection: projection)
+            if let inline = item.bytes { bytes = inline } else { bytes = try FileBytes.read(item.file, limit: options.maxBytes) }
+            let value = try JSONParser(options: options).parse(bytes, file: item.file, projection: projection)
             let snapshot = ApprovalSnapshot(value)
             return .decided(before.evaluate(snapshot, options: self.options), after?.evaluate(snapshot, options: self.options))
         } catch {
-            return .unreadable(error)
+            return .unreadable(item.locate(error))
         }
     }
 }

@@ -52,10 +52,10 @@ struct Evaluate: AsyncParsableCommand {
     func run() async throws {
         try await exitingAsync {
             let clock = try Clock.parse(now)
-            let ruleSet = try Inputs.ruleSet(try Inputs.rulesPath(rules), format: common.format)
+            let ruleSet = try Inputs.ruleSet(try Inputs.rulesPath(rules, format: common.format), format: common.format)
             let snapshot: ApprovalSnapshot
             if let task {
-                let base = try Live.baseURL(baseURL)
+                let base = try Live.baseURL(baseURL, format: common.format)
                 snapshot = ApprovalSnapshot(
                     try await Live.fetch(
                         taskID: task, baseURL: base, parts: Live.parts(for: ruleSet), keepSignatures: false,

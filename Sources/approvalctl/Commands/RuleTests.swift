@@ -31,7 +31,7 @@ struct RuleTests: ParsableCommand {
     func run() throws {
         try exiting {
             var files: [String] = []
-            for path in paths { files += try Inputs.files(under: path, suffix: ".test.json") }
+            for path in paths { files += try Inputs.files(under: path, suffix: ".test.json", format: common.format) }
             var ruleSets: [String: RuleSet] = [:]
             func ruleSet(_ path: String) throws(CommandFailure) -> RuleSet {
                 if let cached = ruleSets[path] { return cached }
@@ -48,7 +48,7 @@ struct RuleTests: ParsableCommand {
                 do {
                     let testCase = try RuleTestCase(try JSONParser().parse(contentsOf: file), file: file)
                     description = testCase.description
-                    let rules = try ruleSet(testCase.rulesPath ?? Inputs.rulesPath(self.rules))
+                    let rules = try ruleSet(testCase.rulesPath ?? Inputs.rulesPath(self.rules, format: common.format))
                     let snapshot: ApprovalSnapshot
                     switch testCase.snapshot {
                     case .file(let path): snapshot = try Inputs.snapshot(path, format: common.format)

@@ -34,7 +34,7 @@ struct Snapshot: AsyncParsableCommand {
 
     func run() async throws {
         try await exitingAsync {
-            let base = try Live.baseURL(baseURL)
+            let base = try Live.baseURL(baseURL, format: common.format)
             let snapshot = try await Live.fetch(
                 taskID: task, baseURL: base, parts: .all, keepSignatures: keepSignatures, verbose: verbose,
                 format: common.format)
@@ -43,8 +43,7 @@ struct Snapshot: AsyncParsableCommand {
             if output == "-" {
                 Console.out(bytes: bytes)
             } else if !FileWriter.write(bytes, to: output) {
-                Console.err("error: cannot write \(output)\n")
-                throw CommandFailure(status: .internalFailure)
+                throw Console.fail("cannot write \(output)", code: "unwritable", status: .internalFailure, format: common.format)
             }
         }
     }

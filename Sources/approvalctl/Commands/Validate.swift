@@ -52,7 +52,7 @@ struct Validate: ParsableCommand {
                 ])
             } else {
                 for diagnostic in diagnostics { Console.out(diagnostic.description + "\n") }
-                let verdict = errors == 0 ? "ok, \(rules) rules" : "invalid"
+                let verdict = errors == 0 ? "ok, \(rules) rule\(rules == 1 ? "" : "s")" : "invalid"
                 Console.out("\(file): \(verdict) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))\n")
             }
         }

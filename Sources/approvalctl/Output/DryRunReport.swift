@@ -17,6 +17,12 @@ struct DryRunReport {
     private var ruleCountsAfter: [String: Int] = [:]
     private var escalating = 0
     private var withProblems = 0
+    private var escalatingAfter = 0
+    private var withProblemsAfter = 0
+    /// Unreadable snapshots for the JSON report (the first `errorListLimit`; all are counted and
+    /// all are reported on stderr as they happen).
+    private var errors: [JSONValue] = []
+    private static let errorListLimit = 1000
     private var changed = 0
     private var transitions: [String: Int] = [:]
     private var flagged = 0
@@ -55,9 +61,15 @@ struct DryRunReport {
         switch outcome {
         case .unreadable(let error):
             unreadable += 1
-            let entry: JSONValue = ["type": "error", "source": .string(item.name), "error": Inputs.json(error)]
             Inputs.report(error, format: format == .text ? .text : .json)
-            entry_(entry, text: nil)
+            switch format {
+            case .ndjson:
+                emitLine(["type": "error", "source": .string(item.name), "error": Inputs.json(error)])
+            case .json where errors.count < Self.errorListLimit:
+                errors.append(["source": .string(item.name), "error": Inputs.json(error)])
+            default:
+                break
+            }
         case .decided(let decision, nil):
             recommendations[decision.recommendation, default: 0] += 1
             for rule in decision.firedRules { ruleCounts[rule.id, default: 0] += 1 }
@@ -86,6 +98,10 @@ struct DryRunReport {
             recommendationsAfter[new.recommendation, default: 0] += 1
             for rule in old.firedRules { ruleCounts[rule.id, default: 0] += 1 }
             for rule in new.firedRules { ruleCountsAfter[rule.id, default: 0] += 1 }
+            if !old.escalations.isEmpty { escalating += 1 }
+            if !old.dataProblems.isEmpty { withProblems += 1 }
+            if !new.escalations.isEmpty { escalatingAfter += 1 }
+            if !new.dataProblems.isEmpty { withProblemsAfter += 1 }
             let oldRules = Set(old.firedRules.map(\.id))
             let newRules = Set(new.firedRules.map(\.id))
             let differs = old.recommendation != new.recommendation || oldRules != newRules
@@ -130,7 +146,7 @@ struct DryRunReport {
             buffer += JSONWriter.compact.bytes(entry)
             flagged += 1
         case .ndjson:
-            if entry["type"] != nil { emitLine(entry) }
+            break
         case .text:
             if let text { emit(text) }
         }
@@ -166,6 +182,8 @@ struct DryRunReport {
         object["escalating_tasks"] = .integer(Int64(escalating))
         object["tasks_with_data_problems"] = .integer(Int64(withProblems))
         if let after {
+            object["escalating_tasks_after"] = .integer(Int64(escalatingAfter))
+            object["tasks_with_data_problems_after"] = .integer(Int64(withProblemsAfter))
             object["recommendations_after"] = counts(recommendationsAfter)
             object["rules_fired_after"] = rules(after, ruleCountsAfter)
             object["changed"] = .integer(Int64(changed))
@@ -179,6 +197,12 @@ struct DryRunReport {
         switch format {
         case .json:
             emit(flagged == 0 ? "],\n" : "\n  ],\n")
+            emit("  \"unreadable\": [")
+            for (index, error) in errors.enumerated() {
+                emit(index == 0 ? "\n    " : ",\n    ")
+                buffer += JSONWriter.compact.bytes(error)
+            }
+            emit(errors.isEmpty ? "],\n" : "\n  ],\n")
             emit("  \"summary\": \(JSONWriter.compact.string(summary))\n}\n")
         case .ndjson:
             emitLine(["type": "summary", "summary": summary])
@@ -221,7 +245,12 @@ struct DryRunReport {
                 text += "  \(transition.padding(to: 28))\(String(count).leftPadding(to: 6))\n"
             }
         }
-        text += "\nEscalating tasks: \(escalating)\nTasks with data problems: \(withProblems)\n"
+        if after != nil {
+            text += "\nEscalating tasks: \(escalating) before, \(escalatingAfter) after"
+            text += "\nTasks with data problems: \(withProblems) before, \(withProblemsAfter) after\n"
+        } else {
+            text += "\nEscalating tasks: \(escalating)\nTasks with data problems: \(withProblems)\n"
+        }
         emit(text)
     }
 }

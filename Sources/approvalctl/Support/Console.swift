@@ -50,6 +50,20 @@ enum Console {
         out(bytes: bytes)
     }
 
+    /// Reports a CLI-level error on stderr (text, or a JSON line with `--format json`/`ndjson`)
+    /// and returns the failure to throw.
+    static func fail(_ message: String, code: String, status: ExitStatus, format: OutputFormat) -> CommandFailure {
+        if format == .text {
+            err("error: \(message)\n")
+        } else {
+            err(
+                JSONWriter.compact.string([
+                    "error": .string(code), "message": .string(message), "exit_code": .integer(Int64(status.rawValue)),
+                ]) + "\n")
+        }
+        return CommandFailure(status: status)
+    }
+
     /// Monotonic seconds.
     static func monotonic() -> Double {
         var time = timespec()

@@ -8,7 +8,7 @@ import ApprovalRules
 /// Loading rules and snapshots, with failures rendered once to stderr and turned into exit codes.
 enum Inputs {
     /// The rule file to use: `--rules`, then `$APPROVAL_RULES`, then the shipped default.
-    static func rulesPath(_ given: String?) throws(CommandFailure) -> String {
+    static func rulesPath(_ given: String?, format: OutputFormat) throws(CommandFailure) -> String {
         if let given { return given }
         if let path = Console.environment("APPROVAL_RULES"), !path.isEmpty { return path }
         var candidates = ["rules/default.rules.json"]
@@ -18,8 +18,9 @@ enum Inputs {
             candidates += [folder + "/../../rules/default.rules.json", folder + "/../share/approvalctl/default.rules.json"]
         }
         for candidate in candidates where access(candidate, R_OK) == 0 { return candidate }
-        Console.err("error: no rule file given and the default rules/default.rules.json was not found; use --rules FILE\n")
-        throw CommandFailure(status: .missingInput)
+        throw Console.fail(
+            "no rule file given and the default rules/default.rules.json was not found; use --rules FILE",
+            code: "file_not_found", status: .missingInput, format: format)
     }
 
     /// Loads and compiles rules; on failure prints the diagnostics and throws the exit status.
@@ -84,11 +85,10 @@ enum Inputs {
 
     /// Every file under `root` whose name ends in `suffix`, recursively, in name order (by path
     /// bytes). A plain file is returned as it is. Hidden entries are skipped.
-    static func files(under root: String, suffix: String) throws(CommandFailure) -> [String] {
+    static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure) -> [String] {
         var status = stat()
         guard stat(root, &status) == 0 else {
-            Console.err("error: \(root): no such file or directory\n")
-            throw CommandFailure(status: .missingInput)
+            throw Console.fail("\(root): no such file or directory", code: "file_not_found", status: .missingInput, format: format)
         }
         if (status.st_mode & S_IFMT) != S_IFDIR { return [root] }
         var result: [String] = []

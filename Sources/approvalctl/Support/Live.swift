@@ -7,11 +7,11 @@ import Logging
 /// so a decision on a saved snapshot never creates an HTTP client.
 enum Live {
     /// The base URL: `--base-url`, then `$APPROVAL_BASE_URL`.
-    static func baseURL(_ given: String?) throws(CommandFailure) -> String {
+    static func baseURL(_ given: String?, format: OutputFormat) throws(CommandFailure) -> String {
         if let given, !given.isEmpty { return given }
         if let url = Console.environment("APPROVAL_BASE_URL"), !url.isEmpty { return url }
-        Console.err("error: no API base URL; pass --base-url or set APPROVAL_BASE_URL\n")
-        throw CommandFailure(status: .usage)
+        throw Console.fail(
+            "no API base URL; pass --base-url or set APPROVAL_BASE_URL", code: "usage", status: .usage, format: format)
     }
 
     /// Logs go to stderr; `--verbose` shows each request (the key and URL signatures redacted).

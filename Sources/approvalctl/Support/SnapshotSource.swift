@@ -6,10 +6,34 @@ import ApprovalJSON
 
 /// One snapshot to evaluate: where it comes from and, for streams, its bytes.
 struct SourceItem: Sendable {
-    /// A file path, or `<stdin>:LINE` / `FILE:LINE` for NDJSON.
-    let name: String
+    /// The file path, or the NDJSON stream's name (`<stdin>` for standard input).
+    let file: String
+    /// For NDJSON: the line number and the byte offset where the line starts in the stream.
+    let line: Int?
+    let offset: Int
     /// The bytes, for NDJSON lines (files are read by the worker).
     let bytes: [UInt8]?
+
+    init(file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil) {
+        self.file = file
+        self.line = line
+        self.offset = offset
+        self.bytes = bytes
+    }
+
+    /// How reports name it: the path, or `STREAM:LINE`.
+    var name: String { line.map { "\(file):\($0)" } ?? file }
+
+    /// A parse error's location moved from the line's own coordinates to the stream's.
+    func locate(_ error: JSONError) -> JSONError {
+        guard let line, var location = error.location else { return error }
+        var moved = error
+        location.file = file
+        location.line = line + location.line - 1
+        location.byteOffset = offset + location.byteOffset
+        moved.location = location
+        return moved
+    }
 }
 
 /// Yields snapshots in a stable order without holding them all: a folder is walked depth-first
@@ -27,15 +51,16 @@ struct SnapshotSource {
     private var buffer: [UInt8] = []
     private var bufferStart = 0
     private var line = 0
+    /// Stream offset of `buffer[0]`.
+    private var consumed = 0
     private var finished = false
 
     /// A folder (recursively, `*.json`), one file, or an NDJSON stream (`-`, `*.ndjson`, `*.jsonl`).
-    init(_ path: String, ndjson: Bool) throws(CommandFailure) {
+    init(_ path: String, ndjson: Bool, format: OutputFormat) throws(CommandFailure) {
         if ndjson || path == "-" || path.hasSuffix(".ndjson") || path.hasSuffix(".jsonl") {
             let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
-                Console.err("error: \(path): no such file\n")
-                throw CommandFailure(status: .missingInput)
+                throw Console.fail("\(path): no such file", code: "file_not_found", status: .missingInput, format: format)
             }
             mode = .ndjson(descriptor: descriptor, name: path == "-" ? "<stdin>" : path)
             return
@@ -43,8 +68,8 @@ struct SnapshotSource {
         mode = .files
         var status = stat()
         guard stat(path, &status) == 0 else {
-            Console.err("error: \(path): no such file or directory\n")
-            throw CommandFailure(status: .missingInput)
+            throw Console.fail(
+                "\(path): no such file or directory", code: "file_not_found", status: .missingInput, format: format)
         }
         if (status.st_mode & S_IFMT) == S_IFDIR {
             stack = [(path, Self.entries(of: path), 0)]
@@ -75,7 +100,7 @@ struct SnapshotSource {
     private mutating func nextFile() -> SourceItem? {
         if let file = single {
             single = nil
-            return SourceItem(name: file, bytes: nil)
+            return SourceItem(file: file)
         }
         while var top = stack.popLast() {
             guard top.next < top.entries.count else { continue }
@@ -88,7 +113,7 @@ struct SnapshotSource {
             if (status.st_mode & S_IFMT) == S_IFDIR {
                 stack.append((path, Self.entries(of: path), 0))
             } else if name.hasSuffix(".json") {
-                return SourceItem(name: path, bytes: nil)
+                return SourceItem(file: path)
             }
         }
         return nil
@@ -98,19 +123,22 @@ struct SnapshotSource {
         while true {
             if let newline = buffer[bufferStart...].firstIndex(of: 0x0A) {
                 let bytes = Array(buffer[bufferStart..<newline])
+                let offset = consumed + bufferStart
                 bufferStart = newline + 1
                 line += 1
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-                return SourceItem(name: "\(name):\(line)", bytes: bytes)
+                return SourceItem(file: name, line: line, offset: offset, bytes: bytes)
             }
             if finished {
                 guard bufferStart < buffer.count else { return nil }
                 let bytes = Array(buffer[bufferStart...])
+                let offset = consumed + bufferStart
                 bufferStart = buffer.count
                 line += 1
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
-                return SourceItem(name: "\(name):\(line)", bytes: bytes)
+                return SourceItem(file: name, line: line, offset: offset, bytes: bytes)
             }
+            consumed += bufferStart
             buffer.removeFirst(bufferStart)
             bufferStart = 0
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
