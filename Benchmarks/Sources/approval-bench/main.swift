@@ -1,0 +1,297 @@
+// approval-bench: in-process throughput of the rule engine on a generated corpus.
+//
+//   approval-bench --rules Benchmarks/rules/benchmark.rules.json --count 20000 --passes 5
+//
+// 1. Loads the rules and generates the corpus in memory (ApprovalWorkload, seeded).
+// 2. Prepares every snapshot once (`ApprovalSnapshot`), runs one untimed warm-up pass, then times
+//    `--passes` passes of `rules.evaluate` over all of them on one thread, and reports the median
+//    decisions/s, per wall-clock second and per second of the thread's CPU time (robust on a busy
+//    machine).
+// 3. Verifies, for every snapshot, that the fast path (parse with `rules.projection`) decides
+//    exactly as the plain path (full parse) and as the in-memory value: `decision.json` must be
+//    equal. Any difference is printed on stderr and the exit status is 1.
+// 4. Times whole-document parse + evaluate and projection parse + evaluate (bytes in memory, no
+//    file I/O), median of `--parse-passes` passes each.
+//
+// Results go to stdout as `key=value` lines (for Benchmarks/run.sh); progress goes to stderr.
+// Exit codes: 0 ok, 1 fast path and plain path disagree, 64 usage, 65 invalid rules.
+
+import ApprovalJSON
+import ApprovalRules
+import ApprovalWorkload
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// MARK: - Command line
+
+struct Options {
+    var rulesPath = "Benchmarks/rules/benchmark.rules.json"
+    var count = 20_000
+    var seed: UInt64 = 42
+    var passes = 5
+    var parsePasses = 3
+    var now = "2025-06-01T00:00:00Z"
+    var verify = true
+
+    static let usage = """
+        usage: approval-bench [--rules FILE] [--count N] [--seed S] [--passes P] [--parse-passes P]
+                              [--now ISO8601] [--no-verify]
+
+          --rules FILE        rule file (default Benchmarks/rules/benchmark.rules.json)
+          --count N           snapshots generated in memory (default 20000)
+          --seed S            workload seed (default 42)
+          --passes P          timed evaluation passes; the median is reported (default 5)
+          --parse-passes P    timed parse + evaluate passes per path; 0 skips them (default 3)
+          --now ISO8601       the evaluation clock (default 2025-06-01T00:00:00Z)
+          --no-verify         skip the fast-path check (for profiling runs)
+
+        """
+
+    init(_ arguments: [String]) {
+        var rest = arguments[...]
+        func value(_ option: String) -> String {
+            guard let value = rest.popFirst() else { fail("\(option) needs a value", status: 64) }
+            return value
+        }
+        func number(_ option: String, minimum: Int) -> Int {
+            guard let parsed = Int(value(option)), parsed >= minimum else {
+                fail("\(option) needs a whole number >= \(minimum)", status: 64)
+            }
+            return parsed
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--rules": rulesPath = value(argument)
+            case "--count": count = number(argument, minimum: 1)
+            case "--seed":
+                guard let parsed = UInt64(value(argument)) else { fail("--seed needs an unsigned number", status: 64) }
+                seed = parsed
+            case "--passes": passes = number(argument, minimum: 1)
+            case "--parse-passes": parsePasses = number(argument, minimum: 0)
+            case "--now": now = value(argument)
+            case "--no-verify": verify = false
+            case "-h", "--help":
+                emit(Self.usage, to: 1)
+                exit(0)
+            default: fail("unknown argument \(argument)", status: 64)
+            }
+        }
+    }
+}
+
+// MARK: - Helpers
+
+func emit(_ text: String, to descriptor: Int32) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes {
+            write(descriptor, $0.baseAddress.map { $0 + offset }, $0.count - offset)
+        }
+        if written <= 0 {
+            if written < 0 && errno == EINTR { continue }
+            return
+        }
+        offset += written
+    }
+}
+
+func fail(_ message: String, status: Int32) -> Never {
+    emit("approval-bench: \(message)\n" + (status == 64 ? Options.usage : ""), to: 2)
+    exit(status)
+}
+
+func progress(_ message: String) {
+    emit("approval-bench: \(message)\n", to: 2)
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+/// CPU time of the calling thread: unlike the wall clock, it does not count time spent waiting
+/// for a core, so it stays meaningful on a busy machine.
+func threadCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/// A rate with no fraction, or seconds with 4 decimals, for the `key=value` output.
+func whole(_ value: Double) -> String { String(Int(value.rounded())) }
+func seconds(_ value: Double) -> String { String(Double(Int((value * 10_000).rounded())) / 10_000) }
+
+// MARK: - Timed work (kept out of line so profilers can single them out)
+
+/// One evaluation pass over prepared snapshots; returns a checksum so the work cannot be dropped.
+/// Profile only this with `valgrind --tool=callgrind --toggle-collect='*runEvaluationPass*'`.
+@inline(never)
+func runEvaluationPass(_ rules: RuleSet, _ snapshots: [ApprovalSnapshot], _ options: EvaluationOptions) -> Int {
+    var checksum = 0
+    for snapshot in snapshots {
+        switch rules.evaluate(snapshot, options: options).recommendation {
+        case .approve: checksum &+= 1
+        case .requestChanges: checksum &+= 2
+        case .hold: checksum &+= 3
+        case .reject: checksum &+= 4
+        }
+    }
+    return checksum
+}
+
+/// Parse (whole document or projection) + snapshot + evaluate for every document.
+@inline(never)
+func runParsePass(
+    _ rules: RuleSet, _ documents: [[UInt8]], _ projection: JSONProjection, _ options: EvaluationOptions
+) throws -> Int {
+    var checksum = 0
+    let parser = JSONParser()
+    for bytes in documents {
+        let snapshot = ApprovalSnapshot(try parser.parse(bytes, projection: projection))
+        checksum &+= rules.evaluate(snapshot, options: options).firedRules.count
+    }
+    return checksum
+}
+
+// MARK: - Main
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+guard let clock = Timestamp(iso8601: options.now) else { fail("--now is not an ISO 8601 date-time", status: 64) }
+let evaluation = EvaluationOptions(now: clock)
+
+let rules: RuleSet
+do {
+    rules = try RuleSet(contentsOf: options.rulesPath)
+} catch {
+    fail("cannot load \(options.rulesPath):\n\(error)", status: 65)
+}
+for warning in rules.warnings { progress("warning: \(warning)") }
+
+var started = monotonicSeconds()
+let corpus = SnapshotGenerator.corpus(count: options.count, seed: options.seed)
+let generateSeconds = monotonicSeconds() - started
+
+// Prepared snapshots, evaluation only (timed first, before the serialised copies below exist).
+let prepared = corpus.map(ApprovalSnapshot.init)
+var passSeconds: [Double] = []
+var passCPUSeconds: [Double] = []
+var checksum = runEvaluationPass(rules, prepared, evaluation)  // one untimed warm-up pass
+for _ in 0..<options.passes {
+    started = monotonicSeconds()
+    let startedCPU = threadCPUSeconds()
+    checksum &+= runEvaluationPass(rules, prepared, evaluation)
+    passCPUSeconds.append(threadCPUSeconds() - startedCPU)
+    passSeconds.append(monotonicSeconds() - started)
+}
+let rates = passSeconds.map { Double(options.count) / $0 }
+let cpuRates = passCPUSeconds.map { Double(options.count) / $0 }
+progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
+
+let documents = corpus.map { JSONWriter.compact.bytes($0) }
+let corpusBytes = documents.reduce(0) { $0 + $1.count }
+progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBytes / options.count) bytes on average)")
+
+// Fast path == plain path == in-memory value, for every snapshot; and the decision mix.
+var mismatches = 0
+var tally: [Recommendation: Int] = [:]
+var fired: [String: Int] = [:]
+var escalated = 0
+var dataProblems = 0
+if options.verify {
+    let parser = JSONParser()
+    for (index, bytes) in documents.enumerated() {
+        do {
+            let plain = rules.evaluate(ApprovalSnapshot(try parser.parse(bytes)), options: evaluation)
+            let fast = rules.evaluate(
+                ApprovalSnapshot(try parser.parse(bytes, projection: rules.projection)), options: evaluation)
+            let memory = rules.evaluate(ApprovalSnapshot(corpus[index]), options: evaluation)
+            if plain.json != fast.json || plain.json != memory.json {
+                mismatches += 1
+                if mismatches <= 3 {
+                    progress(
+                        "MISMATCH on snapshot \(index):\n  plain:      \(plain.json)\n  projection: \(fast.json)\n"
+                            + "  in memory:  \(memory.json)")
+                }
+            }
+            tally[plain.recommendation, default: 0] += 1
+            for rule in plain.firedRules { fired[rule.id, default: 0] += 1 }
+            if !plain.escalations.isEmpty { escalated += 1 }
+            if !plain.dataProblems.isEmpty { dataProblems += 1 }
+        } catch {
+            fail("snapshot \(index) does not parse: \(error)", status: 1)
+        }
+    }
+    progress("verified \(options.count) decisions: \(mismatches) differ between the projection and the full parse")
+}
+
+// Parse + evaluate, both paths.
+/// Median parse + evaluate rates over `--parse-passes` passes: (per wall second, per CPU second).
+@MainActor func timeParsePasses(_ projection: JSONProjection) -> (wall: Double, cpu: Double)? {
+    guard options.parsePasses > 0 else { return nil }
+    var times: [Double] = []
+    var cpuTimes: [Double] = []
+    for _ in 0..<options.parsePasses {
+        let start = monotonicSeconds()
+        let startCPU = threadCPUSeconds()
+        do {
+            checksum &+= try runParsePass(rules, documents, projection, evaluation)
+        } catch {
+            fail("parse failed: \(error)", status: 1)
+        }
+        cpuTimes.append(threadCPUSeconds() - startCPU)
+        times.append(monotonicSeconds() - start)
+    }
+    return (Double(options.count) / median(times), Double(options.count) / median(cpuTimes))
+}
+let fullRate = timeParsePasses(.all)
+let projectionRate = timeParsePasses(rules.projection)
+
+// MARK: - Report
+
+var lines = [
+    "rules=\(options.rulesPath)",
+    "rule_count=\(rules.ruleIDs.count)",
+    "count=\(options.count)",
+    "seed=\(options.seed)",
+    "now=\(options.now)",
+    "corpus_bytes=\(corpusBytes)",
+    "generate_seconds=\(seconds(generateSeconds))",
+    "verified=\(options.verify)",
+    "mismatches=\(mismatches)",
+]
+if options.verify {
+    for recommendation in Recommendation.allCases {
+        lines.append("decisions.\(recommendation.rawValue)=\(tally[recommendation] ?? 0)")
+    }
+    lines.append("decisions.escalated=\(escalated)")
+    lines.append("decisions.data_problems=\(dataProblems)")
+    for id in rules.ruleIDs { lines.append("fired.\(id)=\(fired[id] ?? 0)") }
+}
+lines.append("evaluate_passes_per_second=\(rates.map(whole).joined(separator: ","))")
+lines.append("evaluate_median_per_second=\(whole(median(rates)))")
+lines.append("evaluate_median_ns_per_decision=\(whole(1e9 / median(rates)))")
+lines.append("evaluate_cpu_passes_per_second=\(cpuRates.map(whole).joined(separator: ","))")
+lines.append("evaluate_cpu_median_per_second=\(whole(median(cpuRates)))")
+if let fullRate {
+    lines.append("full_parse_evaluate_per_second=\(whole(fullRate.wall))")
+    lines.append("full_parse_evaluate_per_cpu_second=\(whole(fullRate.cpu))")
+}
+if let projectionRate {
+    lines.append("projection_parse_evaluate_per_second=\(whole(projectionRate.wall))")
+    lines.append("projection_parse_evaluate_per_cpu_second=\(whole(projectionRate.cpu))")
+}
+lines.append("checksum=\(checksum)")
+emit(lines.joined(separator: "\n") + "\n", to: 1)
+exit(mismatches == 0 ? 0 : 1)

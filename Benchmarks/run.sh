@@ -1,0 +1,490 @@
+#!/usr/bin/env bash
+# Benchmarks/run.sh: the driver behind `make bench` (see Benchmarks/README.md).
+#
+# Builds the release binaries and the C helpers, generates seeded corpora under
+# Benchmarks/.work/, measures, and writes Benchmarks/results/RESULTS.md:
+#   1. in-process decisions/s on one thread (approval-bench), fast path checked against plain path
+#   2. `approvalctl dry-run` over 20,000 files, --jobs 1 / 2 / default, against parse_floor
+#   3. one-shot `approvalctl evaluate` latency beside /bin/true
+#   4. peak RSS of the dry run at 10,000 and 100,000 snapshots
+#   5. instruction profiles (callgrind, or perf when the CPU counters work) of 1 and 2
+#
+# Usage: Benchmarks/run.sh [--quick] [--sections 1,2,3,4,5] [--skip-build]
+#   --quick       small corpora and few runs (a smoke test); writes Benchmarks/results/tmp/RESULTS-quick.md
+#   --sections    only these sections (the others show as "not run")
+#   --skip-build  use the binaries already built
+# Environment: BENCH_SCRATCH_PATH (SwiftPM scratch folder, default .build), BENCH_SEED (default 42),
+#              BENCH_PROFILER (callgrind or perf; default: perf if `perf stat -e instructions` works).
+#
+# Exit status: 0 when everything ran (targets may still be missed: see the table), 1 when a check
+# failed (fast path differs from plain path, a command failed, --jobs changed the output), 2 on usage.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# MARK: - Settings
+
+scratch=${BENCH_SCRATCH_PATH:-.build}
+seed=${BENCH_SEED:-42}
+now=2025-06-01T00:00:00Z
+rules=Benchmarks/rules/benchmark.rules.json
+work=Benchmarks/.work
+results=Benchmarks/results/RESULTS.md
+
+count=20000        # sections 1, 2
+rss_small=10000    # section 4
+rss_large=100000
+profile_count=2000 # section 5
+passes=5           # approval-bench evaluation passes
+repeats=3          # timed runs per dry-run configuration (median)
+evaluate_runs=50   # timed one-shot runs (median)
+sections=1,2,3,4,5
+build=1
+quick=0
+
+usage() {
+    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick)
+            quick=1
+            count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20
+            results=Benchmarks/results/tmp/RESULTS-quick.md
+            ;;
+        --sections)
+            [ $# -ge 2 ] || usage
+            sections=$2
+            shift
+            ;;
+        --skip-build) build=0 ;;
+        -h | --help) usage ;;
+        *)
+            echo "run.sh: unknown argument $1" >&2
+            usage
+            ;;
+    esac
+    shift
+done
+
+wants() { [[ ",$sections," == *",$1,"* ]]; }
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+failures=()
+fail_check() {
+    log "CHECK FAILED: $*"
+    failures+=("$*")
+}
+
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+raw="$work/raw"
+mkdir -p "$work/bin" "$raw" "$work/profile" "$(dirname "$results")"
+
+# MARK: - Helpers
+
+# value_of KEY: the value of KEY=... in stdin (space- or newline-separated key=value pairs).
+value_of() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# calc EXPRESSION: floating-point arithmetic (awk), printed with up to 3 decimals.
+calc() { awk "BEGIN { v = $1; printf (v == int(v) ? \"%d\" : \"%.3f\"), v }"; }
+# percent_change FROM TO: "+1.234 %" or "-0.500 %".
+percent_change() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f %%", (b - a) * 100 / a }'; }
+
+# verdict OK: PASS or FAIL.
+verdict() { if [ "$1" = 1 ]; then echo "**PASS**"; else echo "**FAIL**"; fi; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }' && echo 1 || echo 0; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
+
+# thousands N: 1234567 -> 1,234,567
+thousands() { printf '%s' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/' -e 'ta'; }
+
+rows=()      # the summary table
+details=()   # the rest of the report, section by section
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
+detail() { details+=("$@"); }
+
+# MARK: - Build
+
+products=()
+wants 1 && products+=(approval-bench)
+if wants 2 || wants 3 || wants 4 || wants 5; then products+=(approvalctl approval-workload); fi
+wants 5 && products+=(approval-bench)
+
+release_flags=(-c release --static-swift-stdlib --scratch-path "$scratch")
+if [ "$build" = 1 ]; then
+    ./scripts/setup.sh
+    for product in $(printf '%s\n' "${products[@]}" approval-workload | sort -u); do
+        log "building $product (release)"
+        swift build "${release_flags[@]}" --product "$product" >&2
+    done
+    log "compiling the C helpers"
+    # shellcheck disable=SC2046 # pkg-config prints several flags on purpose
+    cc -O2 -Wall -Wextra -o "$work/bin/parse_floor" Benchmarks/floor/parse_floor.c $(pkg-config --cflags --libs jansson)
+    cc -O2 -Wall -Wextra -o "$work/bin/spawn_time" Benchmarks/floor/spawn_time.c
+fi
+bin=$(swift build "${release_flags[@]}" --show-bin-path)
+ctl="$bin/approvalctl"
+workload="$bin/approval-workload"
+bench="$bin/approval-bench"
+floor="$work/bin/parse_floor"
+spawn="$work/bin/spawn_time"
+
+# make_corpus COUNT LAYOUT: prints the folder holding COUNT snapshots of the seed, generating it
+# unless it exists and was made by a generator with the same output (a digest of 3 snapshots).
+make_corpus() {
+    local n=$1 layout=$2 dir="$work/corpus-$1-$2" stamp
+    stamp="count=$n seed=$seed layout=$layout digest=$("$workload" --count 3 --seed "$seed" --ndjson - --quiet | sha256sum | cut -c1-16)"
+    if [ ! -f "$dir.stamp" ] || [ "$(cat "$dir.stamp")" != "$stamp" ]; then
+        log "generating $n snapshots ($layout) in $dir"
+        rm -rf "$dir" "$dir.stamp"
+        "$workload" --count "$n" --seed "$seed" --out "$dir" --layout "$layout"
+        echo "$stamp" > "$dir.stamp"
+    fi
+    echo "$dir"
+}
+
+# dry_run DIR [ARGS...]: sets the array `dry` to the dry-run command line used everywhere.
+dry=()
+dry_run() {
+    local dir=$1
+    shift
+    dry=("$ctl" dry-run "$dir" --rules "$rules" --now "$now" --format json --no-progress "$@")
+}
+
+# MARK: - 1. In-process decisions/s
+
+if wants 1; then
+    log "1. in-process: approval-bench on $count snapshots, $passes passes"
+    status=0
+    "$bench" --rules "$rules" --count "$count" --seed "$seed" --passes "$passes" --now "$now" \
+        > "$raw/bench.txt" 2> "$raw/bench.stderr" || status=$?
+    out=$(cat "$raw/bench.txt")
+    if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
+        fail_check "approval-bench exited with status $status (see $raw/bench.stderr)"
+        row 1 "Decisions/s, one thread, prepared snapshots" "did not run (status $status)" "≥ 1,000,000" "**FAIL**"
+    else
+        rate=$(value_of evaluate_median_per_second <<< "$out")
+        cpu_rate=$(value_of evaluate_cpu_median_per_second <<< "$out")
+        mismatches=$(value_of mismatches <<< "$out")
+        row 1 "Decisions/s, one thread, prepared snapshots (median of $passes passes of $(thousands "$count"))" \
+            "$(thousands "$rate") ($(thousands "$cpu_rate") per CPU second)" "≥ 1,000,000" "$(verdict "$(ge "$rate" 1000000)")"
+        row 1 "Fast path (projection) decisions = plain path decisions" \
+            "$mismatches of $(thousands "$count") differ" "0" "$(verdict "$([ "$mismatches" = 0 ] && echo 1 || echo 0)")"
+        [ "$mismatches" = 0 ] || fail_check "$mismatches decisions differ between the projection and the full parse"
+        detail "## 1. In-process decisions" "" \
+            "\`approval-bench --count $count --seed $seed --passes $passes --now $now\`: generates the corpus in" \
+            "memory, prepares every snapshot once (\`ApprovalSnapshot\`), after one warm-up pass times $passes passes of \`RuleSet.evaluate\`" \
+            "over all of them on one thread, and checks every decision of the projection path against the full" \
+            "parse and the in-memory value (\`decision.json\` equal)." "" \
+            "Rates are per second of wall-clock time and, in brackets, per second of the thread's CPU time" \
+            "(which leaves out time spent waiting for a core: the better figure on a busy machine)." "" \
+            "| Measure | Value |" "|---|---|" \
+            "| Evaluation passes (decisions/s) | $(value_of evaluate_passes_per_second <<< "$out" | tr ',' ' ') ($(value_of evaluate_cpu_passes_per_second <<< "$out" | tr ',' ' ')) |" \
+            "| Median | $(thousands "$rate") decisions/s ($(thousands "$cpu_rate")); $(value_of evaluate_median_ns_per_decision <<< "$out") ns each |" \
+            "| Full parse + evaluate (bytes in memory) | $(thousands "$(value_of full_parse_evaluate_per_second <<< "$out")")/s ($(thousands "$(value_of full_parse_evaluate_per_cpu_second <<< "$out")")) |" \
+            "| Projection parse + evaluate (bytes in memory) | $(thousands "$(value_of projection_parse_evaluate_per_second <<< "$out")")/s ($(thousands "$(value_of projection_parse_evaluate_per_cpu_second <<< "$out")")) |" \
+            "| Corpus | $(thousands "$(value_of corpus_bytes <<< "$out")") bytes, generated in $(value_of generate_seconds <<< "$out") s |" \
+            "" "Decision mix (what the benchmark rules make of the corpus):" "" '```' \
+            "$(grep -E '^(decisions|fired)\.' "$raw/bench.txt")" '```' ""
+    fi
+else
+    row 1 "Decisions/s, one thread" "not run" "≥ 1,000,000" "–"
+fi
+
+# MARK: - 2. Dry run vs parse floor
+
+if wants 2; then
+    corpus=$(make_corpus "$count" flat)
+    log "2. dry run of $count files: warm-up read, then floor and dry runs ($repeats runs each)"
+    # One read of every file first, so that the floor and the CLI are both measured warm.
+    floor_check=$("$floor" "$corpus")
+    [ "$(value_of errors <<< "$floor_check")" = 0 ] || fail_check "parse_floor could not parse every file: $floor_check"
+
+    # Correctness first: the dry run succeeds, and --jobs does not change its output.
+    for jobs in 1 2; do
+        status=0
+        dry_run "$corpus" --jobs "$jobs"
+        "${dry[@]}" > "$raw/dry-run-jobs$jobs.json" 2> "$raw/dry-run-jobs$jobs.stderr" || status=$?
+        [ "$status" = 0 ] || fail_check "dry-run --jobs $jobs exited with status $status (see $raw/dry-run-jobs$jobs.stderr)"
+    done
+    cmp -s "$raw/dry-run-jobs1.json" "$raw/dry-run-jobs2.json" || fail_check "dry-run output differs between --jobs 1 and --jobs 2"
+
+    measure() { # measure NAME COMMAND...: spawn_time line into $raw/NAME.txt
+        local name=$1
+        shift
+        "$spawn" -n "$repeats" -w 1 -- "$@" > "$raw/$name.txt" || fail_check "$name failed (see $raw/$name.txt)"
+        cat "$raw/$name.txt"
+    }
+    floor_line=$(measure floor "$floor" "$corpus")
+    dry_run "$corpus" --jobs 1
+    jobs1_line=$(measure dry-run-jobs1 "${dry[@]}")
+    dry_run "$corpus" --jobs 2
+    jobs2_line=$(measure dry-run-jobs2 "${dry[@]}")
+    dry_run "$corpus"
+    default_line=$(measure dry-run-default "${dry[@]}")
+
+    floor_wall=$(value_of wall_median_ms <<< "$floor_line")
+    detail "## 2. Dry run of $(thousands "$count") files vs. the parse floor" "" \
+        "Floor: \`parse_floor DIR\` (C: walk the folder in name order, read each file, \`json_loadb\`, \`json_decref\`)." \
+        "CLI: \`approvalctl dry-run DIR --rules $rules --now $now --format json --no-progress [--jobs N]\`, stdout to /dev/null." \
+        "Both warm (one full read first), each the median of $repeats runs after one warm-up run, timed by \`spawn_time\`" \
+        "(posix_spawn + wait4: wall clock, user + system CPU of all threads)." "" \
+        "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) |" "|---|---:|---:|---:|---:|---:|"
+    floor_cpu=$(value_of cpu_median_ms <<< "$floor_line")
+    for entry in "parse_floor|$floor_line" "dry-run --jobs 1|$jobs1_line" "dry-run --jobs 2|$jobs2_line" "dry-run (default jobs: $(nproc) cores)|$default_line"; do
+        name=${entry%%|*}
+        line=${entry#*|}
+        wall=$(value_of wall_median_ms <<< "$line")
+        cpu=$(value_of cpu_median_ms <<< "$line")
+        detail "| $name | $wall | $cpu | $(calc "$wall / $floor_wall") | $(calc "$cpu / $floor_cpu") | $(value_of rss_max_kb <<< "$line") |"
+    done
+    detail ""
+    ratio1=$(calc "$(value_of wall_median_ms <<< "$jobs1_line") / $floor_wall")
+    ratio2=$(calc "$(value_of wall_median_ms <<< "$jobs2_line") / $floor_wall")
+    ratio_default=$(calc "$(value_of wall_median_ms <<< "$default_line") / $floor_wall")
+    row 2 "Dry run --jobs 1, wall ÷ parse floor ($(thousands "$count") files)" "$ratio1 ($(value_of wall_median_ms <<< "$jobs1_line") ms vs $floor_wall ms)" "≤ 1.15" "$(verdict "$(le "$ratio1" 1.15)")"
+    row 2 "Dry run --jobs 2, wall ÷ parse floor" "$ratio2 ($(value_of wall_median_ms <<< "$jobs2_line") ms)" "≤ 0.60" "$(verdict "$(le "$ratio2" 0.6)")"
+    row 2 "Dry run default jobs ($(nproc) cores), wall ÷ parse floor" "$ratio_default ($(value_of wall_median_ms <<< "$default_line") ms)" "–" "–"
+
+    # The CLI must decide like the library: same corpus, rules and clock as section 1.
+    if wants 1 && command -v jq > /dev/null && [ -s "$raw/bench.txt" ]; then
+        cli_mix=$(jq -r '(.summary // .) | .recommendations // empty | to_entries[] | "\(.key)=\(.value)"' "$raw/dry-run-jobs1.json" 2> /dev/null | sort || true)
+        lib_mix=$(sed -n 's/^decisions\.\(approve\|request_changes\|hold\|reject\)=/\1=/p' "$raw/bench.txt" | sort)
+        if [ -n "$cli_mix" ]; then
+            if [ "$cli_mix" = "$lib_mix" ]; then
+                detail "The dry run's recommendation counts equal approval-bench's for the same corpus: $(echo "$cli_mix" | tr '\n' ' ')" ""
+            else
+                fail_check "dry-run recommendation counts ($(echo "$cli_mix" | tr '\n' ' ')) differ from approval-bench's ($(echo "$lib_mix" | tr '\n' ' '))"
+            fi
+        fi
+    fi
+else
+    row 2 "Dry run vs parse floor" "not run" "≤ 1.15 (jobs 1), ≤ 0.60 (jobs 2)" "–"
+fi
+
+# MARK: - 3. One-shot evaluate
+
+if wants 3; then
+    corpus=$(make_corpus "$count" flat)
+    # A snapshot that carries the task object (the larger kind).
+    snapshot=$(grep -l '"task":{' "$corpus"/snap-00000*.json | head -n 1 || true)
+    snapshot=${snapshot:-$corpus/snap-000000.json}
+    log "3. one-shot evaluate of $snapshot, $evaluate_runs runs"
+    evaluate_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$ctl" evaluate "$snapshot" --rules "$rules" --now "$now" --format json) \
+        || fail_check "approvalctl evaluate failed"
+    true_line=$("$spawn" -n "$evaluate_runs" -w 3 -- /bin/true)
+    help_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$ctl" --help)
+    floor_one_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$floor" "$snapshot")
+    evaluate_wall=$(value_of wall_median_ms <<< "$evaluate_line")
+    row 3 "One-shot \`approvalctl evaluate\`, median wall of $evaluate_runs" "$evaluate_wall ms (/bin/true: $(value_of wall_median_ms <<< "$true_line") ms)" "≤ 5 ms" "$(verdict "$(le "$evaluate_wall" 5)")"
+    detail "## 3. One-shot evaluate" "" \
+        "\`approvalctl evaluate $snapshot --rules $rules --now $now --format json\` ($(wc -c < "$snapshot") bytes)," \
+        "$evaluate_runs runs after 3 warm-up runs, each spawned and awaited by \`spawn_time\`, beside the same measure of" \
+        "\`approvalctl --help\` (start-up and argument parsing, no rules), \`/bin/true\` (the cost of a process at all) and" \
+        "\`parse_floor\` on the same file (a C process that parses it)." "" \
+        "| Command | Median wall (ms) | Min | p90 | CPU median (ms) | Peak RSS (KB) |" "|---|---:|---:|---:|---:|---:|"
+    for entry in "approvalctl evaluate|$evaluate_line" "approvalctl --help|$help_line" "/bin/true|$true_line" \
+        "parse_floor (one file)|$floor_one_line"; do
+        name=${entry%%|*}
+        line=${entry#*|}
+        detail "| $name | $(value_of wall_median_ms <<< "$line") | $(value_of wall_min_ms <<< "$line") | $(value_of wall_p90_ms <<< "$line") | $(value_of cpu_median_ms <<< "$line") | $(value_of rss_max_kb <<< "$line") |"
+    done
+    detail ""
+else
+    row 3 "One-shot evaluate" "not run" "≤ 5 ms" "–"
+fi
+
+# MARK: - 4. Peak RSS
+
+if wants 4; then
+    if [ ! -x /usr/bin/time ]; then
+        log "installing GNU time (/usr/bin/time is missing)"
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo=sudo
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time > /dev/null
+    fi
+    log "4. peak RSS of the dry run at $rss_small and $rss_large snapshots"
+    small=$(make_corpus "$rss_small" nested)
+    large=$(make_corpus "$rss_large" nested)
+    detail "## 4. Peak RSS of the dry run" "" \
+        "\`/usr/bin/time -f %M\` (peak resident set, KB) of \`approvalctl dry-run DIR --format json\` (stdout to /dev/null)," \
+        "corpora in subfolders of 1,000 files (the dry run reads folders recursively)." "" \
+        "| Jobs | $(thousands "$rss_small") snapshots (KB) | $(thousands "$rss_large") snapshots (KB) | Growth |" "|---|---:|---:|---:|"
+    for jobs in default 1; do
+        args=()
+        [ "$jobs" = default ] || args=(--jobs "$jobs")
+        kb=()
+        for dir in "$small" "$large"; do
+            dry_run "$dir" "${args[@]}"
+            /usr/bin/time -f %M -o "$raw/rss.txt" "${dry[@]}" > /dev/null 2> "$raw/rss.stderr" \
+                || fail_check "dry-run of $dir exited non-zero (see $raw/rss.stderr)"
+            kb+=("$(tail -n 1 "$raw/rss.txt")")
+        done
+        growth=$(calc "(${kb[1]} - ${kb[0]}) * 100 / ${kb[0]}")
+        detail "| $jobs | $(thousands "${kb[0]}") | $(thousands "${kb[1]}") | $(percent_change "${kb[0]}" "${kb[1]}") |"
+        if [ "$jobs" = default ]; then
+            ok=$([ "$(le "$growth" 10)" = 1 ] && [ "$(le "${kb[1]}" 51200)" = 1 ] && echo 1 || echo 0)
+            row 4 "Peak RSS of the dry run (default jobs), $(thousands "$rss_small") → $(thousands "$rss_large") snapshots" \
+                "$(calc "${kb[0]} / 1024") MB → $(calc "${kb[1]} / 1024") MB ($(percent_change "${kb[0]}" "${kb[1]}"))" \
+                "within 10 %, < 50 MB" "$(verdict "$ok")"
+        fi
+    done
+    detail ""
+else
+    row 4 "Peak RSS of the dry run" "not run" "within 10 %, < 50 MB" "–"
+fi
+
+# MARK: - 5. Profiles
+
+profiler=${BENCH_PROFILER:-}
+if [ -z "$profiler" ]; then
+    if command -v perf > /dev/null && perf stat -x, -e instructions true 2>&1 | grep -q '^[0-9]'; then
+        profiler=perf
+    else
+        profiler=callgrind
+    fi
+fi
+
+# top_functions FILE: the 15 functions with the most self instructions (or samples), demangled.
+top_functions() {
+    local file=$1
+    if [ "$profiler" = callgrind ]; then
+        # Lines look like "  259,488,503 (23.67%)  path/file.c:function [/path/binary]": keep the count,
+        # the function and the binary's name.
+        callgrind_annotate --inclusive=no --threshold=100 "$file" 2> /dev/null \
+            | grep -E '^ *[0-9,]+ \( *[0-9.]+%\)  ' | grep -v 'PROGRAM TOTALS' | head -n 15 \
+            | sed -E -e 's/  (\?\?\?|[^ :]*\/[^ :]*|[^ :/]+\.(c|cc|cpp|h|S|s|swift)):/  /' \
+                -e 's/ \[([^]]*\/)?([^]/]+)\]$/  (\2)/'
+    else
+        perf report -i "$file" --no-children --sort symbol --stdio 2> /dev/null | grep -v '^#' | grep '%' | head -n 15
+    fi | swift demangle --simplified | cut -c1-160
+}
+
+# total_instructions FILE: the profile's total instruction count (callgrind only; empty otherwise).
+total_instructions() {
+    [ "$profiler" = callgrind ] || return 0
+    callgrind_annotate --inclusive=no "$1" 2> /dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,
+}
+
+# per_item FILE COUNT WHAT: "Total: N instructions, M per WHAT." (callgrind only).
+per_item() {
+    local total
+    total=$(total_instructions "$1")
+    [ -n "$total" ] || return 0
+    echo "Total: $(thousands "$total") instructions, $(thousands "$(awk -v t="$total" -v n="$2" 'BEGIN { printf "%d", t / n }')") per $3."
+}
+
+# profile NAME [--focus FUNCTION] -- COMMAND...: records a profile into $work/profile/NAME.*
+profile() {
+    local name=$1 focus=""
+    shift
+    if [ "$1" = --focus ]; then
+        focus=$2
+        shift 2
+    fi
+    shift # --
+    if [ "$profiler" = callgrind ]; then
+        local toggle=() program=$1
+        shift
+        [ -z "$focus" ] || toggle=("--toggle-collect=*$focus*")
+        # Valgrind 3.19 gives up on some DWARF 5 debug info (as linked from swift-nio's C code), so
+        # profile a copy without debug sections: the same code, and the symbol table keeps the names.
+        if command -v objcopy > /dev/null; then
+            objcopy --strip-debug "$program" "$work/bin/$(basename "$program").nodebug"
+            program="$work/bin/$(basename "$program").nodebug"
+        fi
+        valgrind --tool=callgrind --callgrind-out-file="$work/profile/$name.callgrind" "${toggle[@]}" "$program" "$@" \
+            > /dev/null 2> "$work/profile/$name.log" || return 1
+        [ -s "$work/profile/$name.callgrind" ] || return 1
+        echo "$work/profile/$name.callgrind"
+    else
+        local event=instructions
+        perf stat -x, -e instructions true 2>&1 | grep -q "^[0-9]" || event="cpu-clock"
+        perf record -q -e "$event" -g -o "$work/profile/$name.perf" -- "$@" > /dev/null 2> "$work/profile/$name.log" \
+            || return 1
+        echo "$work/profile/$name.perf"
+    fi
+}
+
+if wants 5; then
+    if [ "$profiler" = callgrind ] && ! command -v valgrind > /dev/null; then
+        row 5 "Profiles" "not run: neither perf counters nor valgrind (apt-get install valgrind)" "–" "–"
+    else
+        log "5. profiles with $profiler ($profile_count snapshots)"
+        corpus=$(make_corpus "$profile_count" flat)
+        detail "## 5. Where the instructions go" ""
+        if [ "$profiler" = callgrind ]; then
+            detail "\`valgrind --tool=callgrind\`, then \`callgrind_annotate --inclusive=no\` (self instructions, Ir), names" \
+                "demangled by \`swift demangle --simplified\`. (\`perf stat -e instructions\` is not supported on this machine.)" ""
+        else
+            detail "\`perf record -e instructions -g\` (or cpu-clock samples), \`perf report --no-children\` (self), demangled." ""
+        fi
+        status=0
+        bench_profile=$(profile bench --focus runEvaluationPass -- "$bench" --rules "$rules" --count "$profile_count" \
+            --seed "$seed" --passes 1 --parse-passes 0 --no-verify --now "$now") || status=$?
+        if [ "$status" = 0 ]; then
+            detail "### In-process evaluation (only inside \`runEvaluationPass\`, $(thousands "$profile_count") prepared snapshots)" "" \
+                "$(per_item "$bench_profile" "$profile_count" decision)" "" '```' "$(top_functions "$bench_profile")" '```' ""
+        else
+            fail_check "profiling approval-bench failed (see $work/profile/bench.log)"
+        fi
+        status=0
+        dry_run "$corpus" --jobs 1
+        cli_profile=$(profile dry-run -- "${dry[@]}") || status=$?
+        if [ "$status" = 0 ]; then
+            detail "### \`approvalctl dry-run --jobs 1\`, whole process ($(thousands "$profile_count") files)" "" \
+                "$(per_item "$cli_profile" "$profile_count" file)" "" '```' "$(top_functions "$cli_profile")" '```' ""
+            floor_profile=$(profile floor -- "$floor" "$corpus") || true
+            [ -z "$floor_profile" ] || detail "For comparison, \`parse_floor\` on the same files: $(per_item "$floor_profile" "$profile_count" file)" ""
+        else
+            fail_check "profiling the dry run failed (see $work/profile/dry-run.log)"
+        fi
+        row 5 "Profiles of 1 and 2 ($profiler)" "top 15 functions below" "–" "–"
+    fi
+else
+    row 5 "Profiles" "not run" "–" "–"
+fi
+
+# MARK: - Report
+
+cpu_model=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+commit=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
+git diff --quiet HEAD 2> /dev/null || commit="$commit (with uncommitted changes)"
+{
+    echo "# Benchmark results"
+    echo
+    if [ "$quick" = 1 ]; then
+        echo "**Quick run (small corpora): a smoke test, not a measurement.**"
+        echo
+    fi
+    echo "Written by \`Benchmarks/run.sh\` ($(date -u +%Y-%m-%dT%H:%M:%SZ)). How to read it: Benchmarks/README.md."
+    echo
+    echo "| Machine | |"
+    echo "|---|---|"
+    echo "| CPU | ${cpu_model:-unknown} × $(nproc) (nproc) |"
+    echo "| Memory | $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) |"
+    echo "| Kernel | $(uname -sr) |"
+    echo "| Swift | $(swift --version 2>&1 | head -n 1) |"
+    echo "| jansson | $(pkg-config --modversion jansson 2> /dev/null || echo unknown) |"
+    echo "| Commit | $commit |"
+    echo "| Load average (1, 5, 15 min) | $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end |"
+    echo "| Corpus | seed $seed, clock $now, rules \`$rules\` |"
+    echo
+    echo "| # | Measure | Value | Target | Result |"
+    echo "|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    if [ ${#failures[@]} -gt 0 ]; then
+        echo "**Checks that failed:**"
+        echo
+        printf -- '- %s\n' "${failures[@]}"
+        echo
+    fi
+    printf '%s\n' "${details[@]}"
+} > "$results"
+log "wrote $results"
+cat "$results"
+
+[ ${#failures[@]} -eq 0 ] || exit 1
