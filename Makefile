@@ -17,8 +17,9 @@ setup:
 build: setup
 	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl
 
+# The example snapshots are dated for 2025-06-01 (as their expected decisions in examples/tests are).
 run: build
-	$(CLI) dry-run examples/snapshots --rules rules/default.rules.json
+	$(CLI) dry-run examples/snapshots --rules rules/default.rules.json --now 2025-06-01T00:00:00Z
 
 bench: setup
 	./Benchmarks/run.sh

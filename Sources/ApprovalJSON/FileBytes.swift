@@ -38,8 +38,31 @@ public enum FileBytes {
                 throw tooLarge(path, size: Int(status.st_size), limit: limit)
             }
         }
+        if (status.st_mode & S_IFMT) == S_IFREG {
+            // A regular file: read into the array's own storage, sized from fstat (one extra byte
+            // to see growth since), with no intermediate buffer.
+            let expected = Int(status.st_size)
+            var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+                count = 0
+                while count < buffer.count {
+                    let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)  // capacity >= 1
+                    if read < 0 && errno == EINTR { continue }
+                    if read <= 0 { break }
+                    count += read
+                }
+            }
+            if bytes.count <= expected { return bytes }
+            // The file grew while we read it: read the rest in chunks.
+            try readRest(descriptor, path, into: &bytes, limit: limit)
+            return bytes
+        }
         var bytes: [UInt8] = []
-        if (status.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(status.st_size)) }
+        try readRest(descriptor, path, into: &bytes, limit: limit)
+        return bytes
+    }
+
+    /// Reads until end of file in chunks (pipes, standard input, growing files).
+    private static func readRest(_ descriptor: Int32, _ path: String, into bytes: inout [UInt8], limit: Int) throws(JSONError) {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
@@ -49,11 +72,10 @@ public enum FileBytes {
                     code: .unreadable, message: "read failed: \(describe(errno))",
                     location: SourceLocation(file: path, line: 1, column: 1, byteOffset: bytes.count))
             }
-            if count == 0 { break }
+            if count == 0 { return }
             bytes.append(contentsOf: chunk[0..<count])
             if bytes.count > limit { throw tooLarge(path, size: bytes.count, limit: limit) }
         }
-        return bytes
     }
 
     private static func tooLarge(_ path: String, size: Int, limit: Int) -> JSONError {

@@ -5,6 +5,7 @@ import ArgumentParser
 /// `approvalctl evaluate`: one decision for one task.
 struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Decide one task, from a saved snapshot, stdin, or the live approvals API.",
         discussion: """
             Prints the decision on stdout (JSON with --format json, stable key order). Decisions exit 0 unless --fail-on matches (exit 3). With --task, fetches the task from the approvals API (base URL from --base-url or APPROVAL_BASE_URL, key from APPROVAL_API_KEY), asking only for the parts the rules read.

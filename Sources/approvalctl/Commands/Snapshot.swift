@@ -6,6 +6,7 @@ import ArgumentParser
 /// `approvalctl snapshot`: save a live task as a snapshot file.
 struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "snapshot",
         abstract: "Save what the approvals API returns for a task as a snapshot file.",
         discussion: """
             Fetches the approval details (with files) and, concurrently, the task, its files listing and its signed documents, and writes them as one snapshot that evaluate and dry-run accept. Presigned URL signatures are replaced by REDACTED unless --keep-signatures is given. The API key is read from APPROVAL_API_KEY (never a flag).

@@ -5,6 +5,7 @@ import ArgumentParser
 /// `approvalctl validate`: compile rule files and print their diagnostics.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check rule files and print compiler-style diagnostics.",
         discussion: """
             Prints every diagnostic on stdout (file:line:column: error[code]: message (at /json/pointer), or a JSON report with --format json), then exits 65 if any file has errors.
