@@ -217,7 +217,11 @@ struct TaskStore: Sendable {
         var body = JSONObject()
         body["task_id"] = details["task_id"] ?? .null
         body["files"] = .array(files)
-        body["total_files"] = .integer(Int64(files.count))
+        // A snapshot saved without any files listing says nothing about the task's files: serve a
+        // listing that admits more files exist, so the live decision fails closed as the saved
+        // one does, instead of inventing a complete, empty listing.
+        let known = details["files"] != nil
+        body["total_files"] = .integer(Int64(files.count + (known ? 0 : 1)))
         return body
     }
 

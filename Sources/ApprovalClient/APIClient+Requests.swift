@@ -110,7 +110,7 @@ extension APIClient {
         case 429:
             code = .rateLimited
             message = "the API is rate limiting requests"
-        case 501:
+        case 501 where endpoint.stepID != nil:
             code = .notImplemented
             message =
                 "step \"\(endpoint.stepID ?? "?")\" of \(task) has no document (not generated yet, "

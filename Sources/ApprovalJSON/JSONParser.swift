@@ -67,6 +67,10 @@ public struct JSONParser: Sendable {
     {
         let document = try load(bytes, file: file)
         do {
+            // A projection skips parts of the tree; the depth limit still holds for all of it.
+            if projection != .all, Self.nestingDepth(bytes) > options.maxDepth {
+                return try JanssonConverter(maxDepth: options.maxDepth).convert(document.root)
+            }
             return try JanssonConverter(maxDepth: options.maxDepth).convert(document.root, projection: projection)
         } catch {
             let path = JSONPointer(tokens: error.reversedPath.reversed())
@@ -83,6 +87,36 @@ public struct JSONParser: Sendable {
     /// - Throws: ``JSONError`` (`file_not_found`, `unreadable`, `too_large` or a syntax error).
     public func parse(contentsOf path: String) throws(JSONError) -> JSONValue {
         try parse(try FileBytes.read(path, limit: options.maxBytes), file: path)
+    }
+
+    /// The deepest nesting of arrays and objects in valid JSON text, in one pass over the bytes
+    /// (brackets inside strings do not count).
+    static func nestingDepth(_ bytes: [UInt8]) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     // MARK: - jansson

@@ -7,7 +7,7 @@ struct ApprovalCtl: AsyncParsableCommand {
         commandName: "approvalctl",
         abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot.",
         discussion: """
-            Exit codes: 0 ok, 1 internal failure, 2 rule tests failed, 3 decision matched --fail-on, 64 usage, 65 invalid rules or snapshot, 66 input missing, 69 API unavailable, 75 temporary failure (retry), 77 authentication.
+            Exit codes: 0 ok, 1 internal failure, 2 rule tests failed, 3 decision matched --fail-on, 64 usage, 65 invalid rules or snapshot, 66 input missing, 69 API unavailable, 73 output cannot be written, 75 temporary failure (retry), 77 authentication.
 
             Examples:
               approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z

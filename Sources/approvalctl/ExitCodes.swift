@@ -14,8 +14,10 @@ enum ExitStatus: Int32, CaseIterable {
     case invalidInput = 65
     /// An input file is missing.
     case missingInput = 66
-    /// The approvals API is unavailable (5xx, connection refused).
+    /// The approvals API is unavailable (5xx, connection refused, a malformed response).
     case apiUnavailable = 69
+    /// An output file cannot be written.
+    case cannotCreateOutput = 73
     /// A temporary failure (timeout, 429); safe to retry later.
     case temporary = 75
     /// Authentication or permission failure (401, 403, no API key).
@@ -31,6 +33,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .invalidInput: return "invalid rules or snapshot"
         case .missingInput: return "input file missing"
         case .apiUnavailable: return "approvals API unavailable"
+        case .cannotCreateOutput: return "output file cannot be written"
         case .temporary: return "temporary failure, retry later"
         case .authentication: return "authentication or permission failure"
         }

@@ -47,17 +47,10 @@ struct CatalogueTests {
         try await CatalogueCheck.run(entry)
     }
 
-    // MARK: - Known engine bugs (each entry fails today; see the bug text)
+    // MARK: - Engine bugs the catalogue found (fixed; kept as regression tests)
 
     @Test(
         "a task of the wrong shape is a data problem, not a task without an owner",
-        .disabled(
-            """
-            bug: SnapshotValidator never checks `task`. A `task` that is a string or an array, or an owner_email \
-            that is not a string, reads as "owner unknown", so owner-approves-own-task silently does not fire and \
-            the snapshot is approved. Fix: when references.readsTask, report malformed_snapshot for a `task` that \
-            is not an object (/task) and for an owner_email that is present but not a string (/task/owner_email).
-            """),
         arguments: try Catalogue.knownBugs().filter { $0.knownBug == "task-wrong-shape" })
     func taskOfTheWrongShapeIsADataProblem(_ entry: CatalogueEntry) async throws {
         try await CatalogueCheck.run(entry)
@@ -65,14 +58,6 @@ struct CatalogueTests {
 
     @Test(
         "the vendor blocklist matches a name with CR LF inside when the name also has non-ASCII characters",
-        .disabled(
-            """
-            bug: Operators.normalizedListEntry's non-ASCII path splits on Characters equal to " ", "\\t", "\\n", \
-            "\\r" or U+00A0, but Swift makes "\\r\\n" one Character that equals none of them, so \
-            "Blackridge\\u{A0}Offshore\\r\\nLtd" keeps "offshore\\r\\nltd" and escapes the blocklist (the ASCII \
-            fast path handles it). Fix: split on unicodeScalars (or on Character.isWhitespace), as the ASCII path \
-            does byte by byte.
-            """),
         arguments: try Catalogue.knownBugs().filter { $0.knownBug == "blocklist-crlf" })
     func blocklistSurvivesCRLFInNonASCIINames(_ entry: CatalogueEntry) async throws {
         try await CatalogueCheck.run(entry)
@@ -80,15 +65,6 @@ struct CatalogueTests {
 
     @Test(
         "the vendor blocklist matches names disguised with invisible or compatibility characters",
-        .disabled(
-            """
-            bug: in_list compares lower-cased, space-collapsed text only, so a blocked vendor spelled with a \
-            zero-width joiner (Black\\u{200D}ridge Offshore Ltd, displayed identically) or a fullwidth letter \
-            (\\u{FF22}lackridge Offshore Ltd) is not matched and the contract is approved. Fix: in \
-            normalizedListEntry, drop default-ignorable scalars (Cf: U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, \
-            U+FEFF) and fold compatibility forms (NFKC) before comparing; or flag list-compared text holding \
-            format characters as a data problem.
-            """),
         arguments: try Catalogue.knownBugs().filter { $0.knownBug == "blocklist-unnormalised" })
     func blocklistSeesThroughDisguisedNames(_ entry: CatalogueEntry) async throws {
         try await CatalogueCheck.run(entry)
@@ -96,20 +72,12 @@ struct CatalogueTests {
 
     @Test(
         "the projected (fast) parse enforces the snapshot depth limit like the full parse",
-        .disabled(
-            """
-            bug: JanssonConverter checks the depth limit only while converting, and the projection skips members \
-            no rule reads, so `approvalctl evaluate` (which parses with RuleSet.projection) decides a snapshot \
-            nested 65 deep in an unread member while the full parse rejects it with too_deep: the two paths give \
-            different outcomes (STYLE 7.1). Fix: in convertObject's .members/.matching cases, walk the skipped \
-            members with a non-allocating depth check (or check depth for the whole tree before converting).
-            """),
         arguments: try Catalogue.knownBugs().filter { $0.knownBug == "projection-skips-depth-limit" })
     func projectedParseEnforcesTheDepthLimit(_ entry: CatalogueEntry) async throws {
         try await CatalogueCheck.run(entry)
     }
 
-    @Test("every known-bug entry is covered by one of the disabled tests above")
+    @Test("every former-bug entry of the catalogue has its regression test above")
     func everyKnownBugHasATest() throws {
         let covered: Set<String> = ["task-wrong-shape", "blocklist-crlf", "blocklist-unnormalised", "projection-skips-depth-limit"]
         for entry in try Catalogue.knownBugs() {

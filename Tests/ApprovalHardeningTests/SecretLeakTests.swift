@@ -13,7 +13,7 @@ struct SecretLeakTests {
         "snapshots/cloudfront-signed-file.json", "snapshots/truncated-inside-presigned-url.json",
     ]
 
-    /// A snapshot whose task owner is a presigned URL (see the disabled test below).
+    /// A snapshot whose task owner is a presigned URL (see the regression test below).
     static let ownerSnapshot = "snapshots/presigned-url-as-owner.json"
 
     static var apiKey: Secrets { Secrets(values: [CommandEnvironment.apiKey]) }
@@ -72,15 +72,7 @@ struct SecretLeakTests {
     }
 
     @Test(
-        "an explanation of the separation-of-duties rule prints no secret held by the task owner",
-        .disabled(
-            """
-            bug: approver_is_owner (Operators/DomainFiles.swift) records the trace text \
-            "task owner \\(owner) among active approvers" with the raw owner string; every other trace text goes \
-            through TraceText, which redacts presigned-URL secrets. With snapshots/presigned-url-as-owner.json, \
-            `evaluate --explain` prints X-Amz-Credential, X-Amz-Security-Token and X-Amz-Signature in full \
-            (text and JSON). Fix: "task owner \\(TraceText.value(.string(owner))) among active approvers".
-            """))
+        "an explanation of the separation-of-duties rule prints no secret held by the task owner")
     func explainingTheOwnerRuleRevealsNoSecret() async throws {
         var secrets = Secrets(in: try fileBytes(Paths.catalogue + "/" + Self.ownerSnapshot))
         secrets.formUnion(Self.apiKey)

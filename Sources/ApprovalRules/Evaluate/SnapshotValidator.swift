@@ -66,6 +66,16 @@ enum SnapshotValidator {
                     problem("malformed_snapshot", "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"))
             }
         }
+        if let task = document["task"] {
+            if case .object(let object) = task {
+                if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
+                    findings.task.append(
+                        problem("malformed_snapshot", "task.owner_email is \(owner.typeName), not an e-mail string", "/task/owner_email"))
+                }
+            } else {
+                findings.task.append(problem("malformed_snapshot", "task is \(task.typeName), not an object", "/task"))
+            }
+        }
         if let value = document["files"], value.array == nil {
             findings.files.append(problem("malformed_snapshot", "files is \(value.typeName), not an array", "/files"))
         }
@@ -127,6 +137,7 @@ struct SnapshotFindings: Sendable {
     var variables: [String: DataProblem] = [:]
     var approvers: [DataProblem] = []
     var files: [DataProblem] = []
+    var task: [DataProblem] = []
 
     /// The problems in the parts a rule set reads.
     ///
@@ -146,6 +157,7 @@ struct SnapshotFindings: Sendable {
         }
         if references.readsApprovers || references.readsEverything { problems += approvers }
         if references.readsFiles || references.readsEverything { problems += files }
+        if references.readsTask || references.readsEverything { problems += task }
         return problems
     }
 }

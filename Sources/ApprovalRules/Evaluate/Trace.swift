@@ -29,10 +29,13 @@ struct TraceRecorder: Sendable {
 
 /// How values and operators read in traces and messages.
 enum TraceText {
+    /// Objects are quoted with sorted keys, so messages do not depend on the input's key order.
+    private static let sortedWriter = JSONWriter(sortKeys: true)
+
     /// Strings quoted, numbers and the rest as compact JSON; long values shortened.
     /// Presigned-URL signatures are redacted: traces and messages leave the process.
     static func value(_ value: JSONValue) -> String {
-        let text = SecretRedaction.text(JSONWriter.compact.string(value))
+        let text = SecretRedaction.text(sortedWriter.string(value))
         guard text.count > 80 else { return text }
         return String(text.prefix(77)) + "..."
     }
@@ -45,7 +48,7 @@ enum TraceText {
         case .integer(let number): return String(number)
         case .double(let number) where number.rounded() == number && abs(number) < 1e15:
             return String(Int64(number))
-        default: return SecretRedaction.text(JSONWriter.compact.string(value))
+        default: return SecretRedaction.text(sortedWriter.string(value))
         }
     }
 }

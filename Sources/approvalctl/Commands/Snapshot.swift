@@ -44,7 +44,7 @@ struct Snapshot: AsyncParsableCommand {
             if output == "-" {
                 Console.out(bytes: bytes)
             } else if !FileWriter.write(bytes, to: output) {
-                throw Console.fail("cannot write \(output)", code: "unwritable", status: .internalFailure, format: common.format)
+                throw Console.fail("cannot write \(output)", code: "unwritable", status: .cannotCreateOutput, format: common.format)
             }
         }
     }

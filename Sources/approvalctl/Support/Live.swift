@@ -66,7 +66,9 @@ enum Live {
         } else if error.code == .notFound || error.code == .notAtApprovalStep {
             status = .missingInput
         } else if error.code == .invalidRequest || error.code == .validation {
-            status = .usage
+            status = .usage  // 422: the request itself was wrong (e.g. a task id the API rejects)
+        } else if error.code == .invalidResponse {
+            status = .apiUnavailable  // the API answered with a body that is not what it documents
         } else {
             status = .apiUnavailable
         }

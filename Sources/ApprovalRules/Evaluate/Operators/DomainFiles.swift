@@ -93,8 +93,27 @@ extension Operators {
             }
         }
         if let ascii { return ascii }
-        return text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{A0}" })
-            .joined(separator: " ")
+        // Beyond ASCII: drop invisible format characters (zero-width joiners, bidi marks), fold
+        // fullwidth forms to ASCII, treat every Unicode space (and CR LF) as a separator.
+        var scalars = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.generalCategory == .format { continue }
+            if scalar.properties.isWhitespace {
+                pendingSpace = !scalars.isEmpty
+                continue
+            }
+            if pendingSpace {
+                scalars.append(" ")
+                pendingSpace = false
+            }
+            if (0xFF01...0xFF5E).contains(scalar.value), let folded = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(contentsOf: String(folded).lowercased().unicodeScalars)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
     }
 
     static let duties: [OperatorSpec] = [
@@ -109,7 +128,7 @@ extension Operators {
                 }
                 let approvers = context.lookupRoot(["approvers", "active"])?.array ?? []
                 let found = approvers.contains { $0.string?.lowercased() == owner.lowercased() }
-                context.record(call.path, "task owner \(owner) among active approvers", .bool(found))
+                context.record(call.path, "task owner \(TraceText.value(.string(owner))) among active approvers", .bool(found))
                 return .bool(found)
             }
         },
