@@ -7,7 +7,18 @@ struct ApprovalCtl: AsyncParsableCommand {
         commandName: "approvalctl",
         abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot.",
         discussion: """
-            Exit codes: 0 ok, 1 internal failure, 2 rule tests failed, 3 decision matched --fail-on, 64 usage, 65 invalid rules or snapshot, 66 input missing, 69 API unavailable, 73 output cannot be written, 75 temporary failure (retry), 77 authentication.
+            Exit codes:
+              0   ok (whatever the recommendation, unless --fail-on matches)
+              1   internal failure
+              2   rule test cases failed (test)
+              3   a decision matched --fail-on
+              64  usage error
+              65  invalid rules or snapshot
+              66  input missing (file, task, or task not at an approval step)
+              69  API unavailable
+              73  output cannot be written
+              75  temporary failure, retry later
+              77  authentication or permission failure
 
             Examples:
               approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z

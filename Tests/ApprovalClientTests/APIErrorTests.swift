@@ -48,9 +48,11 @@ struct APIErrorTests {
         StatusCase(
             status: 503, body: "<html>Service Unavailable</html>", code: .serverError, unavailable: true, detail: nil,
             messageContains: "server error"),
+        // 501 means "no document" only for a step's document (tested below); elsewhere it is a
+        // server error like any other 5xx.
         StatusCase(
-            status: 501, body: #"{"detail":"Document not available for this step"}"#, code: .notImplemented,
-            detail: "Document not available for this step", messageContains: "has no document"),
+            status: 501, body: #"{"detail":"Not Implemented"}"#, code: .serverError, unavailable: true,
+            detail: "Not Implemented", messageContains: "server error"),
         StatusCase(
             status: 302, body: "", code: .unexpectedStatus, detail: nil, messageContains: "unexpected HTTP status 302"),
         StatusCase(
