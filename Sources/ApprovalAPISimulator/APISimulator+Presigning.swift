@@ -78,32 +78,19 @@ extension APISimulator {
     }
 }
 
-/// UTC calendar arithmetic for timestamps (days from civil, Howard Hinnant's algorithm).
+/// UTC timestamps for presigned URLs, on ApprovalJSON's `CivilCalendar`.
 enum CivilTime {
     static func components(_ epoch: Int64) -> (
         year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
     ) {
-        let days = epoch >= 0 ? epoch / 86_400 : (epoch - 86_399) / 86_400
+        let days = CivilCalendar.day(ofSeconds: epoch)
         let seconds = epoch - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilCalendar.date(days: days)
         return (year, month, day, seconds / 3600, seconds % 3600 / 60, seconds % 60)
     }
 
     static func epoch(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         return days * 86_400 + hour * 3600 + minute * 60 + second
     }
 

@@ -27,8 +27,10 @@ struct SimulatorIntegrationTests {
 
     /// Fast policy: real waits are short; six 600 ms attempts cannot fit in the 3 s deadline, so a
     /// server that never answers is cut by the deadline rather than by the attempt count.
+    /// Short waits, but a per-attempt timeout long enough that a loaded machine (the whole suite
+    /// runs in parallel with the CLI tests) does not turn one slow answer into a retry.
     static let fastPolicy = RetryPolicy(
-        maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80), attemptTimeout: .milliseconds(600),
+        maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80), attemptTimeout: .milliseconds(1200),
         deadline: .seconds(3), jitter: 0.5)
 
     /// For deadline tests: without the 3 s deadline, six 1.5 s attempts would take 9 s or more, so
@@ -250,7 +252,8 @@ struct SimulatorIntegrationTests {
         try await Self.withHarness(faults: [SimulatedFault(.rateLimited(retryAfterSeconds: 60))]) { harness in
             let started = ContinuousClock.now
             let error = try await #require(throws: APIError.self) { _ = try await harness.client.task(taskID: 12345) }
-            #expect(ContinuousClock.now - started < .seconds(1))
+            // Waiting would have taken 60 s; giving up well before the 3 s deadline shows it did not.
+            #expect(ContinuousClock.now - started < Self.fastPolicy.deadline)
             #expect(error.code == .rateLimited)
             #expect(error.retryAfter == .seconds(60))
             #expect(harness.simulator.requests().count == 1)
