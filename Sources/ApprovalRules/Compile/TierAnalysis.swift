@@ -22,7 +22,8 @@ enum TierAnalysis {
             return lowerOK && upperOK
         }
 
-        func intersects(_ other: Interval) -> Bool {
+        /// The values in both intervals (possibly empty).
+        func intersection(_ other: Interval) -> Interval {
             var both = self
             if other.lower > both.lower || (other.lower == both.lower && !other.lowerClosed) {
                 both.lower = other.lower
@@ -32,8 +33,10 @@ enum TierAnalysis {
                 both.upper = other.upper
                 both.upperClosed = other.upperClosed
             }
-            return !both.isEmpty
+            return both
         }
+
+        func intersects(_ other: Interval) -> Bool { !intersection(other).isEmpty }
 
         var text: String {
             let low = lower == -.infinity ? "(-∞" : "\(lowerClosed ? "[" : "(")\(TraceText.plain(.double(lower)))"
@@ -93,16 +96,7 @@ enum TierAnalysis {
                 guard let (fact, part) = interval(arg) else { return nil }
                 if let (existing, current) = result {
                     guard existing == fact else { return nil }
-                    var merged = current
-                    if part.lower > merged.lower || (part.lower == merged.lower && !part.lowerClosed) {
-                        merged.lower = part.lower
-                        merged.lowerClosed = part.lowerClosed
-                    }
-                    if part.upper < merged.upper || (part.upper == merged.upper && !part.upperClosed) {
-                        merged.upper = part.upper
-                        merged.upperClosed = part.upperClosed
-                    }
-                    result = (fact, merged)
+                    result = (fact, current.intersection(part))
                 } else {
                     result = (fact, part)
                 }
