@@ -26,14 +26,10 @@ struct DryRun: ParsableCommand {
     @Argument(help: "A folder of *.json snapshots, one snapshot file, or an NDJSON stream (- for stdin).")
     var source: String
 
-    @Option(help: "The rule file (default: $APPROVAL_RULES or rules/default.rules.json).")
-    var rules: String?
+    @OptionGroup var decision: DecisionOptions
 
     @Option(help: "A second rule file: show which decisions change from --rules to this one.")
     var compare: String?
-
-    @Option(help: "The clock, ISO 8601 (default: now).")
-    var now: String?
 
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int?
@@ -44,23 +40,19 @@ struct DryRun: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
-    @Option(help: "Exit 3 when any decision matches: approve, request_changes, hold, reject, escalate, data_problem.")
-    var failOn: String?
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
-        _ = try Clock.parse(now)
-        if let failOn { _ = try FailOn.parse(failOn) }
     }
 
     func run() throws {
         try exiting {
-            let clock = try Clock.parse(now)
-            let before = try Inputs.ruleSet(try Inputs.rulesPath(rules, format: common.format), format: common.format)
+            let clock = try decision.clock()
+            let before = try decision.ruleSet(format: common.format)
             let after = try compare.map { path throws(CommandFailure) in try Inputs.ruleSet(path, format: common.format) }
-            let failOn = try self.failOn.map(FailOn.parse) ?? []
+            let failOn = try decision.failures()
             var source = try SnapshotSource(source, ndjson: ndjson, format: common.format)
             let workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             let engine = DryRunEngine(

@@ -29,31 +29,23 @@ struct Evaluate: AsyncParsableCommand {
     @Flag(help: "Log each API request to stderr (the key and URL signatures redacted).")
     var verbose = false
 
-    @Option(help: "The rule file (default: $APPROVAL_RULES or rules/default.rules.json).")
-    var rules: String?
-
-    @Option(help: "The clock, ISO 8601 (default: now).")
-    var now: String?
+    @OptionGroup var decision: DecisionOptions
 
     @Flag(help: "Add a readable explanation of what each rule tested.")
     var explain = false
 
-    @Option(help: "Exit 3 when the decision matches any of: approve, request_changes, hold, reject, escalate, data_problem (comma-separated).")
-    var failOn: String?
 
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         if common.format == .ndjson { throw ValidationError("evaluate takes --format text or json") }
         if (snapshot == nil) == (task == nil) { throw ValidationError("give either a snapshot file (or -) or --task ID") }
-        _ = try Clock.parse(now)
-        if let failOn { _ = try FailOn.parse(failOn) }
     }
 
     func run() async throws {
         try await exitingAsync {
-            let clock = try Clock.parse(now)
-            let ruleSet = try Inputs.ruleSet(try Inputs.rulesPath(rules, format: common.format), format: common.format)
+            let clock = try decision.clock()
+            let ruleSet = try decision.ruleSet(format: common.format)
             let snapshot: ApprovalSnapshot
             if let task {
                 let base = try Live.baseURL(baseURL, format: common.format)
@@ -64,13 +56,13 @@ struct Evaluate: AsyncParsableCommand {
             } else {
                 snapshot = try Inputs.snapshot(self.snapshot ?? "-", projection: ruleSet.projection, format: common.format)
             }
-            let decision = ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain))
+            let result = ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain))
             if common.format == .json {
-                Console.outJSON(decision.json)
+                Console.outJSON(result.json)
             } else {
-                Console.out(DecisionText.render(decision))
+                Console.out(DecisionText.render(result))
             }
-            if let failOn, try FailOn.parse(failOn).contains(where: { $0.matches(decision) }) {
+            if try decision.failures().contains(where: { $0.matches(result) }) {
                 throw CommandFailure(status: .decisionMatched)
             }
         }

@@ -12,6 +12,37 @@ struct CommonOptions: ParsableArguments {
     var format: OutputFormat = .text
 }
 
+/// The options of commands that decide: which rules, which clock, which decisions fail the run.
+struct DecisionOptions: ParsableArguments {
+    @Option(help: "The rule file (default: $APPROVAL_RULES or rules/default.rules.json).")
+    var rules: String?
+
+    @Option(help: "The clock, ISO 8601 (default: now).")
+    var now: String?
+
+    @Option(
+        help:
+            "Exit 3 when a decision matches any of: approve, request_changes, hold, reject, escalate, data_problem (comma-separated)."
+    )
+    var failOn: String?
+
+    func validate() throws {
+        _ = try Clock.parse(now)
+        if let failOn { _ = try FailOn.parse(failOn) }
+    }
+
+    /// The clock to evaluate with.
+    func clock() throws -> Timestamp { try Clock.parse(now) }
+
+    /// What `--fail-on` asks for (empty when not given).
+    func failures() throws -> [FailOn] { try failOn.map(FailOn.parse) ?? [] }
+
+    /// The compiled rule set from `--rules` or the default.
+    func ruleSet(format: OutputFormat) throws(CommandFailure) -> RuleSet {
+        try Inputs.ruleSet(try Inputs.rulesPath(rules, format: format), format: format)
+    }
+}
+
 /// What `--fail-on` can match.
 enum FailOn: String, CaseIterable, ExpressibleByArgument {
     case approve, requestChanges = "request_changes", hold, reject, escalate
