@@ -91,7 +91,7 @@ struct DryRunReport {
                 for problem in decision.dataProblems {
                     text += "DATA     \(Self.task(decision)) \(problem.code): \(problem.message)  (\(item.name))\n"
                 }
-                entry_(.object(entry), text: text)
+                flag(.object(entry), text: text)
             }
         case .decided(let old, let new?):
             recommendations[old.recommendation, default: 0] += 1
@@ -128,7 +128,7 @@ struct DryRunReport {
                 var text = "CHANGED  \(Self.task(old)) \(old.recommendation.rawValue) -> \(new.recommendation.rawValue)"
                 if !started.isEmpty { text += "  started: \(started.joined(separator: ", "))" }
                 if !stopped.isEmpty { text += "  stopped: \(stopped.joined(separator: ", "))" }
-                entry_(entry, text: text + "  (\(item.name))\n")
+                flag(entry, text: text + "  (\(item.name))\n")
             }
         }
         if buffer.count > 1 << 16 { flush() }
@@ -139,7 +139,7 @@ struct DryRunReport {
     }
 
     /// One flagged entry: an element of the streamed JSON array, or a text line.
-    private mutating func entry_(_ entry: JSONValue, text: String?) {
+    private mutating func flag(_ entry: JSONValue, text: String?) {
         switch format {
         case .json:
             emit(flagged == 0 ? "\n    " : ",\n    ")
