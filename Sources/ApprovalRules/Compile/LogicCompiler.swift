@@ -7,13 +7,19 @@ struct LogicCompiler {
     let table: [String: OperatorSpec]
     let declarations: Declarations
     let limits: Limits
+    /// The root facts the compiled expressions read; pass it on to the evaluation.
+    var facts: FactTable
     private(set) var diagnostics: [RuleDiagnostic] = []
     private var nodeCount = 0
 
-    init(declarations: Declarations = .none, limits: Limits = .default, table: [String: OperatorSpec] = Operators.table) {
+    init(
+        declarations: Declarations = .none, limits: Limits = .default, facts: FactTable = FactTable(),
+        table: [String: OperatorSpec] = Operators.table
+    ) {
         self.table = table
         self.declarations = declarations
         self.limits = limits
+        self.facts = facts
     }
 
     /// Compiles the expression written at `path`.
@@ -83,7 +89,10 @@ struct LogicCompiler {
             return .failing(.invalidArguments, path: operation.path)
         }
         let arguments = spec.rawArguments ? [] : operation.arguments.map { compile($0, depth: depth + 1) }
-        let call = OperatorCall(operation: operation, arguments: arguments, declarations: declarations)
+        var call = OperatorCall(operation: operation, arguments: arguments, declarations: declarations)
+        if operation.name == "var", let key = arguments.first?.constant, case .path(let steps) = DataOperators.Key(key) {
+            call.fact = facts.fact(steps)
+        }
         let node: Node
         do {
             node = try spec.build(call)

@@ -1,7 +1,8 @@
 import ApprovalJSON
 
 /// A rule, compiled.
-struct CompiledRule: Sendable {
+/// A compiled rule. A class: evaluations walk the rule list without copying each rule's fields.
+final class CompiledRule: Sendable {
     let id: String
     let description: String?
     let priority: Int64
@@ -11,12 +12,28 @@ struct CompiledRule: Sendable {
     let recommendation: Recommendation?
     let reason: Template?
     let escalations: [EscalationSpec]
-    /// Fact paths the condition reads from the root (not inside iterators): an `approve` that
-    /// read a missing one does not count.
-    let readFacts: [[String]]
-
+    /// Facts the condition reads from the root (not inside iterators): an `approve` that read a
+    /// missing one does not count.
+    let readFacts: [FactTable.Fact]
     /// ``readFacts`` as dotted strings.
-    var readFactNames: [String] { readFacts.map { $0.joined(separator: ".") } }
+    let readFactNames: [String]
+
+    init(
+        id: String, description: String?, priority: Int64, index: Int, condition: Node, requires: [RequiredFact],
+        recommendation: Recommendation?, reason: Template?, escalations: [EscalationSpec], readFacts: [FactTable.Fact]
+    ) {
+        self.id = id
+        self.description = description
+        self.priority = priority
+        self.index = index
+        self.condition = condition
+        self.requires = requires
+        self.recommendation = recommendation
+        self.reason = reason
+        self.escalations = escalations
+        self.readFacts = readFacts
+        self.readFactNames = readFacts.map(\.path.dotted)
+    }
 }
 
 struct EscalationSpec: Sendable {
@@ -27,15 +44,18 @@ struct EscalationSpec: Sendable {
 
 /// A fact that must be present and of a type.
 struct RequiredFact: Sendable {
-    let path: [String]
+    let fact: FactTable.Fact
     let type: FactType
-    var dotted: String { path.joined(separator: ".") }
+    var path: [String] { fact.path.steps }
+    var dotted: String { fact.path.dotted }
 }
 
 /// Turns a rule document (JSON) into the parts of a ``RuleSet``, reporting every problem.
 struct RuleCompiler {
     let limits: Limits
     private(set) var diagnostics: [RuleDiagnostic] = []
+    /// Every root fact the document reads, numbered.
+    private var facts = FactTable()
 
     init(limits: Limits) {
         self.limits = limits
@@ -50,6 +70,7 @@ struct RuleCompiler {
         var requiredFacts: [RequiredFact] = []
         var rules: [CompiledRule] = []
         var references = References()
+        var facts = FactTable()
     }
 
     private static let documentFields: Set<String> = [
@@ -96,7 +117,7 @@ struct RuleCompiler {
             report(.invalidRecommendation, "safe_recommendation cannot be approve: missing data must never let a task through", at: top.appending("safe_recommendation"))
         }
         let declarations = self.declarations(root, at: top)
-        output.requiredFacts = facts(root["required_facts"], at: top.appending("required_facts"))
+        output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
         for fact in output.requiredFacts { output.references.add(fact.path) }
 
         guard let rulesValue = root["rules"] else {
@@ -126,6 +147,7 @@ struct RuleCompiler {
         // Priority order: higher priority first, ties in document order.
         output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
         diagnostics += TierAnalysis.check(output.rules, rulesValue: rules, strategy: output.strategy)
+        output.facts = facts
         return output
     }
 
@@ -175,13 +197,13 @@ struct RuleCompiler {
         return declarations
     }
 
-    private mutating func facts(_ value: JSONValue?, at path: JSONPointer) -> [RequiredFact] {
+    private mutating func requiredFacts(_ value: JSONValue?, at path: JSONPointer) -> [RequiredFact] {
         guard let value else { return [] }
         guard case .object(let object) = value else {
             report(.invalidFieldType, "expected an object of fact paths to types", at: path)
             return []
         }
-        var facts: [RequiredFact] = []
+        var required: [RequiredFact] = []
         for (name, typeValue) in object.members {
             guard let factPath = FactPath.parse(name) else {
                 report(.invalidFactPath, "invalid fact path \"\(name)\"", at: path.appending(name))
@@ -192,9 +214,9 @@ struct RuleCompiler {
                 report(.invalidFactType, "unknown fact type \(typeValue); expected one of \(known)", at: path.appending(name))
                 continue
             }
-            facts.append(RequiredFact(path: factPath, type: type))
+            required.append(RequiredFact(fact: self.facts.fact(factPath), type: type))
         }
-        return facts
+        return required
     }
 
     // MARK: - Rules
@@ -224,10 +246,11 @@ struct RuleCompiler {
             }
         }
         var condition = Node(constant: .bool(false), path: path)
-        var readFacts: [[String]] = []
+        var readFacts: [FactTable.Fact] = []
         if let when = rule["when"] {
-            var compiler = LogicCompiler(declarations: declarations, limits: limits)
+            var compiler = LogicCompiler(declarations: declarations, limits: limits, facts: facts)
             condition = compiler.compile(when, at: path.appending("when"))
+            facts = compiler.facts
             for diagnostic in compiler.diagnostics {
                 var copy = diagnostic
                 copy.ruleID = id
@@ -236,11 +259,11 @@ struct RuleCompiler {
             if let constant = condition.constant {
                 report(.constantCondition, "condition is always \(Coercion.truthy(constant) ? "true" : "false")", at: path.appending("when"), rule: id)
             }
-            readFacts = References.scan(when, into: &references)
+            readFacts = References.scan(when, into: &references).map { facts.fact($0) }
         } else {
             report(.missingField, "rule \"\(id)\" has no \"when\" condition", at: path, rule: id)
         }
-        let requires = facts(rule["requires"], at: path.appending("requires"))
+        let requires = requiredFacts(rule["requires"], at: path.appending("requires"))
         for fact in requires { references.add(fact.path) }
         let recommendation = self.recommendation(rule, "recommend", at: path, rule: id)
         var reason: Template?
@@ -303,7 +326,7 @@ struct RuleCompiler {
 
     private mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References) -> Template? {
         do {
-            let template = try Template(parsing: text)
+            let template = try Template(parsing: text, facts: &facts)
             for fact in template.factPaths { references.add(fact) }
             return template
         } catch {

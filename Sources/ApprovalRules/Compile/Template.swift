@@ -5,48 +5,66 @@ import ApprovalJSON
 struct Template: Sendable, Hashable {
     enum Segment: Sendable, Hashable {
         case text(String)
-        case fact([String])
+        case fact(FactTable.Fact)
     }
 
     let segments: [Segment]
 
     /// The fact paths the template quotes.
     var factPaths: [[String]] {
-        segments.compactMap { if case .fact(let path) = $0 { return path } else { return nil } }
+        segments.compactMap { if case .fact(let fact) = $0 { return fact.path.steps } else { return nil } }
     }
 
-    /// Parses `text`; throws a message describing the first malformed placeholder.
-    init(parsing text: String) throws(TemplateError) {
+    /// Parses `text`, numbering the facts it quotes in `facts`; throws a message describing the
+    /// first malformed placeholder.
+    init(parsing text: String, facts: inout FactTable) throws(TemplateError) {
+        let bytes = Array(text.utf8)
+        /// Where `pair` (`{{` or `}}`) next starts at or after `from`.
+        func find(_ pair: UInt8, from: Int) -> Int? {
+            var at = from
+            while at + 1 < bytes.count {
+                if bytes[at] == pair && bytes[at + 1] == pair { return at }
+                at += 1
+            }
+            return nil
+        }
+        func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        let open = UInt8(ascii: "{")
+        let close = UInt8(ascii: "}")
         var segments: [Segment] = []
-        var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
-            if open.lowerBound > rest.startIndex { segments.append(.text(String(rest[..<open.lowerBound]))) }
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.firstRange(of: "}}") else {
+        var start = 0
+        while let opening = find(open, from: start) {
+            if opening > start { segments.append(.text(string(start..<opening))) }
+            guard let closing = find(close, from: opening + 2) else {
                 throw TemplateError(message: "unclosed \"{{\" in message template")
             }
-            let name = afterOpen[..<close.lowerBound].trimmingCharacters(in: " ")
+            var lower = opening + 2
+            var upper = closing
+            while lower < upper && bytes[lower] == UInt8(ascii: " ") { lower += 1 }
+            while upper > lower && bytes[upper - 1] == UInt8(ascii: " ") { upper -= 1 }
+            let name = string(lower..<upper)
             guard !name.isEmpty else { throw TemplateError(message: "empty placeholder \"{{}}\" in message template") }
-            guard !name.contains("{"),
-                let path = FactPath.parse(String(name))
-            else { throw TemplateError(message: "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value") }
-            segments.append(.fact(path))
-            rest = afterOpen[close.upperBound...]
+            guard !bytes[lower..<upper].contains(open), let path = FactPath.parse(name) else {
+                throw TemplateError(message: "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
+            }
+            segments.append(.fact(facts.fact(path)))
+            start = closing + 2
         }
-        if rest.firstRange(of: "}}") != nil { throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template") }
-        if !rest.isEmpty { segments.append(.text(String(rest))) }
+        if find(close, from: start) != nil { throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template") }
+        if start < bytes.count { segments.append(.text(string(start..<bytes.count))) }
         self.segments = segments
     }
 
     /// Renders with values read through `context`; missing facts read as `(missing)`. The result
     /// is cut at `limit` bytes (on a character boundary) with an ellipsis.
-    func render(_ context: EvaluationContext, limit: Int) -> String {
+    func render(_ context: inout EvaluationContext, limit: Int) -> String {
+        if segments.count == 1, case .text(let text) = segments[0], text.utf8.count <= limit { return text }
         var output = ""
         for segment in segments {
             switch segment {
             case .text(let text): output += text
-            case .fact(let path):
-                if let value = context.lookupRoot(path[...]), !value.isNull {
+            case .fact(let fact):
+                if let value = context.fact(fact), !value.isNull {
                     output += TraceText.plain(value)
                 } else {
                     output += "(missing)"
@@ -66,23 +84,4 @@ struct Template: Sendable, Hashable {
 
 struct TemplateError: Error {
     let message: String
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> Substring {
-        var text = self
-        while text.first == set { text = text.dropFirst() }
-        while text.last == set { text = text.dropLast() }
-        return text
-    }
-}
-
-/// Dotted fact paths (`variables.contract_value`), as used by `var`, templates and required facts.
-enum FactPath {
-    /// Splits a dotted path; `nil` when empty or with an empty segment.
-    static func parse(_ text: String) -> [String]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
-        return parts
-    }
 }

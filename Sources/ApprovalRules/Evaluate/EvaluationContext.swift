@@ -6,9 +6,9 @@ enum DataRoot: Sendable {
     case snapshot(ApprovalSnapshot)
 
     /// The value at `path` from the root (`nil` when absent).
-    func lookup(_ path: ArraySlice<String>) -> JSONValue? {
+    func lookup(_ path: FactPath) -> JSONValue? {
         switch self {
-        case .value(let value): return value.lookup(path)
+        case .value(let value): return value.lookup(path.steps[...])
         case .snapshot(let snapshot): return snapshot.lookup(path)
         }
     }
@@ -19,6 +19,30 @@ enum DataRoot: Sendable {
         case .value(let value): return value
         case .snapshot(let snapshot): return snapshot.dataView
         }
+    }
+}
+
+/// The root facts a compiled rule set (or expression) reads, numbered once at compile time: an
+/// evaluation looks each one up at most once, however many conditions, templates and checks
+/// quote it (``EvaluationContext/fact(_:)``).
+struct FactTable: Sendable {
+    /// The paths, by slot.
+    private(set) var paths: [FactPath] = []
+    private var slots: [[String]: Int] = [:]
+
+    /// The slot of `steps`, numbering it when it is new.
+    mutating func fact(_ steps: [String]) -> Fact {
+        if let slot = slots[steps] { return Fact(slot: slot, path: paths[slot]) }
+        let path = FactPath(steps)
+        slots[steps] = paths.count
+        paths.append(path)
+        return Fact(slot: paths.count - 1, path: path)
+    }
+
+    /// A numbered root fact: where it is cached in an evaluation, and how to look it up.
+    struct Fact: Sendable, Hashable {
+        let slot: Int
+        let path: FactPath
     }
 }
 
@@ -36,12 +60,24 @@ struct EvaluationContext {
     var trace: TraceRecorder?
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
+    /// The root facts read so far, by ``FactTable`` slot.
+    private var facts: [CachedFact]
 
-    init(root: DataRoot, budget: Int = Limits.default.evaluationSteps, trace: Bool = false, now: Timestamp? = nil) {
+    private enum CachedFact {
+        case unread, absent
+        case present(JSONValue)
+    }
+
+    init(
+        root: DataRoot, facts: FactTable? = nil, budget: Int = Limits.default.evaluationSteps, trace: Bool = false,
+        now: Timestamp? = nil
+    ) {
         self.root = root
         self.budget = budget
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
+        let count = facts?.paths.count ?? 0
+        self.facts = count == 0 ? [] : Array(repeating: .unread, count: count)
     }
 
     /// Takes `count` steps from the budget.
@@ -56,24 +92,43 @@ struct EvaluationContext {
         scopes.last ?? root.wholeValue
     }
 
+    /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent).
+    mutating func fact(_ fact: FactTable.Fact) -> JSONValue? {
+        guard fact.slot < facts.count else { return lookupRoot(fact.path) }
+        switch facts[fact.slot] {
+        case .present(let value): return value
+        case .absent: return nil
+        case .unread:
+            let value = lookupRoot(fact.path)
+            facts[fact.slot] = value.map(CachedFact.present) ?? .absent
+            return value
+        }
+    }
+
+    /// Reads `fact` from the current scope: the root (with its views) or the iterator value.
+    mutating func lookup(_ fact: FactTable.Fact) -> JSONValue? {
+        if let scope = scopes.last { return scope.lookup(fact.path.steps[...]) }
+        return self.fact(fact)
+    }
+
     /// Reads `path` from the current scope: the root (with its views) or the iterator value.
-    func lookup(_ path: ArraySlice<String>) -> JSONValue? {
-        if let scope = scopes.last { return scope.lookup(path) }
+    func lookup(_ path: FactPath) -> JSONValue? {
+        if let scope = scopes.last { return scope.lookup(path.steps[...]) }
         return lookupRoot(path)
     }
 
     /// Reads `path` from the root, whatever the scopes. On a snapshot, `now` is the clock.
-    func lookupRoot(_ path: ArraySlice<String>) -> JSONValue? {
-        if case .snapshot = root, path.count == 1, path.first == "now" {
+    func lookupRoot(_ path: FactPath) -> JSONValue? {
+        if case .now = path.head, case .snapshot = root {
             return now.map { .string($0.description) } ?? .null
         }
         return root.lookup(path)
     }
 
     /// Reads `path` from `levels` scopes up (0 is the current one; past the outermost, the root).
-    func lookup(_ path: ArraySlice<String>, levelsUp levels: Int) -> JSONValue? {
+    func lookup(_ path: FactPath, levelsUp levels: Int) -> JSONValue? {
         let index = scopes.count - 1 - levels
-        if index >= 0 { return scopes[index].lookup(path) }
+        if index >= 0 { return scopes[index].lookup(path.steps[...]) }
         return lookupRoot(path)
     }
 

@@ -12,6 +12,7 @@ public import ApprovalJSON
 /// ```
 public struct LogicExpression: Sendable {
     let node: Node
+    let facts: FactTable
 
     /// Compiles `expression`.
     ///
@@ -19,6 +20,7 @@ public struct LogicExpression: Sendable {
     public init(_ expression: JSONValue) throws {
         var compiler = LogicCompiler()
         node = compiler.compile(expression, at: .root)
+        facts = compiler.facts
         let errors = compiler.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw RuleCompilationError(diagnostics: compiler.diagnostics) }
     }
@@ -28,6 +30,7 @@ public struct LogicExpression: Sendable {
     init(lenient expression: JSONValue) {
         var compiler = LogicCompiler()
         node = compiler.compile(expression, at: .root)
+        facts = compiler.facts
     }
 
     /// Evaluates against `data`.
@@ -38,7 +41,7 @@ public struct LogicExpression: Sendable {
     /// - Returns: the result.
     /// - Throws: ``LogicError`` (JSON Logic's error values: `NaN`, `Invalid Arguments`, thrown values).
     public func evaluate(_ data: JSONValue, now: Timestamp? = nil) throws -> JSONValue {
-        var context = EvaluationContext(root: .value(data), now: now)
+        var context = EvaluationContext(root: .value(data), facts: facts, now: now)
         return try node.run(&context)
     }
 }

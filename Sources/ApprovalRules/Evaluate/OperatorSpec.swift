@@ -43,6 +43,9 @@ struct OperatorCall: Sendable {
     let operation: Expr.Operation
     let arguments: [Node]
     let declarations: Declarations
+    /// For a `var` whose path is a literal: the root fact it names, numbered by the compiler so
+    /// the evaluation looks it up once.
+    var fact: FactTable.Fact? = nil
 
     var name: String { operation.name }
     var path: JSONPointer { operation.path }

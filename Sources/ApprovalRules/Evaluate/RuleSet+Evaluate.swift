@@ -11,12 +11,12 @@ extension RuleSet {
     /// - Returns: the decision.
     public func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions = EvaluationOptions()) -> Decision {
         var context = EvaluationContext(
-            root: .snapshot(snapshot), budget: limits.evaluationSteps, trace: options.explain, now: options.now)
+            root: .snapshot(snapshot), facts: facts, budget: limits.evaluationSteps, trace: options.explain, now: options.now)
         var problems = snapshot.findings.problems(references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
         var failedFacts: Set<String> = []
         for fact in requiredFacts {
-            if let problem = Self.check(fact, in: context, ruleID: nil) {
+            if let problem = Self.check(fact, in: &context, ruleID: nil) {
                 problems.append(problem)
                 failedFacts.insert(fact.dotted)
             }
@@ -41,7 +41,7 @@ extension RuleSet {
             // Facts this rule declares it needs.
             var missing: [DataProblem] = []
             for fact in rule.requires {
-                if let problem = Self.check(fact, in: context, ruleID: rule.id) { missing.append(problem) }
+                if let problem = Self.check(fact, in: &context, ruleID: rule.id) { missing.append(problem) }
             }
             if !missing.isEmpty {
                 problems += missing
@@ -76,21 +76,21 @@ extension RuleSet {
             var recommendation = rule.recommendation
             if recommendation == .approve {
                 // An approval that rests on a missing fact is no approval.
-                let absent = rule.readFacts.filter { (context.lookupRoot($0[...]) ?? .null).isNull }
+                let absent = rule.readFacts.filter { (context.fact($0) ?? .null).isNull }
                 if !absent.isEmpty {
-                    let names = absent.map { $0.joined(separator: ".") }.joined(separator: ", ")
+                    let names = absent.map(\.path.dotted).joined(separator: ", ")
                     problems.append(
                         DataProblem(
                             code: "missing_fact", message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
-                            path: absent[0].joined(separator: "."), ruleID: rule.id))
+                            path: absent[0].path.dotted, ruleID: rule.id))
                     failClosed = true
                     recommendation = nil
                 }
             }
-            let reason = rule.reason?.render(context, limit: limits.templateOutputLength)
+            let reason = rule.reason?.render(&context, limit: limits.templateOutputLength)
             fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
             for spec in rule.escalations {
-                let message = spec.message.render(context, limit: limits.templateOutputLength)
+                let message = spec.message.render(&context, limit: limits.templateOutputLength)
                 if let at = escalations.firstIndex(where: { $0.to == spec.to && $0.message == message }) {
                     escalations[at].severity = max(escalations[at].severity, spec.severity)
                     if !escalations[at].ruleIDs.contains(rule.id) { escalations[at].ruleIDs.append(rule.id) }
@@ -118,8 +118,8 @@ extension RuleSet {
     }
 
     /// A data problem when `fact` is missing or of the wrong type, else `nil`.
-    static func check(_ fact: RequiredFact, in context: EvaluationContext, ruleID: String?) -> DataProblem? {
-        guard let value = context.lookupRoot(fact.path[...]), !value.isNull else {
+    static func check(_ fact: RequiredFact, in context: inout EvaluationContext, ruleID: String?) -> DataProblem? {
+        guard let value = context.fact(fact.fact), !value.isNull else {
             return DataProblem(
                 code: "missing_fact", message: "required fact \(fact.dotted) is missing", path: fact.dotted, ruleID: ruleID)
         }

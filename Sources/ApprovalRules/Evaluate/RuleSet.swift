@@ -32,6 +32,8 @@ public struct RuleSet: Sendable {
     let references: References
     /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
     let checkedVariableIDs: [String]
+    /// The root facts the rules read, numbered: each is looked up once per evaluation.
+    let facts: FactTable
     let limits: Limits
 
     // MARK: - Loading
@@ -100,6 +102,7 @@ public struct RuleSet: Sendable {
         self.requiredFacts = output.requiredFacts
         self.references = output.references
         self.checkedVariableIDs = output.references.variableIDs.sorted()
+        self.facts = output.facts
         self.limits = limits
     }
 

@@ -25,71 +25,110 @@ public import ApprovalJSON
 /// snapshot.value(at: "variables.contract_value")  // 150000
 /// ```
 public struct ApprovalSnapshot: Sendable {
+    /// The indexed views, behind one reference: copying a snapshot costs one retain.
+    private let storage: Storage
+
     /// The document as read.
-    public let document: JSONValue
-    /// Variables by id, first source wins.
-    let variables: [String: SnapshotVariable]
-    /// The same variables in a list: a few string comparisons beat hashing for the usual handful.
-    private let variableList: [SnapshotVariable]
-    /// Files by the variable they belong to.
-    let filesByVariable: [String: [JSONValue]]
-    /// Whether a files listing says more files exist than it lists (`total_files` > listed).
-    let filesListingIncomplete: Bool
-    /// `approvers.all`: active then next approvers, without repeats.
-    let allApprovers: JSONValue
-    /// Shape problems, found once here and filtered per rule set by the evaluation.
-    let findings: SnapshotFindings
+    public var document: JSONValue { storage.document }
 
     /// Indexes `document`.
     public init(_ document: JSONValue) {
-        self.document = document
-        var variables: [String: SnapshotVariable] = [:]
-        for source in SnapshotVariable.Source.allCases {
-            guard case .array(let entries) = document.lookup(source.path[...]) else { continue }
-            for (index, entry) in entries.enumerated() {
-                guard case .string(let id) = entry["variable_id"], variables[id] == nil else { continue }
-                variables[id] = SnapshotVariable(
-                    id: id, type: entry["variable_type"]?.string, value: entry["value"] ?? .null,
-                    hasValue: entry["value"] != nil, source: source, index: index)
-            }
-        }
-        self.variables = variables
-        self.variableList = variables.values.sorted { $0.id < $1.id }
-
-        var files: [String: [JSONValue]] = [:]
-        var seen: Set<String> = []
-        for listing in [document["files"], document["task_files"]?["files"]] {
-            guard case .array(let entries)? = listing else { continue }
-            for entry in entries {
-                guard case .string(let variable) = entry["variable_id"] else { continue }
-                if case .string(let fileID) = entry["file_id"] {
-                    guard seen.insert(variable + "\u{0}" + fileID).inserted else { continue }
-                }
-                files[variable, default: []].append(entry)
-            }
-        }
-        self.filesByVariable = files
-
-        var incomplete = false
-        if let listing = document["task_files"], let total = listing["total_files"]?.integer {
-            incomplete = total > Int64(listing["files"]?.array?.count ?? 0)
-        }
-        self.filesListingIncomplete = incomplete
-
-        let active = document["eligible_approvers_active"]?.array ?? []
-        let next = document["next_eligible_approvers"]?.array ?? []
-        var all: [JSONValue] = []
-        all.reserveCapacity(active.count + next.count)
-        for approver in active + next where !all.contains(approver) { all.append(approver) }
-        self.allApprovers = .array(all)
-        self.findings = SnapshotValidator.findings(for: document, variables: variables)
+        storage = Storage(document)
     }
 
-    /// The variable with this id.
-    func variable(_ id: String) -> SnapshotVariable? {
-        if variableList.count > 16 { return variables[id] }
-        for variable in variableList where variable.id == id { return variable }
+    private final class Storage: Sendable {
+        let document: JSONValue
+        /// Variables by id, first source wins.
+        let variables: [String: SnapshotVariable]
+        /// The same variables in a list: a few string comparisons beat hashing for the usual handful.
+        let variableList: [SnapshotVariable]
+        /// Files by the variable they belong to.
+        let filesByVariable: [String: [JSONValue]]
+        /// Whether the snapshot has a files listing at all (`files` or `task_files`).
+        let hasFilesListing: Bool
+        /// Whether a files listing says more files exist than it lists (`total_files` > listed).
+        let filesListingIncomplete: Bool
+        /// `approvers.active`, `approvers.next`, and `approvers.all` (active then next, without repeats).
+        let activeApprovers: JSONValue
+        let nextApprovers: JSONValue
+        let allApprovers: JSONValue
+        /// `task.owner_email` (`null` when the task or its owner is not in the snapshot).
+        let owner: JSONValue
+        /// Shape problems, found once here and filtered per rule set by the evaluation.
+        let findings: SnapshotFindings
+
+        init(_ document: JSONValue) {
+            self.document = document
+            var variables: [String: SnapshotVariable] = [:]
+            for source in SnapshotVariable.Source.allCases {
+                guard case .array(let entries) = document.lookup(source.path[...]) else { continue }
+                for (index, entry) in entries.enumerated() {
+                    guard case .string(let id) = entry["variable_id"], variables[id] == nil else { continue }
+                    variables[id] = SnapshotVariable(
+                        id: id, type: entry["variable_type"]?.string, value: entry["value"] ?? .null,
+                        hasValue: entry["value"] != nil, source: source, index: index)
+                }
+            }
+            self.variables = variables
+            self.variableList = variables.values.sorted { $0.id < $1.id }
+
+            var files: [String: [JSONValue]] = [:]
+            var seen: Set<String> = []
+            for listing in [document["files"], document["task_files"]?["files"]] {
+                guard case .array(let entries)? = listing else { continue }
+                for entry in entries {
+                    guard case .string(let variable) = entry["variable_id"] else { continue }
+                    if case .string(let fileID) = entry["file_id"] {
+                        guard seen.insert(variable + "\u{0}" + fileID).inserted else { continue }
+                    }
+                    files[variable, default: []].append(entry)
+                }
+            }
+            self.filesByVariable = files
+            self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
+
+            var incomplete = false
+            if let listing = document["task_files"], let total = listing["total_files"]?.integer {
+                incomplete = total > Int64(listing["files"]?.array?.count ?? 0)
+            }
+            self.filesListingIncomplete = incomplete
+
+            self.activeApprovers = document["eligible_approvers_active"] ?? .array([])
+            self.nextApprovers = document["next_eligible_approvers"] ?? .array([])
+            var all: [JSONValue] = []
+            let active = activeApprovers.array ?? []
+            let next = nextApprovers.array ?? []
+            all.reserveCapacity(active.count + next.count)
+            for approver in active + next where !all.contains(approver) { all.append(approver) }
+            self.allApprovers = .array(all)
+            self.owner = document["task"]?["owner_email"] ?? .null
+            self.findings = SnapshotValidator.findings(for: document, variables: variables)
+        }
+    }
+
+    /// Variables by id, first source wins.
+    var variables: [String: SnapshotVariable] { storage.variables }
+    /// Files by the variable they belong to.
+    var filesByVariable: [String: [JSONValue]] { storage.filesByVariable }
+    /// Whether the snapshot has a files listing at all (`files` or `task_files`).
+    var hasFilesListing: Bool { storage.hasFilesListing }
+    /// Whether a files listing says more files exist than it lists (`total_files` > listed).
+    var filesListingIncomplete: Bool { storage.filesListingIncomplete }
+    /// Shape problems, found once when the snapshot was indexed.
+    var findings: SnapshotFindings { storage.findings }
+
+    /// The value of the variable with this id (`nil` when there is no such variable).
+    func variableValue(_ id: String) -> JSONValue? {
+        let list = storage.variableList
+        if list.count > 16 { return storage.variables[id]?.value }
+        for index in list.indices where list[index].id == id { return list[index].value }
         return nil
+    }
+
+    /// The `variable_type` of the variable with this id (`nil` when there is no such variable).
+    func variableType(_ id: String) -> JSONValue? {
+        guard let variable = storage.variables[id] else { return nil }
+        return variable.type.map(JSONValue.string) ?? .null
     }
 
     /// The task id (`task_id`), or `null` when absent.
@@ -97,58 +136,128 @@ public struct ApprovalSnapshot: Sendable {
 
     /// The value at a dotted path (`variables.contract_value`, `approvers.active`, `task_id`).
     public func value(at path: String) -> JSONValue? {
-        lookup(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)[...])
+        lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
     }
 
-    /// Follows `path` through the views, then through the document.
-    func lookup(_ path: ArraySlice<String>) -> JSONValue? {
-        guard let head = path.first else { return dataView }
-        let rest = path.dropFirst()
-        switch head {
-        case "variables":
-            guard let id = rest.first else { return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.value) })) }
-            return variable(id)?.value.lookup(rest.dropFirst())
-        case "variable_types":
-            guard let id = rest.first else {
-                return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.type.map(JSONValue.string) ?? .null) }))
-            }
-            guard rest.count == 1, let variable = variable(id) else { return nil }
-            return variable.type.map(JSONValue.string) ?? .null
-        case "files_by_variable":
-            guard let id = rest.first else {
-                return .object(JSONObject(filesByVariable.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value)) }))
-            }
-            return JSONValue.array(filesByVariable[id] ?? []).lookup(rest.dropFirst())
-        case "approvers":
-            switch rest.first {
-            case "active"?: return (document["eligible_approvers_active"] ?? .array([])).lookup(rest.dropFirst())
-            case "next"?: return (document["next_eligible_approvers"] ?? .array([])).lookup(rest.dropFirst())
-            case "all"?: return allApprovers.lookup(rest.dropFirst())
-            default: return approvers.lookup(rest)
-            }
-        case "owner":
-            guard rest.isEmpty else { return nil }
-            return document["task"]?["owner_email"] ?? .null
-        default:
-            return document.lookup(path)
+    /// Follows `path` through the views, then through the document. `now` is the evaluation's,
+    /// not the snapshot's: it reads as absent here (``EvaluationContext`` answers it).
+    func lookup(_ path: FactPath) -> JSONValue? {
+        let rest = path.rest
+        switch path.head {
+        case .whole: return dataView
+        case .now, .document: return document.lookup(path.steps[...])
+        case .variables:
+            return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.value) }))
+        case .variable(let id):
+            guard let value = variableValue(id) else { return nil }
+            return rest.isEmpty ? value : value.lookup(rest)
+        case .variableTypes:
+            return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.type.map(JSONValue.string) ?? .null) }))
+        case .variableType(let id):
+            return rest.isEmpty ? variableType(id) : nil
+        case .filesByVariable:
+            return .object(JSONObject(filesByVariable.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value)) }))
+        case .files(let id):
+            return JSONValue.array(filesByVariable[id] ?? []).lookup(rest)
+        case .approvers:
+            return approvers.lookup(rest)
+        case .activeApprovers: return rest.isEmpty ? storage.activeApprovers : storage.activeApprovers.lookup(rest)
+        case .nextApprovers: return rest.isEmpty ? storage.nextApprovers : storage.nextApprovers.lookup(rest)
+        case .allApprovers: return rest.isEmpty ? storage.allApprovers : storage.allApprovers.lookup(rest)
+        case .owner: return rest.isEmpty ? storage.owner : nil
         }
     }
 
     /// `approvers.active`, `.next` and `.all` (active then next, without repeats).
     var approvers: JSONValue {
-        [
-            "active": document["eligible_approvers_active"] ?? .array([]),
-            "next": document["next_eligible_approvers"] ?? .array([]), "all": allApprovers,
-        ]
+        ["active": storage.activeApprovers, "next": storage.nextApprovers, "all": storage.allApprovers]
     }
 
     /// The document with its views added (what `{"var": ""}` sees).
     var dataView: JSONValue {
         guard case .object(var object) = document else { return document }
         for view in ["variables", "variable_types", "files_by_variable", "approvers", "owner"] where object[view] == nil {
-            object[view] = lookup([view][...])
+            object[view] = lookup(FactPath([view]))
         }
         return .object(object)
+    }
+}
+
+/// A fact path (`variables.contract_value`) with the view it reads decided once, when a rule set
+/// is compiled, so that evaluation follows it without comparing names.
+struct FactPath: Sendable, Hashable {
+    /// Where the path starts: one of the snapshot's views, or the document itself.
+    enum Head: Sendable, Hashable {
+        /// `""`: the whole data.
+        case whole
+        /// `now`: the evaluation's clock.
+        case now
+        /// `variables` (all of them), `variables.<id>`.
+        case variables, variable(String)
+        /// `variable_types` (all), `variable_types.<id>`.
+        case variableTypes, variableType(String)
+        /// `files_by_variable` (all), `files_by_variable.<id>`.
+        case filesByVariable, files(String)
+        /// `approvers`, `approvers.active`, `approvers.next`, `approvers.all`.
+        case approvers, activeApprovers, nextApprovers, allApprovers
+        /// `owner`.
+        case owner
+        /// Anything else: a path into the document.
+        case document
+    }
+
+    /// The path as written, split at dots.
+    let steps: [String]
+    let head: Head
+    /// What follows the view (`["amount"]` in `variables.contract_value.amount`).
+    let rest: ArraySlice<String>
+
+    init(_ steps: [String]) {
+        self.steps = steps
+        let head: Head
+        var used = 1
+        switch steps.first {
+        case nil:
+            head = .whole
+            used = 0
+        case "now"? where steps.count == 1: head = .now
+        case "variables"?:
+            if steps.count > 1 { head = .variable(steps[1]); used = 2 } else { head = .variables }
+        case "variable_types"?:
+            if steps.count > 1 { head = .variableType(steps[1]); used = 2 } else { head = .variableTypes }
+        case "files_by_variable"?:
+            if steps.count > 1 { head = .files(steps[1]); used = 2 } else { head = .filesByVariable }
+        case "approvers"?:
+            used = 2
+            switch steps.count > 1 ? steps[1] : nil {
+            case "active"?: head = .activeApprovers
+            case "next"?: head = .nextApprovers
+            case "all"?: head = .allApprovers
+            default:
+                head = .approvers
+                used = 1
+            }
+        case "owner"?: head = .owner
+        default:
+            head = .document
+            used = 0
+        }
+        self.head = head
+        self.rest = steps[used...]
+    }
+
+    /// `owner` and `approvers.active`, for the operators that read them directly.
+    static let owner = FactPath(["owner"])
+    static let activeApprovers = FactPath(["approvers", "active"])
+
+    /// The path as written (`variables.contract_value`).
+    var dotted: String { steps.joined(separator: ".") }
+
+    /// Splits a dotted path; `nil` when empty or with an empty segment.
+    static func parse(_ text: String) -> [String]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
+        return parts
     }
 }
 

@@ -79,30 +79,30 @@ enum DataOperators {
             return Node(path: path) { context throws(LogicError) in context.current }
         }
         let fallback: Node? = call.arguments.count > 1 ? call.arguments[1] : nil
-        guard let constant = key.constant else {
-            return Node(path: path) { context throws(LogicError) in
-                switch Key(try key.run(&context)) {
-                case .whole:
-                    return context.current
-                case .path(let steps):
-                    if let value = context.lookup(steps[...]) { return value }
-                    return try fallback?.run(&context) ?? .null
-                }
+        if let constant = key.constant {
+            guard case .path(let steps) = Key(constant) else {
+                return Node(path: path) { context throws(LogicError) in context.current }
             }
-        }
-        switch Key(constant) {
-        case .whole:
-            return Node(path: path) { context throws(LogicError) in context.current }
-        case .path(let steps):
+            // The compiler numbers literal paths; one built elsewhere is looked up every time.
+            let fact = call.fact ?? FactTable.Fact(slot: .max, path: FactPath(steps))
             let label = label(steps)
             if let fallback {
                 return Node(path: path, label: label) { context throws(LogicError) in
-                    if let value = context.lookup(steps[...]) { return value }
+                    if let value = context.lookup(fact) { return value }
                     return try fallback.run(&context)
                 }
             }
             return Node(path: path, label: label) { context throws(LogicError) in
-                context.lookup(steps[...]) ?? .null
+                context.lookup(fact) ?? .null
+            }
+        }
+        return Node(path: path) { context throws(LogicError) in
+            switch Key(try key.run(&context)) {
+            case .whole:
+                return context.current
+            case .path(let steps):
+                if let value = context.lookup(FactPath(steps)) { return value }
+                return try fallback?.run(&context) ?? .null
             }
         }
     }
@@ -117,8 +117,10 @@ enum DataOperators {
 
     /// Where `val` reads: how many scopes up, then which keys.
     struct Location: Sendable {
-        var levelsUp = 0
-        var steps: [String] = []
+        private(set) var levelsUp = 0
+        private(set) var steps: [String] = []
+        /// ``steps`` with the view they read decided.
+        private(set) var path = FactPath([])
 
         /// Reads `val`'s arguments: each is one key, not split at dots (`{"val": "a.b"}` is the
         /// member named `a.b`); numbers are their text, `null` steps are skipped. A first argument
@@ -140,14 +142,15 @@ enum DataOperators {
                 default: steps.append(Coercion.string(argument))
                 }
             }
+            path = FactPath(steps)
         }
 
         /// The value there, or `nil` when absent.
         @inline(__always)
         func read(_ context: EvaluationContext) -> JSONValue? {
-            if levelsUp > 0 { return context.lookup(steps[...], levelsUp: levelsUp) }
+            if levelsUp > 0 { return context.lookup(path, levelsUp: levelsUp) }
             if steps.isEmpty { return context.current }
-            return context.lookup(steps[...])
+            return context.lookup(path)
         }
     }
 
@@ -207,11 +210,15 @@ enum DataOperators {
     /// A key of `missing`, as written and as a path.
     struct Wanted: Sendable {
         let key: JSONValue
-        let location: Key
+        /// The path, or `nil` for the whole data.
+        let location: FactPath?
 
         init(_ key: JSONValue) {
             self.key = key
-            self.location = Key(key)
+            switch Key(key) {
+            case .whole: location = nil
+            case .path(let steps): location = FactPath(steps)
+            }
         }
 
         /// Whether the value is absent, `null` or `""` (json-logic-js's definition; use `exists`
@@ -219,10 +226,7 @@ enum DataOperators {
         @inline(__always)
         func isMissing(in context: EvaluationContext) -> Bool {
             let value: JSONValue?
-            switch location {
-            case .whole: value = context.current
-            case .path(let steps): value = context.lookup(steps[...])
-            }
+            if let location { value = context.lookup(location) } else { value = context.current }
             switch value {
             case nil, .null?: return true
             case .string(let text)?: return text.isEmpty

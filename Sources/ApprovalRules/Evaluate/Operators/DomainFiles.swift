@@ -24,7 +24,7 @@ extension Operators {
         switch context.root {
         case .snapshot(let snapshot):
             if let files = snapshot.filesByVariable[id], !files.isEmpty { return true }
-            if snapshot.document["files"] == nil && snapshot.document["task_files"] == nil {
+            if !snapshot.hasFilesListing {
                 throw .domain("Incomplete Data", "the snapshot has no files listing (fetch with include_files=true)")
             }
             if snapshot.filesListingIncomplete {
@@ -122,11 +122,11 @@ extension Operators {
             summary: "an active approver is the task's owner (false when the task is not known)"
         ) { call in
             Node(path: call.path) { context throws(LogicError) in
-                guard case .string(let owner)? = context.lookupRoot(["owner"]) else {
+                guard case .string(let owner)? = context.lookupRoot(FactPath.owner) else {
                     context.record(call.path, "task owner unknown", false)
                     return false
                 }
-                let approvers = context.lookupRoot(["approvers", "active"])?.array ?? []
+                let approvers = context.lookupRoot(FactPath.activeApprovers)?.array ?? []
                 let found = approvers.contains { $0.string?.lowercased() == owner.lowercased() }
                 context.record(call.path, "task owner \(TraceText.value(.string(owner))) among active approvers", .bool(found))
                 return .bool(found)
@@ -134,7 +134,7 @@ extension Operators {
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
             value, context in
-            guard case .string(let owner)? = context.lookupRoot(["owner"]), case .string(let address) = value else {
+            guard case .string(let owner)? = context.lookupRoot(FactPath.owner), case .string(let address) = value else {
                 return false
             }
             return .bool(owner.lowercased() == address.lowercased())
