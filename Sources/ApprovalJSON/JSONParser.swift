@@ -65,6 +65,21 @@ public struct JSONParser: Sendable {
     public func parse(_ bytes: [UInt8], file: String? = nil, projection: JSONProjection) throws(JSONError)
         -> JSONValue
     {
+        // jansson's allocations for this one document come from the thread's arena (see
+        // shim.h): the tree is copied out and released before the scope ends.
+        _ = Self.arenaInstalled
+        let scoped = cjansson_arena_enter() != 0
+        defer { if scoped { cjansson_arena_leave() } }
+        return try parseAndRelease(bytes, file: file, projection: projection)
+    }
+
+    /// jansson's allocation functions, set once per process before the first parse.
+    private static let arenaInstalled: Void = cjansson_arena_install()
+
+    /// Parses, copies out, and releases the jansson tree before returning.
+    private func parseAndRelease(_ bytes: [UInt8], file: String?, projection: JSONProjection) throws(JSONError)
+        -> JSONValue
+    {
         let document = try load(bytes, file: file)
         do {
             // A projection skips parts of the tree; the depth limit still holds for all of it.

@@ -1,9 +1,12 @@
-// Inline wrappers for jansson's function-like macros, which Swift cannot import.
-// Every wrapper carries the `cjansson_` prefix; nothing else lives here.
+// Inline wrappers for jansson's function-like macros, which Swift cannot import, and the
+// per-thread parse arena below. Everything carries the `cjansson_` prefix.
 #ifndef CJANSSON_SHIM_H
 #define CJANSSON_SHIM_H
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 static inline json_type cjansson_typeof(const json_t *json) { return json_typeof(json); }
 static inline int cjansson_is_object(const json_t *json) { return json_is_object(json); }
@@ -19,5 +22,103 @@ static inline int cjansson_error_code(const json_error_t *error) { return (int)j
 static const size_t CJANSSON_REJECT_DUPLICATES = JSON_REJECT_DUPLICATES;
 static const size_t CJANSSON_DECODE_ANY = JSON_DECODE_ANY;
 static const size_t CJANSSON_ALLOW_NUL = JSON_ALLOW_NUL;
+
+// MARK: - Parse arena
+//
+// Parsing a document with jansson costs a malloc and a free for every value, key and string (and
+// for every growth of the lexer's buffer): a large share of the parse, the more so in a
+// long-running process whose heap is fragmented. Inside an arena scope (one per
+// thread, not nested), jansson's allocations are carved from a per-thread block and its frees are
+// no-ops; leaving the scope makes the whole block free again. The caller guarantees that every
+// jansson value made inside the scope is released before leaving it (ApprovalJSON parses, copies
+// out and decrefs in one call). Outside a scope, and for what does not fit the block, allocation
+// is plain malloc/free, so pointers of either origin can be freed at any time.
+//
+// Under AddressSanitizer the arena is off, so that ASan sees every jansson allocation. It is
+// detected at run time (its runtime defines __asan_init), as the flags Swift passes when it
+// compiles this header do not say whether the build is sanitized.
+
+extern void __asan_init(void) __attribute__((weak));
+
+static inline int cjansson_arena_available(void) { return &__asan_init == 0; }
+
+enum { CJANSSON_ARENA_BYTES = 512 * 1024 };
+
+typedef struct {
+    char *block;
+    size_t used;
+    int active;
+} cjansson_arena_t;
+
+/// This thread's arena (a function-local static, so that it is emitted with the functions that use it).
+static inline cjansson_arena_t *cjansson_arena_state(void) {
+    static _Thread_local cjansson_arena_t arena;
+    return &arena;
+}
+
+static inline void *cjansson_arena_malloc(size_t size) {
+    cjansson_arena_t *arena = cjansson_arena_state();
+    if (arena->active) {
+        size_t rounded = (size + 15) & ~(size_t)15;
+        if (rounded >= size && rounded <= CJANSSON_ARENA_BYTES - arena->used) {
+            void *pointer = arena->block + arena->used;
+            arena->used += rounded;
+            return pointer;
+        }
+    }
+    return malloc(size);
+}
+
+static inline void cjansson_arena_free(void *pointer) {
+    cjansson_arena_t *arena = cjansson_arena_state();
+    uintptr_t address = (uintptr_t)pointer;
+    uintptr_t start = (uintptr_t)arena->block;
+    if (arena->block && address >= start && address < start + CJANSSON_ARENA_BYTES) return;
+    free(pointer);
+}
+
+/// Routes jansson's allocations through the arena functions (once per process, before parsing).
+static inline void cjansson_arena_install(void) {
+    if (cjansson_arena_available()) json_set_alloc_funcs(cjansson_arena_malloc, cjansson_arena_free);
+}
+
+static inline void cjansson_arena_release(void *block) { free(block); }
+
+/// The key whose destructor frees a thread's block when the thread exits.
+static inline pthread_key_t *cjansson_arena_key(void) {
+    static pthread_key_t key;
+    return &key;
+}
+
+static inline void cjansson_arena_make_key(void) { pthread_key_create(cjansson_arena_key(), cjansson_arena_release); }
+
+/// Enters this thread's arena scope; returns 0 when it cannot (disabled, already inside one, or
+/// out of memory), in which case jansson allocates as usual and cjansson_arena_leave must not be called.
+static inline int cjansson_arena_enter(void) {
+    if (!cjansson_arena_available()) return 0;
+    cjansson_arena_t *arena = cjansson_arena_state();
+    if (arena->active) return 0;
+    if (!arena->block) {
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        if (pthread_once(&once, cjansson_arena_make_key) != 0) return 0;
+        char *block = (char *)malloc(CJANSSON_ARENA_BYTES);
+        if (!block) return 0;
+        if (pthread_setspecific(*cjansson_arena_key(), block) != 0) {
+            free(block);
+            return 0;
+        }
+        arena->block = block;
+    }
+    arena->used = 0;
+    arena->active = 1;
+    return 1;
+}
+
+/// Leaves the scope: everything allocated inside it is free again.
+static inline void cjansson_arena_leave(void) {
+    cjansson_arena_t *arena = cjansson_arena_state();
+    arena->active = 0;
+    arena->used = 0;
+}
 
 #endif

@@ -195,3 +195,47 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         } throws: { ($0 as? JSONError)?.code == .tooLarge }
     }
 }
+
+/// jansson's allocations for one parse come from a per-thread arena (Sources/CJansson/shim.h):
+/// threads parsing at once must never see each other's memory, a document larger than the arena
+/// must spill to malloc, and an error inside the scope must leave the next parse intact.
+@Suite struct ParseArenaTests {
+    /// A document of `members` members, each a string of `width` bytes.
+    static func document(_ seed: Int, members: Int, width: Int) -> (bytes: [UInt8], value: JSONValue) {
+        var object = JSONObject()
+        for index in 0..<members {
+            let text = String(repeating: Character(Unicode.Scalar(UInt8(97 + (seed + index) % 26))), count: width)
+            object["k\(seed)-\(index)"] = index % 3 == 0 ? .string(text) : index % 3 == 1 ? .integer(Int64(seed * index)) : [.string(text), .double(Double(index) / 4)]
+        }
+        let value = JSONValue.object(object)
+        return (JSONWriter.compact.bytes(value), value)
+    }
+
+    @Test func threadsParsingAtOnceGetTheirOwnValues() async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for round in 0..<200 {
+                        let (bytes, value) = Self.document(worker * 1000 + round, members: 40, width: 30)
+                        guard try JSONParser().parse(bytes) == value else { return false }
+                    }
+                    return true
+                }
+            }
+            for try await matched in group { #expect(matched) }
+        }
+    }
+
+    @Test func aDocumentLargerThanTheArenaSpillsToMalloc() throws {
+        let (bytes, value) = Self.document(7, members: 3000, width: 400)  // ~1.2 MB of strings
+        #expect(try JSONParser().parse(bytes) == value)
+        let (small, smallValue) = Self.document(8, members: 10, width: 10)
+        #expect(try JSONParser().parse(small) == smallValue)
+    }
+
+    @Test func aSyntaxErrorLeavesTheNextParseIntact() throws {
+        let (bytes, value) = Self.document(9, members: 50, width: 50)
+        #expect(throws: JSONError.self) { try JSONParser().parse(Array(bytes.dropLast(3))) }
+        #expect(try JSONParser().parse(bytes) == value)
+    }
+}
