@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "ApprovalRules", targets: ["ApprovalRules"]),
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
+        .executable(name: "approvalctl-live", targets: ["approvalctl-live"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,9 +62,32 @@ let package = Package(
             path: "Fuzz/Sources/FuzzEvaluate"),
 
         // MARK: Command-line tool
+        // `approvalctl` decides saved snapshots and starts fast: it links neither the HTTP client
+        // nor the concurrency runtime's worker threads. The commands that talk to the approvals
+        // API live in `approvalctl-live`, which `approvalctl` runs (execv, same arguments) from
+        // its own folder. What both need (console, exit codes, option groups, inputs, decision
+        // output) is in ApprovalCLI.
+        .target(
+            name: "ApprovalCLI",
+            dependencies: [
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "approvalctl",
             dependencies: [
+                "ApprovalCLI",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "approvalctl-live",
+            dependencies: [
+                "ApprovalCLI",
                 "ApprovalRules",
                 "ApprovalJSON",
                 "ApprovalClient",
@@ -97,9 +121,11 @@ let package = Package(
             dependencies: ["ApprovalRules", "ApprovalJSON", "ApprovalWorkload"],
             exclude: ["Fixtures"]
         ),
+        // The tests run the built executables (approval-api-sim for the live ones): depending on
+        // them makes `swift test` build them first.
         .testTarget(
             name: "approvalctlTests",
-            dependencies: ["ApprovalJSON", "ApprovalWorkload"],
+            dependencies: ["ApprovalJSON", "ApprovalWorkload", "approvalctl", "approvalctl-live", "approval-api-sim"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -1,8 +1,14 @@
+import ApprovalCLI
 import ArgumentParser
 
 /// `approvalctl`: approval-routing decisions from declarative rules.
+///
+/// A synchronous root: deciding saved snapshots needs no concurrency runtime, so none is started.
+/// The commands that talk to the approvals API (`evaluate --task`, `snapshot`) are parsed and
+/// validated here, then handed to the `approvalctl-live` companion (see ``Companion``), which
+/// keeps the HTTP stack out of this binary and its start-up.
 @main
-struct ApprovalCtl: AsyncParsableCommand {
+struct ApprovalCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl",
         abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot.",
@@ -28,13 +34,4 @@ struct ApprovalCtl: AsyncParsableCommand {
             """,
         subcommands: [Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self]
     )
-}
-
-/// Runs a command body, turning a ``CommandFailure`` (already reported) into its exit code.
-func exiting(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let failure as CommandFailure {
-        throw ExitCode(failure.status.rawValue)
-    }
 }

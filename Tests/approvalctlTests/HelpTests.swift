@@ -54,7 +54,7 @@ struct HelpTests {
     @Test("root help documents every exit status defined in ExitCodes.swift")
     func rootHelpDocumentsEveryExitStatus() async throws {
         let source = try String(
-            contentsOfFile: ApprovalCtl.repositoryRoot + "/Sources/approvalctl/ExitCodes.swift", encoding: .utf8)
+            contentsOfFile: ApprovalCtl.repositoryRoot + "/Sources/ApprovalCLI/ExitCodes.swift", encoding: .utf8)
         let defined = source.matches(of: try Regex<(Substring, Substring)>(#"case \w+ = (\d+)"#)).map {
             Int($0.output.1)!
         }

@@ -73,11 +73,13 @@ enum ApprovalCtl {
     /// Runs `approvalctl arguments…` in `directory` (the fixtures folder unless told otherwise),
     /// with `stdin` as its standard input (empty when `nil`, never the test runner's), and waits
     /// for it. Output goes to files rather than pipes, so a large output can never block the child.
+    /// `executable` runs another copy of `approvalctl` than the built one.
     static func run(
         _ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:],
-        in directory: String = Fixtures.directory, sourceLocation: Testing.SourceLocation = #_sourceLocation
+        in directory: String = Fixtures.directory, executable: String? = nil,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) async throws -> CommandResult {
-        let executable = try executable(sourceLocation: sourceLocation)
+        let executable = try executable ?? Self.executable(sourceLocation: sourceLocation)
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let outPath = scratch.path + "/stdout"

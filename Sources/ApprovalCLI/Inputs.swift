@@ -1,14 +1,14 @@
-import ApprovalJSON
-import ApprovalRules
+package import ApprovalJSON
+package import ApprovalRules
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Loading rules and snapshots, with failures rendered once to stderr and turned into exit codes.
-enum Inputs {
+package enum Inputs {
     /// The rule file to use: `--rules`, then `$APPROVAL_RULES`, then the shipped default.
-    static func rulesPath(_ given: String?, format: OutputFormat) throws(CommandFailure) -> String {
+    package static func rulesPath(_ given: String?, format: OutputFormat) throws(CommandFailure) -> String {
         if let given { return given }
         if let path = Console.environment("APPROVAL_RULES"), !path.isEmpty { return path }
         var candidates = ["rules/default.rules.json"]
@@ -24,7 +24,7 @@ enum Inputs {
     }
 
     /// Loads and compiles rules; on failure prints the diagnostics and throws the exit status.
-    static func ruleSet(_ path: String, format: OutputFormat) throws(CommandFailure) -> RuleSet {
+    package static func ruleSet(_ path: String, format: OutputFormat) throws(CommandFailure) -> RuleSet {
         do {
             return try RuleSet(contentsOf: path)
         } catch let error as RuleCompilationError {
@@ -38,7 +38,7 @@ enum Inputs {
     }
 
     /// Prints diagnostics to stderr, compiler style or as JSON lines.
-    static func report(_ diagnostics: [RuleDiagnostic], format: OutputFormat) {
+    package static func report(_ diagnostics: [RuleDiagnostic], format: OutputFormat) {
         for diagnostic in diagnostics {
             if format == .text {
                 Console.err(diagnostic.description + "\n")
@@ -49,7 +49,7 @@ enum Inputs {
     }
 
     /// Reads a snapshot file (or stdin for `-`).
-    static func snapshot(_ path: String, projection: JSONProjection = .all, format: OutputFormat) throws(CommandFailure)
+    package static func snapshot(_ path: String, projection: JSONProjection = .all, format: OutputFormat) throws(CommandFailure)
         -> ApprovalSnapshot
     {
         do {
@@ -64,7 +64,7 @@ enum Inputs {
     }
 
     /// Prints a JSON error to stderr.
-    static func report(_ error: JSONError, format: OutputFormat) {
+    package static func report(_ error: JSONError, format: OutputFormat) {
         if format == .text {
             Console.err(error.description + "\n")
         } else {
@@ -72,7 +72,8 @@ enum Inputs {
         }
     }
 
-    static func json(_ error: JSONError) -> JSONValue {
+    /// The JSON form of a JSON error (the fields of the text form, snake_case).
+    package static func json(_ error: JSONError) -> JSONValue {
         [
             "code": .string(error.code.description), "message": .string(error.message),
             "file": error.location?.file.map(JSONValue.string) ?? .null,
@@ -85,7 +86,7 @@ enum Inputs {
 
     /// Every file under `root` whose name ends in `suffix`, recursively, in name order (by path
     /// bytes). A plain file is returned as it is. Hidden entries are skipped.
-    static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure) -> [String] {
+    package static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure) -> [String] {
         var status = stat()
         guard stat(root, &status) == 0 else {
             throw Console.fail("\(root): no such file or directory", code: "file_not_found", status: .missingInput, format: format)

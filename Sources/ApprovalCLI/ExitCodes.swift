@@ -1,5 +1,8 @@
-/// Every exit status `approvalctl` uses, in one place (documented in the README).
-enum ExitStatus: Int32, CaseIterable {
+import ArgumentParser
+
+/// Every exit status `approvalctl` (and its network companion, `approvalctl-live`) uses, in one
+/// place (documented in the README).
+package enum ExitStatus: Int32, CaseIterable, Sendable {
     /// Success (a decision such as reject still exits 0 unless `--fail-on` says otherwise).
     case ok = 0
     /// An internal failure (a bug).
@@ -14,7 +17,8 @@ enum ExitStatus: Int32, CaseIterable {
     case invalidInput = 65
     /// An input file is missing.
     case missingInput = 66
-    /// The approvals API is unavailable (5xx, connection refused, a malformed response).
+    /// The approvals API is unavailable (5xx, connection refused, a malformed response), or the
+    /// `approvalctl-live` companion that talks to it is not installed next to `approvalctl`.
     case apiUnavailable = 69
     /// An output file cannot be written.
     case cannotCreateOutput = 73
@@ -23,7 +27,8 @@ enum ExitStatus: Int32, CaseIterable {
     /// Authentication or permission failure (401, 403, no API key).
     case authentication = 77
 
-    var meaning: String {
+    /// A few words on what the status means.
+    package var meaning: String {
         switch self {
         case .ok: return "success"
         case .internalFailure: return "internal failure"
@@ -41,6 +46,21 @@ enum ExitStatus: Int32, CaseIterable {
 }
 
 /// A failure the CLI reports itself (already rendered to stderr) and exits with.
-struct CommandFailure: Error {
-    let status: ExitStatus
+package struct CommandFailure: Error {
+    /// The status to exit with.
+    package let status: ExitStatus
+
+    /// A failure that exits with `status`.
+    package init(status: ExitStatus) {
+        self.status = status
+    }
+}
+
+/// Runs a command body, turning a ``CommandFailure`` (already reported) into its exit code.
+package func exiting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CommandFailure {
+        throw ExitCode(failure.status.rawValue)
+    }
 }

@@ -1,10 +1,11 @@
+import ApprovalCLI
 import ApprovalClient
 import ApprovalJSON
 import ApprovalRules
 import Logging
 
-/// Everything that talks to the approvals API: only commands that need the network call here,
-/// so a decision on a saved snapshot never creates an HTTP client.
+/// Everything that talks to the approvals API. It lives in `approvalctl-live` only, so the
+/// `approvalctl` that decides saved snapshots never links or starts an HTTP client.
 enum Live {
     /// The base URL: `--base-url`, then `$APPROVAL_BASE_URL`.
     static func baseURL(_ given: String?, format: OutputFormat) throws(CommandFailure) -> String {

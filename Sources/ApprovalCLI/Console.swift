@@ -1,4 +1,4 @@
-import ApprovalJSON
+package import ApprovalJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -6,24 +6,29 @@ import ApprovalJSON
 
 /// Writes to stdout (data only) and stderr (diagnostics, logs, progress), unbuffered by Swift's
 /// `print`, in large writes.
-enum Console {
-    static func out(_ text: String) {
+package enum Console {
+    /// Writes text to stdout.
+    package static func out(_ text: String) {
         write(1, text)
     }
 
-    static func out(bytes: [UInt8]) {
+    /// Writes bytes to stdout.
+    package static func out(bytes: [UInt8]) {
         write(1, bytes)
     }
 
-    static func err(_ text: String) {
+    /// Writes text to stderr.
+    package static func err(_ text: String) {
         write(2, text)
     }
 
+    /// Writes all of `text` to a file descriptor (retrying short writes and `EINTR`).
     static func write(_ descriptor: Int32, _ text: String) {
         var text = text
         text.withUTF8 { buffer in writeAll(descriptor, UnsafeRawBufferPointer(buffer)) }
     }
 
+    /// Writes all of `bytes` to a file descriptor (retrying short writes and `EINTR`).
     static func write(_ descriptor: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { writeAll(descriptor, $0) }
     }
@@ -41,10 +46,10 @@ enum Console {
     }
 
     /// Whether stderr is a terminal (for progress bars).
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    package static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
     /// A JSON document on stdout, pretty and newline-terminated.
-    static func outJSON(_ value: JSONValue, pretty: Bool = true) {
+    package static func outJSON(_ value: JSONValue, pretty: Bool = true) {
         var bytes = (pretty ? JSONWriter.pretty : JSONWriter.compact).bytes(value)
         bytes.append(0x0A)
         out(bytes: bytes)
@@ -52,7 +57,7 @@ enum Console {
 
     /// Reports a CLI-level error on stderr (text, or a JSON line with `--format json`/`ndjson`)
     /// and returns the failure to throw.
-    static func fail(_ message: String, code: String, status: ExitStatus, format: OutputFormat) -> CommandFailure {
+    package static func fail(_ message: String, code: String, status: ExitStatus, format: OutputFormat) -> CommandFailure {
         if format == .text {
             err("error: \(message)\n")
         } else {
@@ -65,21 +70,21 @@ enum Console {
     }
 
     /// Monotonic seconds.
-    static func monotonic() -> Double {
+    package static func monotonic() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// The current time (the CLI's clock; the engine never reads one).
-    static func wallClock() -> Int64 {
+    package static func wallClock() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
     /// An environment variable.
-    static func environment(_ name: String) -> String? {
+    package static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
 }

@@ -1,9 +1,10 @@
-import ApprovalJSON
-import ApprovalRules
+package import ApprovalJSON
+package import ApprovalRules
 
 /// The text form of a decision, for people.
-enum DecisionText {
-    static func render(_ decision: Decision) -> String {
+package enum DecisionText {
+    /// The decision as the text report `evaluate` prints.
+    package static func render(_ decision: Decision) -> String {
         var lines: [String] = []
         let task = decision.taskID.isNull ? "(no task id)" : TraceTextPlain.plain(decision.taskID)
         lines.append("Task \(task): \(decision.recommendation.rawValue.uppercased())")
@@ -56,8 +57,10 @@ enum DecisionText {
     }
 }
 
-enum TraceTextPlain {
-    static func plain(_ value: JSONValue) -> String {
+/// A JSON value as a person reads it: strings bare, anything else as compact JSON.
+package enum TraceTextPlain {
+    /// The readable form of `value`.
+    package static func plain(_ value: JSONValue) -> String {
         if case .string(let text) = value { return text }
         return JSONWriter.compact.string(value)
     }

@@ -1,0 +1,101 @@
+package import ApprovalRules
+package import ArgumentParser
+
+/// `approvalctl evaluate`: one decision for one task.
+///
+/// `approvalctl` runs it as is: a saved snapshot (or stdin) is decided here, and `--task` hands
+/// the command line to the `approvalctl-live` companion (see ``Companion``). The companion parses
+/// the same type (as an option group of its own async command) and fetches the task itself, so
+/// both executables accept, check and document exactly the same command line.
+///
+/// Every option is declared right here rather than in option groups: `approvalctl evaluate` is the
+/// one-shot command whose start-up counts, and each group is one more type ArgumentParser reflects
+/// and checks for conformances (a scan of the whole conformance table each) before parsing.
+/// ``DecisionOptions`` and ``CommonOptions`` declare the same options, with the same help
+/// (``OptionHelp``), for the other commands.
+package struct Evaluate: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Decide one task, from a saved snapshot, stdin, or the live approvals API.",
+        discussion: """
+            Prints the decision on stdout (JSON with --format json, stable key order). Decisions exit 0 unless --fail-on matches (exit 3). With --task, fetches the task from the approvals API (base URL from --base-url or APPROVAL_BASE_URL, key from APPROVAL_API_KEY), asking only for the parts the rules read.
+
+            Examples:
+              approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z --format json
+              cat snapshot.json | approvalctl evaluate - --rules rules/default.rules.json --explain
+              APPROVAL_API_KEY=... approvalctl evaluate --task 12345 --base-url http://127.0.0.1:8080
+            """
+    )
+
+    @Argument(help: "A saved snapshot file, or - for stdin (omit with --task).")
+    package var snapshot: String?
+
+    @Option(help: "Evaluate this live task from the approvals API instead of a file.")
+    package var task: Int64?
+
+    @Option(help: OptionHelp.baseURL)
+    package var baseURL: String?
+
+    @Flag(help: "Log each API request to stderr (the key and URL signatures redacted).")
+    package var verbose = false
+
+    @Option(help: OptionHelp.rules)
+    package var rules: String?
+
+    @Option(help: OptionHelp.now)
+    package var now: String?
+
+    @Option(help: OptionHelp.failOn)
+    package var failOn: String?
+
+    @Flag(help: "Add a readable explanation of what each rule tested.")
+    package var explain = false
+
+    @Option(help: OptionHelp.format)
+    package var format: OutputFormat = .text
+
+    /// The defaults (ArgumentParser fills the values in).
+    package init() {}
+
+    /// Checks `--now` and `--fail-on`, then the combination: a snapshot or `--task`, and no NDJSON.
+    package func validate() throws {
+        _ = try Clock.parse(now)
+        _ = try FailOn.parse(list: failOn)
+        if format == .ndjson { throw ValidationError("evaluate takes --format text or json") }
+        if (snapshot == nil) == (task == nil) {
+            throw ValidationError("give either a snapshot file (or -) or --task ID")
+        }
+    }
+
+    /// Decides the saved snapshot, or runs the companion for `--task`.
+    package func run() throws {
+        try exiting {
+            if task != nil { throw Companion.exec(for: "evaluate --task", format: format) }
+            let clock = try Clock.parse(now)
+            let ruleSet = try self.ruleSet()
+            let snapshot = try Inputs.snapshot(self.snapshot ?? "-", projection: ruleSet.projection, format: format)
+            try decide(snapshot, with: ruleSet, at: clock)
+        }
+    }
+
+    /// The compiled rule set from `--rules` or the default (failures reported on stderr).
+    package func ruleSet() throws(CommandFailure) -> RuleSet {
+        try Inputs.ruleSet(try Inputs.rulesPath(rules, format: format), format: format)
+    }
+
+    /// Decides `snapshot` with `ruleSet` at `clock`, prints the decision on stdout, and throws
+    /// when `--fail-on` matches it.
+    ///
+    /// - Throws: ``CommandFailure`` with ``ExitStatus/decisionMatched`` when `--fail-on` matches.
+    package func decide(_ snapshot: ApprovalSnapshot, with ruleSet: RuleSet, at clock: Timestamp) throws {
+        let result = ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain))
+        if format == .json {
+            Console.outJSON(result.json)
+        } else {
+            Console.out(DecisionText.render(result))
+        }
+        if try FailOn.parse(list: failOn).contains(where: { $0.matches(result) }) {
+            throw CommandFailure(status: .decisionMatched)
+        }
+    }
+}
