@@ -14,8 +14,10 @@ export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 setup:
 	@./scripts/setup.sh
 
+# approvalctl runs approvalctl-live (the commands that call the approvals API) from its own folder.
 build: setup
 	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl-live
 
 # The example snapshots are dated for 2025-06-01 (as their expected decisions in examples/tests are).
 run: build
