@@ -81,12 +81,15 @@ public struct JSONParser: Sendable {
         -> JSONValue
     {
         let document = try load(bytes, file: file)
+        let value: JSONValue
         do {
+            let converter = JanssonConverter(maxDepth: options.maxDepth)
             // A projection skips parts of the tree; the depth limit still holds for all of it.
-            if projection != .all, Self.nestingDepth(bytes) > options.maxDepth {
-                return try JanssonConverter(maxDepth: options.maxDepth).convert(document.root)
+            if projection != .all, JanssonConverter.nests(document.root, deeperThan: options.maxDepth) {
+                value = try converter.convert(document.root)
+            } else {
+                value = try converter.convert(document.root, projection: projection)
             }
-            return try JanssonConverter(maxDepth: options.maxDepth).convert(document.root, projection: projection)
         } catch {
             let path = JSONPointer(tokens: error.reversedPath.reversed())
             let locator = SourceLocator(bytes: bytes, file: file)
@@ -95,6 +98,8 @@ public struct JSONParser: Sendable {
                 message: "nesting deeper than the limit of \(options.maxDepth) levels",
                 location: locator.location(of: path), path: path)
         }
+        document.releaseIntoArena()
+        return value
     }
 
     /// Reads and parses a file.
@@ -102,36 +107,6 @@ public struct JSONParser: Sendable {
     /// - Throws: ``JSONError`` (`file_not_found`, `unreadable`, `too_large` or a syntax error).
     public func parse(contentsOf path: String) throws(JSONError) -> JSONValue {
         try parse(try FileBytes.read(path, limit: options.maxBytes), file: path)
-    }
-
-    /// The deepest nesting of arrays and objects in valid JSON text, in one pass over the bytes
-    /// (brackets inside strings do not count).
-    static func nestingDepth(_ bytes: [UInt8]) -> Int {
-        var depth = 0
-        var deepest = 0
-        var inString = false
-        var escaped = false
-        for byte in bytes {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return deepest
     }
 
     // MARK: - jansson

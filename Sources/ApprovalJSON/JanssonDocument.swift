@@ -21,6 +21,18 @@ struct JanssonDocument: ~Copyable {
         // is destroyed" (jansson docs). This is the one release of the loaded tree.
         json_decref(root)
     }
+
+    /// Ends ownership without `json_decref`, when the whole tree lives in the current arena scope
+    /// (nothing spilled to malloc, see shim.h): leaving the scope frees it all at once, so walking
+    /// the tree to free each value one by one would be wasted work. Otherwise releases as usual.
+    consuming func releaseIntoArena() {
+        if cjansson_arena_holds_everything() != 0 {
+            discard self
+        } else {
+            json_decref(root)
+            discard self
+        }
+    }
 }
 
 // MARK: - Conversion
@@ -68,11 +80,9 @@ struct JanssonConverter {
         switch projection {
         case .members(let wanted):
             // Only the requested keys, in the (sorted) order of the projection.
+            result.reserveCapacity(wanted.count)
             for (key, sub) in wanted {
-                let member = key.utf8.withContiguousStorageIfAvailable { buffer in
-                    buffer.withMemoryRebound(to: CChar.self) { json_object_getn(object, $0.baseAddress, $0.count) }
-                } ?? json_object_get(object, key)
-                guard let member else { continue }
+                guard let member = Self.member(object, key) else { continue }
                 result.appendUnique(key, try convertMember(member, key: key, projection: sub, depth: depth))
             }
             return result
@@ -133,6 +143,41 @@ struct JanssonConverter {
             }
         }
         return result
+    }
+
+    /// The member `key` of `object` (borrowed), looked up by the key's bytes and length.
+    static func member(_ object: JanssonValue, _ key: String) -> JanssonValue? {
+        key.utf8.withContiguousStorageIfAvailable { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { json_object_getn(object, $0.baseAddress, $0.count) }
+        } ?? json_object_get(object, key)
+    }
+
+    /// Whether arrays and objects nest deeper than `limit` anywhere in `value` (the top level is
+    /// depth 1). A walk over the containers of the tree jansson built, so a projection that skips
+    /// parts of a document still holds all of it to the limit.
+    static func nests(_ value: JanssonValue, deeperThan limit: Int, depth: Int = 1) -> Bool {
+        switch cjansson_typeof(value) {
+        case JSON_OBJECT:
+            if depth > limit { return true }
+            var iterator = json_object_iter(value)
+            while let current = iterator {
+                if let member = json_object_iter_value(current), nests(member, deeperThan: limit, depth: depth + 1) {
+                    return true
+                }
+                iterator = json_object_iter_next(value, current)
+            }
+            return false
+        case JSON_ARRAY:
+            if depth > limit { return true }
+            for index in 0..<json_array_size(value) {
+                if let element = json_array_get(value, index), nests(element, deeperThan: limit, depth: depth + 1) {
+                    return true
+                }
+            }
+            return false
+        default:
+            return false
+        }
     }
 
     /// The string's bytes, read with their length (embedded NUL kept). jansson has already checked

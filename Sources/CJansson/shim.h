@@ -48,6 +48,7 @@ typedef struct {
     char *block;
     size_t used;
     int active;
+    int spilled; // an allocation of this scope did not fit the block and went to malloc
 } cjansson_arena_t;
 
 /// This thread's arena (a function-local static, so that it is emitted with the functions that use it).
@@ -65,6 +66,7 @@ static inline void *cjansson_arena_malloc(size_t size) {
             arena->used += rounded;
             return pointer;
         }
+        arena->spilled = 1;
     }
     return malloc(size);
 }
@@ -110,8 +112,16 @@ static inline int cjansson_arena_enter(void) {
         arena->block = block;
     }
     arena->used = 0;
+    arena->spilled = 0;
     arena->active = 1;
     return 1;
+}
+
+/// Whether this thread is inside a scope and everything allocated in it is in the block (so
+/// leaving the scope frees it all, and values need not be released one by one).
+static inline int cjansson_arena_holds_everything(void) {
+    cjansson_arena_t *arena = cjansson_arena_state();
+    return arena->active && !arena->spilled;
 }
 
 /// Leaves the scope: everything allocated inside it is free again.

@@ -153,6 +153,19 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         }
     }
 
+    @Test func depthLimitHoldsInPartsAProjectionSkips() {
+        let options = JSONParser.Options(maxDepth: 3)
+        let projection = JSONProjection.fields(["a": .all])
+        #expect((try? JSONParser(options: options).parse(Array(#"{"a": 1, "b": [[2]]}"#.utf8), projection: projection)) == ["a": 1])
+        do {
+            _ = try JSONParser(options: options).parse(Array(#"{"a": 1, "b": [[[2]]]}"#.utf8), projection: projection)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .tooDeep)
+            #expect(error.path?.description == "/b/0/0")
+        }
+    }
+
     @Test func veryDeepInputIsAnErrorNotACrash() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect {

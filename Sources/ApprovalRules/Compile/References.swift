@@ -9,9 +9,16 @@ struct References: Sendable {
     var variableIDs: Set<String> = []
     /// Top-level snapshot keys read directly (`task_id`, `step_run`, `files`, ...).
     var topLevel: Set<String> = ["task_id"]
+    /// The files listing is read (`has_file`, or file entries).
     var readsFiles = false
+    /// Whole file entries are read (`files_by_variable.x`, `files`, `task_files`), not only
+    /// which variables have files (`has_file`).
+    var readsFileEntries = false
     var readsApprovers = false
+    /// The task is read: its owner (`owner`, `approver_is_owner`, `is_owner`) or more.
     var readsTask = false
+    /// Members of the task other than its owner and variables are read (`task.*` paths).
+    var readsTaskFields = false
     var readsSignedDocuments = false
     /// A dynamic path, or the whole data, is read: copy everything.
     var readsEverything = false
@@ -29,6 +36,7 @@ struct References: Sendable {
             if path.count >= 2 { variableIDs.insert(path[1]) } else { readsEverything = true }
         case "files_by_variable":
             readsFiles = true
+            readsFileEntries = true
             if path.count >= 2 { variableIDs.insert(path[1]) } else { readsEverything = true }
         case "approvers":
             readsApprovers = true
@@ -38,11 +46,13 @@ struct References: Sendable {
             break
         case "files", "task_files":
             readsFiles = true
+            readsFileEntries = true
             topLevel.insert(head)
         case "eligible_approvers_active", "next_eligible_approvers":
             readsApprovers = true
         case "task":
             readsTask = true
+            readsTaskFields = true
         case "signed_documents":
             readsSignedDocuments = true
             topLevel.insert(head)
@@ -158,26 +168,39 @@ struct References: Sendable {
         if readsEverything { return .all }
         var fields: [String: JSONProjection] = [:]
         for key in topLevel { fields[key] = .all }
+        // Of each variable entry, what ApprovalSnapshot reads: the value only for the variables
+        // the rules read.
         let variables = JSONProjection.elements(
             .matching(
-                key: "variable_id", values: variableIDs, then: .all,
+                key: "variable_id", values: variableIDs,
+                then: .fields(["variable_id": .all, "variable_type": .all, "value": .all]),
                 otherwise: .fields(["variable_id": .all, "variable_type": .all])))
         if !variableIDs.isEmpty {
             fields["variables_to_approve"] = variables
             if fields["step_run"] == nil { fields["step_run"] = .fields(["variables": variables]) }
         }
-        if readsFiles {
+        if readsFileEntries {
             fields["files"] = .all
             fields["task_files"] = .all
+        } else if readsFiles {
+            // `has_file` only asks which variables have a file (entries are told apart by
+            // file_id): the long presigned URLs and the rest of each entry stay in jansson.
+            let entries = JSONProjection.elements(.fields(["variable_id": .all, "file_id": .all]))
+            fields["files"] = entries
+            fields["task_files"] = .fields(["files": entries, "total_files": .all])
         }
         if readsApprovers {
             fields["eligible_approvers_active"] = .all
             fields["next_eligible_approvers"] = .all
         }
-        if readsTask {
+        if readsTaskFields {
             fields["task"] = .all
-        } else if !variableIDs.isEmpty {
-            fields["task"] = .fields(["variables": variables])
+        } else if readsTask || !variableIDs.isEmpty {
+            // The owner and the variables, not the rest of the task (titles, URLs, step lists).
+            var task: [String: JSONProjection] = [:]
+            if readsTask { task["owner_email"] = .all }
+            if !variableIDs.isEmpty { task["variables"] = variables }
+            fields["task"] = .fields(task)
         }
         return .fields(fields)
     }

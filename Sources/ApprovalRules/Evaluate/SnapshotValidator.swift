@@ -13,7 +13,7 @@ enum SnapshotValidator {
 
     /// Checks a snapshot's shape once, when it is indexed; evaluations pick out the findings for
     /// the parts their rules read (``SnapshotFindings/problems(references:variableIDs:)``).
-    static func findings(for document: JSONValue, variables: [String: SnapshotVariable]) -> SnapshotFindings {
+    static func findings(for document: JSONValue, variables: [SnapshotVariable]) -> SnapshotFindings {
         var findings = SnapshotFindings()
         func problem(_ code: String, _ message: String, _ path: String?) -> DataProblem {
             DataProblem(code: code, message: message, path: path, ruleID: nil)
@@ -47,8 +47,8 @@ enum SnapshotValidator {
             findings.variableListings.append(
                 problem("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve"))
         }
-        for (id, variable) in variables {
-            if let found = check(variable) { findings.variables[id] = found }
+        for variable in variables {
+            if let found = check(variable) { findings.variables[variable.id] = found }
         }
         for key in approverKeys {
             guard let value = document[key] else {

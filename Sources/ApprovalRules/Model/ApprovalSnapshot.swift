@@ -38,10 +38,11 @@ public struct ApprovalSnapshot: Sendable {
 
     private final class Storage: Sendable {
         let document: JSONValue
-        /// Variables by id, first source wins.
-        let variables: [String: SnapshotVariable]
-        /// The same variables in a list: a few string comparisons beat hashing for the usual handful.
+        /// The variables sorted by id, first source wins.
         let variableList: [SnapshotVariable]
+        /// The same by id, only for snapshots with many variables: a few string comparisons beat
+        /// hashing for the usual handful.
+        let variableIndex: [String: Int]?
         /// Files by the variable they belong to.
         let filesByVariable: [String: [JSONValue]]
         /// Whether the snapshot has a files listing at all (`files` or `task_files`).
@@ -57,29 +58,43 @@ public struct ApprovalSnapshot: Sendable {
         /// Shape problems, found once here and filtered per rule set by the evaluation.
         let findings: SnapshotFindings
 
+        static let indexThreshold = 16
+
         init(_ document: JSONValue) {
             self.document = document
-            var variables: [String: SnapshotVariable] = [:]
+            var list: [SnapshotVariable] = []
+            var seen: Set<String> = []  // used once the list is past the threshold
             for source in SnapshotVariable.Source.allCases {
                 guard case .array(let entries) = document.lookup(source.path[...]) else { continue }
                 for (index, entry) in entries.enumerated() {
-                    guard case .string(let id) = entry["variable_id"], variables[id] == nil else { continue }
-                    variables[id] = SnapshotVariable(
-                        id: id, type: entry["variable_type"]?.string, value: entry["value"] ?? .null,
-                        hasValue: entry["value"] != nil, source: source, index: index)
+                    guard case .string(let id) = entry["variable_id"] else { continue }
+                    if list.count < Self.indexThreshold {
+                        if list.contains(where: { $0.id == id }) { continue }
+                    } else {
+                        if seen.isEmpty { seen = Set(list.map(\.id)) }
+                        if !seen.insert(id).inserted { continue }
+                    }
+                    let value = entry["value"]
+                    list.append(
+                        SnapshotVariable(
+                            id: id, type: entry["variable_type"]?.string, value: value ?? .null, hasValue: value != nil,
+                            source: source, index: index))
                 }
             }
-            self.variables = variables
-            self.variableList = variables.values.sorted { $0.id < $1.id }
+            list.sort { $0.id < $1.id }
+            self.variableList = list
+            self.variableIndex =
+                list.count > Self.indexThreshold
+                ? Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) : nil
 
             var files: [String: [JSONValue]] = [:]
-            var seen: Set<String> = []
+            var seenFiles: Set<FileKey> = []
             for listing in [document["files"], document["task_files"]?["files"]] {
                 guard case .array(let entries)? = listing else { continue }
                 for entry in entries {
                     guard case .string(let variable) = entry["variable_id"] else { continue }
                     if case .string(let fileID) = entry["file_id"] {
-                        guard seen.insert(variable + "\u{0}" + fileID).inserted else { continue }
+                        guard seenFiles.insert(FileKey(variable: variable, file: fileID)).inserted else { continue }
                     }
                     files[variable, default: []].append(entry)
                 }
@@ -102,12 +117,18 @@ public struct ApprovalSnapshot: Sendable {
             for approver in active + next where !all.contains(approver) { all.append(approver) }
             self.allApprovers = .array(all)
             self.owner = document["task"]?["owner_email"] ?? .null
-            self.findings = SnapshotValidator.findings(for: document, variables: variables)
+            self.findings = SnapshotValidator.findings(for: document, variables: list)
+        }
+
+        /// A file entry's identity, for dropping the same file listed twice.
+        struct FileKey: Hashable {
+            let variable: String
+            let file: String
         }
     }
 
-    /// Variables by id, first source wins.
-    var variables: [String: SnapshotVariable] { storage.variables }
+    /// The variables sorted by id, first source wins.
+    var variables: [SnapshotVariable] { storage.variableList }
     /// Files by the variable they belong to.
     var filesByVariable: [String: [JSONValue]] { storage.filesByVariable }
     /// Whether the snapshot has a files listing at all (`files` or `task_files`).
@@ -119,16 +140,20 @@ public struct ApprovalSnapshot: Sendable {
 
     /// The value of the variable with this id (`nil` when there is no such variable).
     func variableValue(_ id: String) -> JSONValue? {
-        let list = storage.variableList
-        if list.count > 16 { return storage.variables[id]?.value }
-        for index in list.indices where list[index].id == id { return list[index].value }
-        return nil
+        position(of: id).map { storage.variableList[$0].value }
     }
 
     /// The `variable_type` of the variable with this id (`nil` when there is no such variable).
     func variableType(_ id: String) -> JSONValue? {
-        guard let variable = storage.variables[id] else { return nil }
-        return variable.type.map(JSONValue.string) ?? .null
+        guard let at = position(of: id) else { return nil }
+        return storage.variableList[at].type.map(JSONValue.string) ?? .null
+    }
+
+    private func position(of id: String) -> Int? {
+        if let index = storage.variableIndex { return index[id] }
+        let list = storage.variableList
+        for at in list.indices where list[at].id == id { return at }
+        return nil
     }
 
     /// The task id (`task_id`), or `null` when absent.
@@ -147,12 +172,12 @@ public struct ApprovalSnapshot: Sendable {
         case .whole: return dataView
         case .now, .document: return document.lookup(path.steps[...])
         case .variables:
-            return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.value) }))
+            return .object(JSONObject(variables.map { ($0.id, $0.value) }))
         case .variable(let id):
             guard let value = variableValue(id) else { return nil }
             return rest.isEmpty ? value : value.lookup(rest)
         case .variableTypes:
-            return .object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value.type.map(JSONValue.string) ?? .null) }))
+            return .object(JSONObject(variables.map { ($0.id, $0.type.map(JSONValue.string) ?? .null) }))
         case .variableType(let id):
             return rest.isEmpty ? variableType(id) : nil
         case .filesByVariable:

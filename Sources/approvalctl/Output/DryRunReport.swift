@@ -82,8 +82,9 @@ struct DryRunReport {
                 entry["source"] = .string(item.name)
                 entry["task_id"] = decision.taskID
                 entry["recommendation"] = .string(decision.recommendation.rawValue)
-                entry["escalations"] = decision.json["escalations"]
-                entry["data_problems"] = decision.json["data_problems"]
+                let json = decision.json
+                entry["escalations"] = json["escalations"]
+                entry["data_problems"] = json["data_problems"]
                 var text = ""
                 for escalation in decision.escalations {
                     text += "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
