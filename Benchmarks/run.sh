@@ -425,8 +425,9 @@ if wants 5; then
         bench_profile=$(profile bench --focus runEvaluationPass -- "$bench" --rules "$rules" --count "$profile_count" \
             --seed "$seed" --passes 1 --parse-passes 0 --no-verify --now "$now") || status=$?
         if [ "$status" = 0 ]; then
-            detail "### In-process evaluation (only inside \`runEvaluationPass\`, $(thousands "$profile_count") prepared snapshots)" "" \
-                "$(per_item "$bench_profile" "$profile_count" decision)" "" '```' "$(top_functions "$bench_profile")" '```' ""
+            # runEvaluationPass runs twice: the untimed warm-up pass and the one timed pass.
+            detail "### In-process evaluation (only inside \`runEvaluationPass\`: 2 passes over $(thousands "$profile_count") prepared snapshots)" "" \
+                "$(per_item "$bench_profile" "$((2 * profile_count))" decision)" "" '```' "$(top_functions "$bench_profile")" '```' ""
         else
             fail_check "profiling approval-bench failed (see $work/profile/bench.log)"
         fi
