@@ -26,12 +26,8 @@ struct JanssonDocument: ~Copyable {
     /// (nothing spilled to malloc, see shim.h): leaving the scope frees it all at once, so walking
     /// the tree to free each value one by one would be wasted work. Otherwise releases as usual.
     consuming func releaseIntoArena() {
-        if cjansson_arena_holds_everything() != 0 {
-            discard self
-        } else {
-            json_decref(root)
-            discard self
-        }
+        if cjansson_arena_holds_everything() == 0 { json_decref(root) }
+        discard self
     }
 }
 

@@ -1,3 +1,4 @@
+import ApprovalCLI
 import ApprovalJSON
 import ApprovalRules
 

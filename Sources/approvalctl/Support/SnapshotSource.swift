@@ -1,3 +1,4 @@
+import ApprovalCLI
 import ApprovalJSON
 
 #if canImport(Glibc)

@@ -118,9 +118,9 @@ enum DataOperators {
     /// Where `val` reads: how many scopes up, then which keys.
     struct Location: Sendable {
         private(set) var levelsUp = 0
-        private(set) var steps: [String] = []
-        /// ``steps`` with the view they read decided.
+        /// The keys, with the view they read decided.
         private(set) var path = FactPath([])
+        var steps: [String] { path.steps }
 
         /// Reads `val`'s arguments: each is one key, not split at dots (`{"val": "a.b"}` is the
         /// member named `a.b`); numbers are their text, `null` steps are skipped. A first argument
@@ -135,6 +135,7 @@ enum DataOperators {
                     levelsUp = magnitude < 1_000_000 ? Int(magnitude) : 1_000_000
                 }
             }
+            var steps: [String] = []
             for argument in rest {
                 switch argument {
                 case .null: continue
