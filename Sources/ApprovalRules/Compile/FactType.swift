@@ -6,19 +6,27 @@ enum FactType: String, Sendable, CaseIterable {
 
     /// Whether `value` (present, not null) has this type.
     func accepts(_ value: JSONValue) -> Bool {
+        accepts(value, isAmount: { Money.amount(value) != nil }, timestamp: { value.string.flatMap(Timestamp.init(iso8601:)) })
+    }
+
+    /// Whether `value` has this type, given whether it reads as an amount and as what date (an
+    /// evaluation passes the readings it caches).
+    func accepts(
+        _ value: JSONValue, isAmount: () -> Bool, timestamp: () -> Timestamp?
+    ) -> Bool {
         switch self {
         case .any: return true
         case .string: return value.string != nil
         case .number: return value.number != nil
-        case .money: return Money.amount(value) != nil
+        case .money: return isAmount()
         case .integer:
             if case .integer = value { return true }
             if case .double(let number) = value { return number.rounded() == number }
             return false
         case .boolean: return value.bool != nil
         case .date, .datetime:
-            guard let text = value.string, let _ = Timestamp(iso8601: text) else { return false }
-            return self == .datetime || text.utf8.count == 10
+            guard timestamp() != nil else { return false }
+            return self == .datetime || value.string?.utf8.count == 10
         case .email: return value.string.flatMap(Email.domain) != nil
         case .array: return value.array != nil
         case .object: return value.object != nil

@@ -26,23 +26,32 @@ enum DataRoot: Sendable {
 /// evaluation looks each one up at most once, however many conditions, templates and checks
 /// quote it (``EvaluationContext/fact(_:)``).
 struct FactTable: Sendable {
-    /// The paths, by slot.
-    private(set) var paths: [FactPath] = []
+    /// The facts, by slot.
+    private(set) var facts: [Fact] = []
     private var slots: [[String]: Int] = [:]
 
-    /// The slot of `steps`, numbering it when it is new.
+    /// The fact at `steps`, numbering it when it is new.
     mutating func fact(_ steps: [String]) -> Fact {
-        if let slot = slots[steps] { return Fact(slot: slot, path: paths[slot]) }
-        let path = FactPath(steps)
-        slots[steps] = paths.count
-        paths.append(path)
-        return Fact(slot: paths.count - 1, path: path)
+        if let slot = slots[steps] { return facts[slot] }
+        let fact = Fact(slot: facts.count, path: FactPath(steps))
+        slots[steps] = fact.slot
+        facts.append(fact)
+        return fact
     }
 
-    /// A numbered root fact: where it is cached in an evaluation, and how to look it up.
-    struct Fact: Sendable, Hashable {
+    /// A numbered root fact: where it is cached in an evaluation, and how to look it up. A class,
+    /// so that passing one around (or an optional one) is one reference.
+    final class Fact: Sendable, Hashable {
         let slot: Int
         let path: FactPath
+
+        init(slot: Int, path: FactPath) {
+            self.slot = slot
+            self.path = path
+        }
+
+        static func == (lhs: Fact, rhs: Fact) -> Bool { lhs.slot == rhs.slot && lhs.path == rhs.path }
+        func hash(into hasher: inout Hasher) { hasher.combine(path) }
     }
 }
 
@@ -60,12 +69,31 @@ struct EvaluationContext {
     var trace: TraceRecorder?
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
-    /// The root facts read so far, by ``FactTable`` slot.
-    private var facts: [CachedFact]
+    /// What is known of the root facts so far, by ``FactTable`` slot.
+    private var facts: [FactSlot]
+    /// The values of the facts read so far (`.present` slots), by slot.
+    private var values: [JSONValue]
 
-    private enum CachedFact {
-        case unread, absent
-        case present(JSONValue)
+    /// Whether a fact was read, and its reading as an amount or as a date, kept so that the
+    /// comparisons, checks and templates quoting one fact parse it once. Plain data (the value
+    /// itself is in `values`): reading or updating a slot copies nothing.
+    private struct FactSlot {
+        var state = State.unread
+        var typed = Typed.none
+        /// With `.money`: the amount in the base currency.
+        var money = DecimalNumber(Int64(0))
+        /// With `.timestamp`: the date.
+        var timestamp = Timestamp(millisecondsSinceEpoch: 0)
+
+        enum State { case unread, absent, present }
+        /// Which reading is kept (a fact read both ways keeps the first).
+        enum Typed {
+            case none
+            /// An amount with a currency, not converted yet.
+            case amount
+            case money, noAmount
+            case timestamp, noTimestamp
+        }
     }
 
     init(
@@ -76,8 +104,9 @@ struct EvaluationContext {
         self.budget = budget
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
-        let count = facts?.paths.count ?? 0
-        self.facts = count == 0 ? [] : Array(repeating: .unread, count: count)
+        let count = facts?.facts.count ?? 0
+        self.facts = count == 0 ? [] : Array(repeating: FactSlot(), count: count)
+        self.values = count == 0 ? [] : Array(repeating: .null, count: count)
     }
 
     /// Takes `count` steps from the budget.
@@ -95,14 +124,90 @@ struct EvaluationContext {
     /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent).
     mutating func fact(_ fact: FactTable.Fact) -> JSONValue? {
         guard fact.slot < facts.count else { return lookupRoot(fact.path) }
-        switch facts[fact.slot] {
-        case .present(let value): return value
+        switch facts[fact.slot].state {
+        case .present: return values[fact.slot]
         case .absent: return nil
         case .unread:
             let value = lookupRoot(fact.path)
-            facts[fact.slot] = value.map(CachedFact.present) ?? .absent
+            if let value {
+                values[fact.slot] = value
+                facts[fact.slot].state = .present
+            } else {
+                facts[fact.slot].state = .absent
+            }
             return value
         }
+    }
+
+    /// A root fact as an amount in the base currency (``Money/base(_:_:)``), parsed once per
+    /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
+    /// per evaluation), so the converted amount is kept too.
+    mutating func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
+        let slot = fact.slot
+        guard slot < facts.count else { return try Money.base(self.fact(fact) ?? .null, declarations) }
+        switch facts[slot].typed {
+        case .money: return facts[slot].money
+        case .none, .amount:
+            let money = try Money.base(self.fact(fact) ?? .null, declarations)
+            facts[slot].money = money
+            facts[slot].typed = .money
+            return money
+        case .noAmount, .timestamp, .noTimestamp:
+            return try Money.base(self.fact(fact) ?? .null, declarations)  // raises NaN, or reads uncached
+        }
+    }
+
+    /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
+    mutating func isAmount(_ fact: FactTable.Fact) -> Bool {
+        let slot = fact.slot
+        guard slot < facts.count else { return self.fact(fact).flatMap(Money.amount) != nil }
+        switch facts[slot].typed {
+        case .amount, .money: return true
+        case .noAmount: return false
+        case .timestamp, .noTimestamp: return self.fact(fact).flatMap(Money.amount) != nil
+        case .none:
+            guard let amount = self.fact(fact).flatMap(Money.amount) else {
+                facts[slot].typed = .noAmount
+                return false
+            }
+            if amount.currency == nil {  // already in the base currency
+                facts[slot].money = amount.number
+                facts[slot].typed = .money
+            } else {
+                facts[slot].typed = .amount
+            }
+            return true
+        }
+    }
+
+    /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
+    /// absent or not a date.
+    mutating func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
+        let slot = fact.slot
+        if slot < facts.count {
+            switch facts[slot].typed {
+            case .timestamp: return facts[slot].timestamp
+            case .noTimestamp: return nil
+            default: break
+            }
+        }
+        var timestamp: Timestamp?
+        if case .string(let text)? = self.fact(fact) { timestamp = Timestamp(iso8601: text) }
+        if slot < facts.count, case .none = facts[slot].typed {
+            if let timestamp {
+                facts[slot].timestamp = timestamp
+                facts[slot].typed = .timestamp
+            } else {
+                facts[slot].typed = .noTimestamp
+            }
+        }
+        return timestamp
+    }
+
+    /// Whether a root fact's `value` (present, not null) has `type` (``FactType/accepts(_:)``),
+    /// through the typed readings the comparisons share.
+    mutating func fact(_ fact: FactTable.Fact, hasType type: FactType, value: JSONValue) -> Bool {
+        type.accepts(value, isAmount: { isAmount(fact) }, timestamp: { timestamp(fact) })
     }
 
     /// Reads `fact` from the current scope: the root (with its views) or the iterator value.

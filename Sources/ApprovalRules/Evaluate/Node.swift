@@ -14,12 +14,17 @@ struct Node: Sendable {
     /// A business-readable name for the value (`contract_value` for `{"var": "variables.contract_value"}`),
     /// used by traces.
     let label: String?
+    /// The root fact the node reads, when it is a plain `var` of a literal path (outside iterators,
+    /// its value is that fact's). Operators use it to read a fact's typed form (an amount, a date)
+    /// converted once per evaluation: see ``EvaluationContext/money(_:_:)``.
+    let fact: FactTable.Fact?
 
-    init(path: JSONPointer, label: String? = nil, run: @escaping Evaluator) {
+    init(path: JSONPointer, label: String? = nil, fact: FactTable.Fact? = nil, run: @escaping Evaluator) {
         self.run = run
         self.constant = nil
         self.path = path
         self.label = label
+        self.fact = fact
     }
 
     /// A node whose value is known.
@@ -28,6 +33,7 @@ struct Node: Sendable {
         self.constant = constant
         self.path = path
         self.label = nil
+        self.fact = nil
     }
 
     /// A node that always raises `error` (what the compiler substitutes for an invalid call, so the

@@ -123,7 +123,7 @@ extension RuleSet {
             return DataProblem(
                 code: "missing_fact", message: "required fact \(fact.dotted) is missing", path: fact.dotted, ruleID: ruleID)
         }
-        guard fact.type.accepts(value) else {
+        guard context.fact(fact.fact, hasType: fact.type, value: value) else {
             return DataProblem(
                 code: "wrong_type",
                 message: "required fact \(fact.dotted) should be \(fact.type.rawValue), got \(value.typeName) \(TraceText.value(value))",

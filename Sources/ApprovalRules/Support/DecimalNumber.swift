@@ -11,14 +11,25 @@ public import ApprovalJSON
 /// ```
 public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The digits, as an integer.
-    var significand: Int128
+    var significand: Int128 {
+        get { Int128(_low: low, _high: high) }
+        set {
+            low = newValue._low
+            high = newValue._high
+        }
+    }
     /// How many of those digits are after the decimal point (0...38).
     var scale: Int
+    /// The significand's two halves: stored as plain words, a value holding a decimal (an optional,
+    /// an enum payload) is copied and destroyed inline rather than through `Int128`'s metadata.
+    private var low: UInt64
+    private var high: Int64
 
     private static let maxScale = 30
 
     init(significand: Int128, scale: Int) {
-        self.significand = significand
+        self.low = significand._low
+        self.high = significand._high
         self.scale = scale
     }
 

@@ -23,16 +23,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)`; `nil` for anything else,
     /// including impossible dates such as `2025-02-30`.
     public init?(iso8601 text: String) {
-        var reader = DigitReader(Array(text.utf8))
+        var text = text
+        guard let milliseconds = text.withUTF8({ Self.parse(DigitReader($0)) }) else { return nil }
+        self.millisecondsSinceEpoch = milliseconds
+    }
+
+    /// Milliseconds since the epoch of the text `reader` holds; one pass, no allocation.
+    private static func parse(_ reader: DigitReader) -> Int64? {
+        var reader = reader
         guard let year = reader.number(4), reader.expect(UInt8(ascii: "-")), let month = reader.number(2),
             reader.expect(UInt8(ascii: "-")), let day = reader.number(2),
-            (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
-        var milliseconds = Self.daysFromCivil(year: year, month: month, day: day) * 86_400_000
-        if reader.atEnd {
-            self.millisecondsSinceEpoch = milliseconds
-            return
-        }
+        var milliseconds = daysFromCivil(year: year, month: month, day: day) * 86_400_000
+        if reader.atEnd { return milliseconds }
         guard reader.expect(UInt8(ascii: "T")) || reader.expect(UInt8(ascii: "t")) || reader.expect(0x20),
             let hour = reader.number(2), hour < 24, reader.expect(UInt8(ascii: ":")), let minute = reader.number(2),
             minute < 60
@@ -62,8 +66,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         } else {
             return nil
         }
-        guard reader.atEnd else { return nil }
-        self.millisecondsSinceEpoch = milliseconds
+        return reader.atEnd ? milliseconds : nil
     }
 
     /// Whole days since the epoch (floor), i.e. the UTC calendar day.
@@ -125,10 +128,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// Reads fixed-width ASCII digits.
 private struct DigitReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var at = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { at == bytes.count }
 

@@ -92,7 +92,7 @@ enum DataOperators {
                     return try fallback.run(&context)
                 }
             }
-            return Node(path: path, label: label) { context throws(LogicError) in
+            return Node(path: path, label: label, fact: call.fact) { context throws(LogicError) in
                 context.lookup(fact) ?? .null
             }
         }

@@ -20,11 +20,27 @@ extension Operators {
         },
     ]
 
+    /// A comparison of two dates. A literal side is parsed once, a root fact once per evaluation.
     private static func dateComparison(_ name: String, _ test: @escaping @Sendable (Timestamp, Timestamp) -> Bool)
         -> OperatorSpec
     {
-        binary(name, summary: "compares two dates or date-times") { a, b, _ throws(LogicError) in
-            .bool(test(try timestamp(a), try timestamp(b)))
+        OperatorSpec([name], arity: 2...2, summary: "compares two dates or date-times") { call in
+            let (left, right) = (call.argument(0), call.argument(1))
+            let constantRight = right.constant.flatMap { try? timestamp($0) }
+            // Typed reads change which error comes first only when the right side can raise.
+            let typed = right.constant != nil || right.fact != nil
+            return Node(path: call.path) { context throws(LogicError) in
+                if typed, context.trace == nil {
+                    let a = try left.timestamp(&context)
+                    if let constantRight { return .bool(test(a, constantRight)) }
+                    return .bool(test(a, try right.timestamp(&context)))
+                }
+                let a = try left.run(&context)
+                let b = try right.run(&context)
+                let result = JSONValue.bool(test(try timestamp(a), try timestamp(b)))
+                context.record(call.path, "\(left.describe(a)) \(name) \(right.describe(b))", result)
+                return result
+            }
         }
     }
 
@@ -40,5 +56,15 @@ extension Operators {
     static func clock(_ context: EvaluationContext) throws(LogicError) -> Timestamp {
         guard let now = context.now else { throw .domain("No Clock", "this rule needs the current date; none was given") }
         return now
+    }
+}
+
+extension Node {
+    /// The node's value as a date (``Operators/timestamp(_:)``). A root fact is parsed once per
+    /// evaluation.
+    func timestamp(_ context: inout EvaluationContext) throws(LogicError) -> Timestamp {
+        guard let fact, context.scopes.isEmpty else { return try Operators.timestamp(try run(&context)) }
+        if let timestamp = context.timestamp(fact) { return timestamp }
+        return try Operators.timestamp(context.fact(fact) ?? .null)  // raises Invalid Date
     }
 }

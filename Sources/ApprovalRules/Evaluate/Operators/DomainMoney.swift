@@ -4,28 +4,34 @@ import ApprovalJSON
 /// a currency (`{"amount": "1200.50", "currency": "EUR"}`, `"EUR 1200.50"`), converted to the
 /// rule document's base currency through its rate table before comparing.
 enum Money {
+    /// A number with the currency it states, if any.
+    struct Amount {
+        let number: DecimalNumber
+        let currency: String?
+    }
+
     /// The amount and its currency (when stated), or `nil` when the value is no amount.
-    static func amount(_ value: JSONValue) -> (DecimalNumber, String?)? {
+    static func amount(_ value: JSONValue) -> Amount? {
         switch value {
         case .integer, .double:
-            return DecimalNumber(value).map { ($0, nil) }
+            return DecimalNumber(value).map { Amount(number: $0, currency: nil) }
         case .string:
-            if let number = DecimalNumber(value) { return (number, nil) }
+            if let number = DecimalNumber(value) { return Amount(number: number, currency: nil) }
             guard case .string(let text) = value else { return nil }
             let parts = text.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2 else { return nil }
             if isCurrencyCode(parts[0]), let number = DecimalNumber(text: String(parts[1])) {
-                return (number, parts[0].uppercased())
+                return Amount(number: number, currency: parts[0].uppercased())
             }
             if isCurrencyCode(parts[1]), let number = DecimalNumber(text: String(parts[0])) {
-                return (number, parts[1].uppercased())
+                return Amount(number: number, currency: parts[1].uppercased())
             }
             return nil
         case .object(let object):
             guard let raw = object["amount"] ?? object["value"], let number = DecimalNumber(raw) else { return nil }
-            guard let currency = object["currency"] else { return (number, nil) }
+            guard let currency = object["currency"] else { return Amount(number: number, currency: nil) }
             guard case .string(let code) = currency, isCurrencyCode(Substring(code)) else { return nil }
-            return (number, code.uppercased())
+            return Amount(number: number, currency: code.uppercased())
         default:
             return nil
         }
@@ -38,15 +44,31 @@ enum Money {
     /// The amount in the base currency; raises `NaN` for no amount and `Unknown Currency` for a
     /// currency without a rate.
     static func base(_ value: JSONValue, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        guard let (number, currency) = amount(value) else {
+        guard let amount = amount(value) else {
             throw .domain("NaN", "\(TraceText.value(value)) is not an amount")
         }
-        guard let currency, currency != declarations.baseCurrency else { return number }
+        return try convert(amount, declarations)
+    }
+
+    /// An amount converted to the base currency; raises `Unknown Currency` for a currency without
+    /// a rate.
+    static func convert(_ amount: Amount, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
+        let number = amount.number
+        guard let currency = amount.currency, currency != declarations.baseCurrency else { return number }
         guard let rate = declarations.rates[currency] else {
             throw .domain("Unknown Currency", "no rate for \(currency) in the rule document's currency table")
         }
         guard let converted = number.multiplied(by: rate) else { throw .domain("NaN", "amount too large") }
         return converted
+    }
+}
+
+extension Node {
+    /// The node's value as an amount in the base currency (``Money/base(_:_:)``). A root fact is
+    /// parsed once per evaluation, however many comparisons quote it.
+    func money(_ context: inout EvaluationContext, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
+        guard let fact, context.scopes.isEmpty else { return try Money.base(try run(&context), declarations) }
+        return try context.money(fact, declarations)
     }
 }
 
@@ -75,7 +97,7 @@ extension Operators {
             let (left, right) = (call.argument(0), call.argument(1))
             let declarations = call.declarations
             for node in [left, right] {
-                if let constant = node.constant, let (_, currency) = Money.amount(constant), let currency,
+                if let constant = node.constant, let currency = Money.amount(constant)?.currency,
                     currency != declarations.baseCurrency, declarations.rates[currency] == nil
                 {
                     throw CompileProblem(.unknownCurrency, "no rate declared for currency \(currency)", at: node.path)
@@ -84,6 +106,11 @@ extension Operators {
             // A constant side is converted once.
             let constantRight = right.constant.flatMap { try? Money.base($0, declarations) }
             return Node(path: call.path) { context throws(LogicError) in
+                if context.trace == nil {
+                    let amountA = try left.money(&context, declarations)
+                    if let constantRight { return .bool(test(amountA, constantRight)) }
+                    return .bool(test(amountA, try right.money(&context, declarations)))
+                }
                 let a = try left.run(&context)
                 let amountA = try Money.base(a, declarations)
                 let b: JSONValue
