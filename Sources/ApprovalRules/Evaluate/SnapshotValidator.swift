@@ -144,6 +144,10 @@ struct SnapshotFindings: Sendable {
     /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
     func problems(references: References, variableIDs: [String]) -> [DataProblem] {
         if let document { return [document] }
+        // The usual snapshot has no findings at all.
+        if variableListings.isEmpty && variables.isEmpty && approvers.isEmpty && files.isEmpty && task.isEmpty {
+            return []
+        }
         var problems: [DataProblem] = []
         if !references.variableIDs.isEmpty || references.readsEverything {
             problems += variableListings

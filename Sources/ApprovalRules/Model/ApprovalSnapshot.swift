@@ -151,9 +151,12 @@ public struct ApprovalSnapshot: Sendable {
 
     private func position(of id: String) -> Int? {
         if let index = storage.variableIndex { return index[id] }
-        let list = storage.variableList
-        for at in list.indices where list[at].id == id { return at }
-        return nil
+        // Comparing lengths first skips most string comparisons.
+        let count = id.utf8.count
+        return storage.variableList.withUnsafeBufferPointer { list in
+            for at in list.indices where list[at].id.utf8.count == count && list[at].id == id { return at }
+            return nil
+        }
     }
 
     /// The task id (`task_id`), or `null` when absent.
@@ -209,8 +212,9 @@ public struct ApprovalSnapshot: Sendable {
 }
 
 /// A fact path (`variables.contract_value`) with the view it reads decided once, when a rule set
-/// is compiled, so that evaluation follows it without comparing names.
-struct FactPath: Sendable, Hashable {
+/// is compiled, so that evaluation follows it without comparing names. A class: compiled nodes
+/// pass paths around, and a copy is then one reference.
+final class FactPath: Sendable, Hashable {
     /// Where the path starts: one of the snapshot's views, or the document itself.
     enum Head: Sendable, Hashable {
         /// `""`: the whole data.
@@ -270,6 +274,9 @@ struct FactPath: Sendable, Hashable {
         self.head = head
         self.rest = steps[used...]
     }
+
+    static func == (lhs: FactPath, rhs: FactPath) -> Bool { lhs === rhs || lhs.steps == rhs.steps }
+    func hash(into hasher: inout Hasher) { hasher.combine(steps) }
 
     /// `owner` and `approvers.active`, for the operators that read them directly.
     static let owner = FactPath(["owner"])
