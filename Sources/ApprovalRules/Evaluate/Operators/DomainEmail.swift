@@ -23,39 +23,52 @@ enum Email {
     /// Where the domain of an address is, after validating the whole address; `nil` when it is
     /// not an address. One pass over the bytes, no allocation.
     static func domainRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-        var at: Int?
-        for (index, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: "@") {
-                guard at == nil else { return nil }
-                at = index
-            } else if byte <= 0x20 || byte == 0x7F {
-                return nil
-            }
+        scan(bytes)?.domain
+    }
+
+    /// ``domainRange(_:)``, and whether the domain is all ASCII.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (domain: Range<Int>, ascii: Bool)? {
+        let count = bytes.count
+        // The local part: up to the first "@", without spaces or control characters.
+        var at = 0
+        while at < count {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "@") { break }
+            if byte <= 0x20 || byte == 0x7F { return nil }
+            at += 1
         }
-        guard let at, at > 0, at + 1 < bytes.count, bytes.count - at - 1 <= 253 else { return nil }
-        let domain = (at + 1)..<bytes.count
+        guard at > 0, at + 1 < count, count - at - 1 <= 253 else { return nil }
+        // The domain: labels of letters, digits, hyphens (and non-ASCII) separated by dots; a
+        // second "@", a space or a control character is none of these.
+        let domain = (at + 1)..<count
         var labelStart = domain.lowerBound
-        for index in domain {
+        var index = labelStart
+        var ascii = true
+        while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: ".") {
                 guard validLabel(bytes, labelStart..<index) else { return nil }
                 labelStart = index + 1
-            } else if !(isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte >= 0x80) {
+            } else if byte >= 0x80 {
+                ascii = false
+            } else if !(isAlphanumeric(byte) || byte == UInt8(ascii: "-")) {
                 return nil
             }
+            index += 1
         }
-        guard validLabel(bytes, labelStart..<domain.upperBound) else { return nil }
-        return domain
+        guard validLabel(bytes, labelStart..<count) else { return nil }
+        return (domain, ascii)
     }
 
+    @inline(__always)
     private static func validLabel(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         !range.isEmpty && range.count <= 63 && bytes[range.lowerBound] != UInt8(ascii: "-")
             && bytes[range.upperBound - 1] != UInt8(ascii: "-")
     }
 
+    @inline(__always)
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
     }
 
     /// A domain argument normalised: lower case, without a leading `@` or `.`.
@@ -74,30 +87,37 @@ enum Email {
     /// `.wanted`, comparing ASCII letters without case. No allocation for ASCII addresses; others
     /// take the general path.
     static func address(_ text: String, matches wanted: String, orSubdomain: Bool) -> Bool {
-        var text = text
-        var wanted = wanted
-        let fast: Bool? = text.withUTF8 { bytes -> Bool? in
-            guard let range = domainRange(bytes) else { return false }
-            let domain = UnsafeBufferPointer(rebasing: bytes[range])
-            if domain.contains(where: { $0 >= 0x80 }) { return nil }
-            return wanted.withUTF8 { target -> Bool in
-                guard domain.count >= target.count else { return false }
-                let offset = domain.count - target.count
-                if offset > 0 {
-                    guard orSubdomain, domain[offset - 1] == UInt8(ascii: ".") else { return false }
-                }
-                for index in 0..<target.count where lowercase(domain[offset + index]) != target[index] {
-                    return false
-                }
-                return true
-            }
-        }
+        let fast: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            wanted.utf8.withContiguousStorageIfAvailable { target in
+                address(bytes, matches: target, orSubdomain: orSubdomain)
+            } ?? nil
+        } ?? nil
         if let fast { return fast }
         guard let domain = domain(text) else { return false }
         return orSubdomain ? self.domain(domain, isWithin: wanted) : domain == wanted
     }
 
-    private static func lowercase(_ byte: UInt8) -> UInt8 {
+    /// The ASCII case of ``address(_:matches:orSubdomain:)``: `nil` when the domain has other
+    /// characters (Unicode lower-casing decides those).
+    private static func address(
+        _ bytes: UnsafeBufferPointer<UInt8>, matches target: UnsafeBufferPointer<UInt8>, orSubdomain: Bool
+    ) -> Bool? {
+        guard let (range, ascii) = scan(bytes) else { return false }
+        guard ascii else { return nil }
+        guard range.count >= target.count else { return false }
+        let offset = range.upperBound - target.count
+        if offset > range.lowerBound {
+            guard orSubdomain, bytes[offset - 1] == UInt8(ascii: ".") else { return false }
+        }
+        for index in 0..<target.count where lowercase(bytes[offset + index]) != target[index] {
+            return false
+        }
+        return true
+    }
+
+    /// An ASCII upper-case letter in lower case; any other byte as it is.
+    @inline(__always)
+    static func lowercase(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 }
