@@ -47,13 +47,18 @@ public enum SecretRedaction {
 
     private static func redactQueryParameters(in text: String) -> String {
         // Fast exit: no query parameter can be present without both "?" or "&" and "=".
-        var hasEquals = false
-        var hasSeparator = false
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "=") { hasEquals = true }
-            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "&") { hasSeparator = true }
+        func mayHaveParameters(_ bytes: some Sequence<UInt8>) -> Bool {
+            var hasEquals = false
+            var hasSeparator = false
+            for byte in bytes {
+                if byte == UInt8(ascii: "=") { hasEquals = true }
+                if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "&") { hasSeparator = true }
+            }
+            return hasEquals && hasSeparator
         }
-        guard hasEquals && hasSeparator else { return text }
+        let candidate =
+            text.utf8.withContiguousStorageIfAvailable { mayHaveParameters($0) } ?? mayHaveParameters(text.utf8)
+        guard candidate else { return text }
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)

@@ -59,22 +59,24 @@ struct Template: Sendable, Hashable {
     /// is cut at `limit` bytes (on a character boundary) with an ellipsis.
     func render(_ context: inout EvaluationContext, limit: Int) -> String {
         if segments.count == 1, case .text(let text) = segments[0], text.utf8.count <= limit { return text }
-        var output = ""
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
         for segment in segments {
             switch segment {
-            case .text(let text): output += text
+            case .text(let text): output.append(contentsOf: text.utf8)
             case .fact(let fact):
                 if let value = context.fact(fact), !value.isNull {
-                    output += TraceText.plain(value)
+                    TraceText.appendPlain(value, to: &output)
                 } else {
-                    output += "(missing)"
+                    output.append(contentsOf: "(missing)".utf8)
                 }
             }
-            if output.utf8.count > limit { break }
+            if output.count > limit { break }
         }
-        guard output.utf8.count > limit else { return output }
+        let text = String(decoding: output, as: UTF8.self)
+        guard output.count > limit else { return text }
         var cut = ""
-        for character in output {
+        for character in text {
             if cut.utf8.count + character.utf8.count > limit - 3 { break }
             cut.append(character)
         }

@@ -43,12 +43,22 @@ enum TraceText {
     /// How a value reads inside a sentence: strings unquoted, the rest as compact JSON; presigned
     /// URL signatures redacted.
     static func plain(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return SecretRedaction.text(text) }
+        var output: [UInt8] = []
+        appendPlain(value, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends ``plain(_:)``'s text to `output` (how templates render, without intermediate strings).
+    static func appendPlain(_ value: JSONValue, to output: inout [UInt8]) {
         switch value {
-        case .string(let text): return SecretRedaction.text(text)
-        case .integer(let number): return String(number)
+        case .string(let text): output.append(contentsOf: SecretRedaction.text(text).utf8)
+        case .integer(let number): output.append(contentsOf: String(number).utf8)
         case .double(let number) where number.rounded() == number && abs(number) < 1e15:
-            return String(Int64(number))
-        default: return SecretRedaction.text(sortedWriter.string(value))
+            output.append(contentsOf: String(Int64(number)).utf8)
+        case .double(let number) where number.isFinite:
+            output.append(contentsOf: number.description.utf8)  // digits only: nothing to redact
+        default: output.append(contentsOf: SecretRedaction.text(sortedWriter.string(value)).utf8)
         }
     }
 }
