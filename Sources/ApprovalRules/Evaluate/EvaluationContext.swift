@@ -70,31 +70,7 @@ struct EvaluationContext {
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
     /// What is known of the root facts so far, by ``FactTable`` slot.
-    private var facts: [FactSlot]
-    /// The values of the facts read so far (`.present` slots), by slot.
-    private var values: [JSONValue]
-
-    /// Whether a fact was read, and its reading as an amount or as a date, kept so that the
-    /// comparisons, checks and templates quoting one fact parse it once. Plain data (the value
-    /// itself is in `values`): reading or updating a slot copies nothing.
-    private struct FactSlot {
-        var state = State.unread
-        var typed = Typed.none
-        /// With `.money`: the amount in the base currency.
-        var money = DecimalNumber(Int64(0))
-        /// With `.timestamp`: the date.
-        var timestamp = Timestamp(millisecondsSinceEpoch: 0)
-
-        enum State { case unread, absent, present }
-        /// Which reading is kept (a fact read both ways keeps the first).
-        enum Typed {
-            case none
-            /// An amount with a currency, not converted yet.
-            case amount
-            case money, noAmount
-            case timestamp, noTimestamp
-        }
-    }
+    private let facts: FactCache?
 
     init(
         root: DataRoot, facts: FactTable? = nil, budget: Int = Limits.default.evaluationSteps, trace: Bool = false,
@@ -105,8 +81,7 @@ struct EvaluationContext {
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
         let count = facts?.facts.count ?? 0
-        self.facts = count == 0 ? [] : Array(repeating: FactSlot(), count: count)
-        self.values = count == 0 ? [] : Array(repeating: .null, count: count)
+        self.facts = count == 0 ? nil : FactCache(count: count)
     }
 
     /// Takes `count` steps from the budget.
@@ -123,17 +98,17 @@ struct EvaluationContext {
 
     /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent).
     mutating func fact(_ fact: FactTable.Fact) -> JSONValue? {
-        guard fact.slot < facts.count else { return lookupRoot(fact.path) }
-        switch facts[fact.slot].state {
-        case .present: return values[fact.slot]
+        guard let slot = facts?.slot(fact) else { return lookupRoot(fact.path) }
+        switch slot.pointee.state {
+        case .present: return slot.pointee.value
         case .absent: return nil
         case .unread:
             let value = lookupRoot(fact.path)
             if let value {
-                values[fact.slot] = value
-                facts[fact.slot].state = .present
+                slot.pointee.value = value
+                slot.pointee.state = .present
             } else {
-                facts[fact.slot].state = .absent
+                slot.pointee.state = .absent
             }
             return value
         }
@@ -143,14 +118,13 @@ struct EvaluationContext {
     /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
     /// per evaluation), so the converted amount is kept too.
     mutating func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        let slot = fact.slot
-        guard slot < facts.count else { return try Money.base(self.fact(fact) ?? .null, declarations) }
-        switch facts[slot].typed {
-        case .money: return facts[slot].money
+        guard let slot = facts?.slot(fact) else { return try Money.base(self.fact(fact) ?? .null, declarations) }
+        switch slot.pointee.typed {
+        case .money: return slot.pointee.money
         case .none, .amount:
             let money = try Money.base(self.fact(fact) ?? .null, declarations)
-            facts[slot].money = money
-            facts[slot].typed = .money
+            slot.pointee.money = money
+            slot.pointee.typed = .money
             return money
         case .noAmount, .timestamp, .noTimestamp:
             return try Money.base(self.fact(fact) ?? .null, declarations)  // raises NaN, or reads uncached
@@ -159,22 +133,21 @@ struct EvaluationContext {
 
     /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
     mutating func isAmount(_ fact: FactTable.Fact) -> Bool {
-        let slot = fact.slot
-        guard slot < facts.count else { return self.fact(fact).flatMap(Money.amount) != nil }
-        switch facts[slot].typed {
+        guard let slot = facts?.slot(fact) else { return self.fact(fact).flatMap(Money.amount) != nil }
+        switch slot.pointee.typed {
         case .amount, .money: return true
         case .noAmount: return false
         case .timestamp, .noTimestamp: return self.fact(fact).flatMap(Money.amount) != nil
         case .none:
             guard let amount = self.fact(fact).flatMap(Money.amount) else {
-                facts[slot].typed = .noAmount
+                slot.pointee.typed = .noAmount
                 return false
             }
             if amount.currency == nil {  // already in the base currency
-                facts[slot].money = amount.number
-                facts[slot].typed = .money
+                slot.pointee.money = amount.number
+                slot.pointee.typed = .money
             } else {
-                facts[slot].typed = .amount
+                slot.pointee.typed = .amount
             }
             return true
         }
@@ -183,22 +156,20 @@ struct EvaluationContext {
     /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
     /// absent or not a date.
     mutating func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
-        let slot = fact.slot
-        if slot < facts.count {
-            switch facts[slot].typed {
-            case .timestamp: return facts[slot].timestamp
-            case .noTimestamp: return nil
-            default: break
-            }
+        let slot = facts?.slot(fact)
+        switch slot?.pointee.typed {
+        case .timestamp?: return slot?.pointee.timestamp
+        case .noTimestamp?: return nil
+        default: break
         }
         var timestamp: Timestamp?
         if case .string(let text)? = self.fact(fact) { timestamp = Timestamp(iso8601: text) }
-        if slot < facts.count, case .none = facts[slot].typed {
+        if let slot, case .none = slot.pointee.typed {
             if let timestamp {
-                facts[slot].timestamp = timestamp
-                facts[slot].typed = .timestamp
+                slot.pointee.timestamp = timestamp
+                slot.pointee.typed = .timestamp
             } else {
-                facts[slot].typed = .noTimestamp
+                slot.pointee.typed = .noTimestamp
             }
         }
         return timestamp
@@ -241,6 +212,55 @@ struct EvaluationContext {
     @inline(__always)
     mutating func record(_ path: JSONPointer, _ text: @autoclosure () -> String, _ result: JSONValue) {
         if trace != nil { trace?.events.append(TraceEvent(path: path, text: text(), result: result)) }
+    }
+}
+
+/// What one evaluation knows of the root facts, by ``FactTable`` slot: whether each was read, its
+/// value, and its reading as an amount or as a date, kept so that the comparisons, checks and
+/// templates quoting one fact parse it once.
+///
+/// One buffer, allocated per evaluation and reached through pointers: slots are updated in place,
+/// never copied, and allocating it costs no generic metadata lookup (as an array of them would).
+/// Owned by one ``EvaluationContext``, which is never copied.
+private final class FactCache {
+    struct Slot {
+        var state = State.unread
+        var typed = Typed.none
+        var value = JSONValue.null
+        /// With `.money`: the amount in the base currency.
+        var money = DecimalNumber(Int64(0))
+        /// With `.timestamp`: the date.
+        var timestamp = Timestamp(millisecondsSinceEpoch: 0)
+
+        enum State { case unread, absent, present }
+        /// Which reading is kept (a fact read both ways keeps the first).
+        enum Typed {
+            case none
+            /// An amount with a currency, not converted yet.
+            case amount
+            case money, noAmount
+            case timestamp, noTimestamp
+        }
+    }
+
+    private let count: Int
+    private let slots: UnsafeMutablePointer<Slot>
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: Slot(), count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    /// The slot of `fact`, or `nil` for a fact the table did not number.
+    @inline(__always)
+    func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<Slot>? {
+        fact.slot < count ? slots + fact.slot : nil
     }
 }
 

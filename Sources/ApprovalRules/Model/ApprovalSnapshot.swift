@@ -45,6 +45,8 @@ public struct ApprovalSnapshot: Sendable {
         let variableIndex: [String: Int]?
         /// Files by the variable they belong to.
         let filesByVariable: [String: [JSONValue]]
+        /// The same as a list (sorted by variable), for the usual few variables with files.
+        let fileLists: [(variable: String, files: [JSONValue])]
         /// Whether the snapshot has a files listing at all (`files` or `task_files`).
         let hasFilesListing: Bool
         /// Whether a files listing says more files exist than it lists (`total_files` > listed).
@@ -100,6 +102,7 @@ public struct ApprovalSnapshot: Sendable {
                 }
             }
             self.filesByVariable = files
+            self.fileLists = files.sorted { $0.key < $1.key }.map { (variable: $0.key, files: $0.value) }
             self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
 
             var incomplete = false
@@ -131,6 +134,15 @@ public struct ApprovalSnapshot: Sendable {
     var variables: [SnapshotVariable] { storage.variableList }
     /// Files by the variable they belong to.
     var filesByVariable: [String: [JSONValue]] { storage.filesByVariable }
+    /// The files attached for variable `id` (`nil` when none are listed).
+    func files(of id: String) -> [JSONValue]? {
+        if storage.fileLists.count > Storage.indexThreshold { return storage.filesByVariable[id] }
+        let count = id.utf8.count  // lengths first, as for variables
+        for entry in storage.fileLists where entry.variable.utf8.count == count && entry.variable == id {
+            return entry.files
+        }
+        return nil
+    }
     /// Whether the snapshot has a files listing at all (`files` or `task_files`).
     var hasFilesListing: Bool { storage.hasFilesListing }
     /// Whether a files listing says more files exist than it lists (`total_files` > listed).
@@ -186,7 +198,7 @@ public struct ApprovalSnapshot: Sendable {
         case .filesByVariable:
             return .object(JSONObject(filesByVariable.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value)) }))
         case .files(let id):
-            return JSONValue.array(filesByVariable[id] ?? []).lookup(rest)
+            return JSONValue.array(files(of: id) ?? []).lookup(rest)
         case .approvers:
             return approvers.lookup(rest)
         case .activeApprovers: return rest.isEmpty ? storage.activeApprovers : storage.activeApprovers.lookup(rest)

@@ -23,7 +23,7 @@ extension Operators {
     static func hasFile(_ id: String, _ context: EvaluationContext) throws(LogicError) -> Bool {
         switch context.root {
         case .snapshot(let snapshot):
-            if let files = snapshot.filesByVariable[id], !files.isEmpty { return true }
+            if let files = snapshot.files(of: id), !files.isEmpty { return true }
             if !snapshot.hasFilesListing {
                 throw .domain("Incomplete Data", "the snapshot has no files listing (fetch with include_files=true)")
             }
