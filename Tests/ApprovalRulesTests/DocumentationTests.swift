@@ -60,7 +60,8 @@ import Testing
         let output = compiler.compile(.object(document))
         #expect(compiler.diagnostics.filter { $0.severity == .error }.isEmpty, "\(compiler.diagnostics)")
         let condition = try #require(output.rules.first?.condition)
-        var context = EvaluationContext(root: .snapshot(try RuleFixtures.exampleSnapshot("tier2-cfo")), now: RuleFixtures.exampleNow)
+        var context = EvaluationContext(
+            root: .snapshot(try RuleFixtures.exampleSnapshot("tier2-cfo")), facts: output.facts, now: RuleFixtures.exampleNow)
         let expected = try JSONParser().parse(Array(example.result.utf8))
         do {
             #expect(try condition.run(&context) == expected)

@@ -78,7 +78,7 @@ import Testing
         #expect(director.upper == cfo.lower && cfo.upper == ceo.lower)
         #expect(!director.upperClosed && cfo.lowerClosed && !cfo.upperClosed && ceo.lowerClosed)
         let compiled = try RuleFixtures.defaultRules()
-        #expect(TierAnalysis.check(compiled.rules, rulesValue: rules, strategy: compiled.strategy).isEmpty)
+        #expect(TierAnalysis.check(compiled.compiled.rules, rulesValue: rules, strategy: compiled.strategy).isEmpty)
     }
 
     @Test func everyDefaultRuleExplainsItself() throws {

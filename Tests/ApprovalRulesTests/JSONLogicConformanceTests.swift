@@ -136,7 +136,7 @@ private func matches(_ error: LogicError, _ expected: JSONValue) -> Bool {
 private func check(_ testCase: JSONLogicConformanceCase) {
     // Lenient compilation: problems become nodes raising the JSON Logic error the suites expect.
     let expression = LogicExpression(lenient: testCase.rule)
-    var context = EvaluationContext(root: .value(testCase.data))
+    var context = EvaluationContext(root: .value(testCase.data), facts: expression.facts)
     let outcome: Result<JSONValue, LogicError>
     do {
         outcome = .success(try expression.node.run(&context))
@@ -158,6 +158,36 @@ private func check(_ testCase: JSONLogicConformanceCase) {
             "rule \(testCase.rule) data \(testCase.data): raised \(error), expected \(expected)")
     }
     #expect(context.scopes.isEmpty, "scopes left pushed after \(testCase.rule)")
+    checkTruthEntryPoint(expression, data: testCase.data, against: outcome)
+}
+
+/// The Boolean entry point (`Node.test`, what conditions use) must agree with the value entry point
+/// on every case: the value's truthiness, or the same error; and with tracing on, the same events.
+private func checkTruthEntryPoint(_ expression: LogicExpression, data: JSONValue, against outcome: Result<JSONValue, LogicError>) {
+    var context = EvaluationContext(root: .value(data), facts: expression.facts)
+    let truth: Result<Bool, LogicError>
+    do {
+        truth = .success(try expression.node.test(&context))
+    } catch {
+        truth = .failure(error)
+    }
+    switch (outcome, truth) {
+    case (.success(let value), .success(let tested)):
+        #expect(tested == Coercion.truthy(value), "test() of \(value) gave \(tested)")
+    case (.failure(let error), .failure(let raised)):
+        #expect(error == raised, "test() raised \(raised), run() raised \(error)")
+    case (.success(let value), .failure(let raised)):
+        Issue.record("test() raised \(raised), run() gave \(value)")
+    case (.failure(let error), .success(let tested)):
+        Issue.record("test() gave \(tested), run() raised \(error)")
+    }
+    #expect(context.scopes.isEmpty, "scopes left pushed by test()")
+
+    var runTraced = EvaluationContext(root: .value(data), facts: expression.facts, trace: true)
+    var testTraced = EvaluationContext(root: .value(data), facts: expression.facts, trace: true)
+    _ = try? expression.node.run(&runTraced)
+    _ = try? expression.node.test(&testTraced)
+    #expect(runTraced.trace?.events == testTraced.trace?.events, "run() and test() traced differently")
 }
 
 // MARK: - The suites
@@ -187,13 +217,15 @@ struct JSONLogicConformanceTests {
 // MARK: - Focused tests (behaviour the suites leave open)
 
 private func evaluate(_ rule: JSONValue, _ data: JSONValue = .null) throws(LogicError) -> JSONValue {
-    var context = EvaluationContext(root: .value(data))
-    return try LogicExpression(lenient: rule).node.run(&context)
+    let expression = LogicExpression(lenient: rule)
+    var context = EvaluationContext(root: .value(data), facts: expression.facts)
+    return try expression.node.run(&context)
 }
 
 private func traced(_ rule: JSONValue, _ data: JSONValue) throws -> (JSONValue, [TraceEvent]) {
-    var context = EvaluationContext(root: .value(data), trace: true)
-    let value = try LogicExpression(rule).node.run(&context)
+    let expression = try LogicExpression(rule)
+    var context = EvaluationContext(root: .value(data), facts: expression.facts, trace: true)
+    let value = try expression.node.run(&context)
     return (value, context.trace?.events ?? [])
 }
 
@@ -372,8 +404,9 @@ struct JSONLogicSemanticsTests {
             ["reduce": [[1, 2], ["throw": "boom"], 0]],
             ["some": [[1], ["try": [["throw": "a"], ["throw": "boom"]]]]],
         ] {
-            var context = EvaluationContext(root: .value(nil))
-            #expect(throws: LogicError(type: "boom")) { try LogicExpression(lenient: rule).node.run(&context) }
+            let expression = LogicExpression(lenient: rule)
+            var context = EvaluationContext(root: .value(nil), facts: expression.facts)
+            #expect(throws: LogicError(type: "boom")) { try expression.node.run(&context) }
             #expect(context.scopes.isEmpty)
         }
     }
@@ -387,11 +420,12 @@ struct JSONLogicSemanticsTests {
     @Test func theStepBudgetStopsLongIterationsAndTryCannotCatchIt() throws {
         let rule: JSONValue = ["try": [["map": [["var": "xs"], ["var": ""]]], "caught"]]
         let data: JSONValue = ["xs": .array((0..<100).map { .integer($0) })]
-        var context = EvaluationContext(root: .value(data), budget: 50)
-        #expect(throws: LogicError.budgetExceeded) { try LogicExpression(rule).node.run(&context) }
+        let expression = try LogicExpression(rule)
+        var context = EvaluationContext(root: .value(data), facts: expression.facts, budget: 50)
+        #expect(throws: LogicError.budgetExceeded) { try expression.node.run(&context) }
         #expect(context.scopes.isEmpty)
-        var roomy = EvaluationContext(root: .value(data), budget: 100)
-        #expect(try LogicExpression(rule).node.run(&roomy).array?.count == 100)
+        var roomy = EvaluationContext(root: .value(data), facts: expression.facts, budget: 100)
+        #expect(try expression.node.run(&roomy).array?.count == 100)
     }
 
     @Test func constantConditionsAndLiteralNullIteratorsAreSettledAtCompileTime() throws {
@@ -437,8 +471,9 @@ struct JSONLogicSemanticsTests {
     }
 
     @Test func nothingIsRecordedWhenTracingIsOff() throws {
-        var context = EvaluationContext(root: .value(["a": 1]))
-        _ = try LogicExpression([">": [["var": "a"], 0]]).node.run(&context)
+        let expression = try LogicExpression([">": [["var": "a"], 0]])
+        var context = EvaluationContext(root: .value(["a": 1]), facts: expression.facts)
+        _ = try expression.node.run(&context)
         #expect(context.trace == nil)
     }
 }

@@ -6,27 +6,17 @@ enum FactType: String, Sendable, CaseIterable {
 
     /// Whether `value` (present, not null) has this type.
     func accepts(_ value: JSONValue) -> Bool {
-        accepts(value, isAmount: { Money.amount(value) != nil }, timestamp: { value.string.flatMap(Timestamp.init(iso8601:)) })
-    }
-
-    /// Whether `value` has this type, given whether it reads as an amount and as what date (an
-    /// evaluation passes the readings it caches).
-    func accepts(
-        _ value: JSONValue, isAmount: () -> Bool, timestamp: () -> Timestamp?
-    ) -> Bool {
         switch self {
         case .any: return true
         case .string: return value.string != nil
         case .number: return value.number != nil
-        case .money: return isAmount()
+        case .money: return Money.amount(value) != nil
         case .integer:
             if case .integer = value { return true }
             if case .double(let number) = value { return number.rounded() == number }
             return false
         case .boolean: return value.bool != nil
-        case .date, .datetime:
-            guard timestamp() != nil else { return false }
-            return self == .datetime || value.string?.utf8.count == 10
+        case .date, .datetime: return acceptsDate(value, parsed: value.string.flatMap(Timestamp.init(iso8601:)) != nil)
         case .email: return value.string.flatMap(Email.domain) != nil
         case .array: return value.array != nil
         case .object: return value.object != nil
@@ -35,5 +25,13 @@ enum FactType: String, Sendable, CaseIterable {
             if case .array(let files) = value { return !files.isEmpty }
             return false
         }
+    }
+
+    /// For `date` and `datetime`: whether `value` has this type, given whether it `parsed` as an
+    /// ISO 8601 date or date-time (an evaluation passes the reading it caches). A `date` is a
+    /// calendar date alone (`2025-06-01`).
+    func acceptsDate(_ value: JSONValue, parsed: Bool) -> Bool {
+        guard parsed else { return false }
+        return self == .datetime || value.string?.utf8.count == 10
     }
 }

@@ -9,18 +9,21 @@ final class CompiledRule: Sendable {
     let index: Int
     let condition: Node
     let requires: [RequiredFact]
+    /// Whether ``requires`` has any fact (read without touching the array).
+    let hasRequirements: Bool
     let recommendation: Recommendation?
     let reason: Template?
     let escalations: [EscalationSpec]
     /// Facts the condition reads from the root (not inside iterators): an `approve` that read a
     /// missing one does not count.
     let readFacts: [FactTable.Fact]
-    /// ``readFacts`` as dotted strings.
+    /// ``readFacts`` as dotted paths, in the same order.
     let readFactNames: [String]
 
     init(
         id: String, description: String?, priority: Int64, index: Int, condition: Node, requires: [RequiredFact],
-        recommendation: Recommendation?, reason: Template?, escalations: [EscalationSpec], readFacts: [FactTable.Fact]
+        recommendation: Recommendation?, reason: Template?, escalations: [EscalationSpec], readFacts: [FactTable.Fact],
+        readFactNames: [String]
     ) {
         self.id = id
         self.description = description
@@ -28,11 +31,12 @@ final class CompiledRule: Sendable {
         self.index = index
         self.condition = condition
         self.requires = requires
+        self.hasRequirements = !requires.isEmpty
         self.recommendation = recommendation
         self.reason = reason
         self.escalations = escalations
         self.readFacts = readFacts
-        self.readFactNames = readFacts.map(\.path.dotted)
+        self.readFactNames = readFactNames
     }
 }
 
@@ -46,8 +50,17 @@ struct EscalationSpec: Sendable {
 struct RequiredFact: Sendable {
     let fact: FactTable.Fact
     let type: FactType
-    var path: [String] { fact.path.steps }
-    var dotted: String { fact.path.dotted }
+    /// The fact's path, split at dots.
+    let path: [String]
+    /// The fact's path as written (`variables.contract_value`).
+    let dotted: String
+
+    init(fact: FactTable.Fact, type: FactType, path: [String]) {
+        self.fact = fact
+        self.type = type
+        self.path = path
+        self.dotted = path.joined(separator: ".")
+    }
 }
 
 /// Turns a rule document (JSON) into the parts of a ``RuleSet``, reporting every problem.
@@ -214,7 +227,7 @@ struct RuleCompiler {
                 report(.invalidFactType, "unknown fact type \(typeValue); expected one of \(known)", at: path.appending(name))
                 continue
             }
-            required.append(RequiredFact(fact: self.facts.fact(factPath), type: type))
+            required.append(RequiredFact(fact: self.facts.fact(factPath), type: type, path: factPath))
         }
         return required
     }
@@ -246,7 +259,7 @@ struct RuleCompiler {
             }
         }
         var condition = Node(constant: .bool(false), path: path)
-        var readFacts: [FactTable.Fact] = []
+        var readPaths: [[String]] = []
         if let when = rule["when"] {
             var compiler = LogicCompiler(declarations: declarations, limits: limits, facts: facts)
             condition = compiler.compile(when, at: path.appending("when"))
@@ -259,7 +272,7 @@ struct RuleCompiler {
             if let constant = condition.constant {
                 report(.constantCondition, "condition is always \(Coercion.truthy(constant) ? "true" : "false")", at: path.appending("when"), rule: id)
             }
-            readFacts = References.scan(when, into: &references).map { facts.fact($0) }
+            readPaths = References.scan(when, into: &references)
         } else {
             report(.missingField, "rule \"\(id)\" has no \"when\" condition", at: path, rule: id)
         }
@@ -284,7 +297,8 @@ struct RuleCompiler {
         }
         return CompiledRule(
             id: id, description: description, priority: priority, index: index, condition: condition, requires: requires,
-            recommendation: recommendation, reason: reason, escalations: escalations, readFacts: readFacts)
+            recommendation: recommendation, reason: reason, escalations: escalations,
+            readFacts: readPaths.map { facts.fact($0) }, readFactNames: readPaths.map { $0.joined(separator: ".") })
     }
 
     private mutating func escalation(

@@ -9,11 +9,12 @@ struct Template: Sendable, Hashable {
     }
 
     let segments: [Segment]
-
-    /// The fact paths the template quotes.
-    var factPaths: [[String]] {
-        segments.compactMap { if case .fact(let fact) = $0 { return fact.path.steps } else { return nil } }
-    }
+    /// The fact paths the template quotes, in order.
+    let factPaths: [[String]]
+    /// The whole text, when the template quotes no fact.
+    private let constantText: String?
+    /// How many bytes the literal text has (what a rendering reserves, with room for the facts).
+    private let literalBytes: Int
 
     /// Parses `text`, numbering the facts it quotes in `facts`; throws a message describing the
     /// first malformed placeholder.
@@ -32,6 +33,7 @@ struct Template: Sendable, Hashable {
         let open = UInt8(ascii: "{")
         let close = UInt8(ascii: "}")
         var segments: [Segment] = []
+        var factPaths: [[String]] = []
         var start = 0
         while let opening = find(open, from: start) {
             if opening > start { segments.append(.text(string(start..<opening))) }
@@ -48,35 +50,41 @@ struct Template: Sendable, Hashable {
                 throw TemplateError(message: "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
             }
             segments.append(.fact(facts.fact(path)))
+            factPaths.append(path)
             start = closing + 2
         }
         if find(close, from: start) != nil { throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template") }
         if start < bytes.count { segments.append(.text(string(start..<bytes.count))) }
         self.segments = segments
+        self.factPaths = factPaths
+        self.constantText = factPaths.isEmpty ? text : nil
+        self.literalBytes = segments.reduce(0) { total, segment in
+            if case .text(let text) = segment { return total + text.utf8.count }
+            return total
+        }
     }
 
     /// Renders with values read through `context`; missing facts read as `(missing)`. The result
     /// is cut at `limit` bytes (on a character boundary) with an ellipsis.
     func render(_ context: inout EvaluationContext, limit: Int) -> String {
-        if segments.count == 1, case .text(let text) = segments[0], text.utf8.count <= limit { return text }
-        var output: [UInt8] = []
-        output.reserveCapacity(128)
+        if let constantText, constantText.utf8.count <= limit { return constantText }
+        var output = ""
+        output.reserveCapacity(literalBytes + 24 * factPaths.count)
         for segment in segments {
             switch segment {
-            case .text(let text): output.append(contentsOf: text.utf8)
+            case .text(let text): output += text
             case .fact(let fact):
                 if let value = context.fact(fact), !value.isNull {
                     TraceText.appendPlain(value, to: &output)
                 } else {
-                    output.append(contentsOf: "(missing)".utf8)
+                    output += "(missing)"
                 }
             }
-            if output.count > limit { break }
+            if output.utf8.count > limit { break }
         }
-        let text = String(decoding: output, as: UTF8.self)
-        guard output.count > limit else { return text }
+        guard output.utf8.count > limit else { return output }
         var cut = ""
-        for character in text {
+        for character in output {
             if cut.utf8.count + character.utf8.count > limit - 3 { break }
             cut.append(character)
         }

@@ -26,38 +26,43 @@ enum DataRoot: Sendable {
 /// evaluation looks each one up at most once, however many conditions, templates and checks
 /// quote it (``EvaluationContext/fact(_:)``).
 struct FactTable: Sendable {
-    /// The facts, by slot.
-    private(set) var facts: [Fact] = []
+    /// The facts' paths, by slot.
+    private(set) var paths: [FactPath] = []
     private var slots: [[String]: Int] = [:]
+
+    /// How many facts are numbered.
+    var count: Int { paths.count }
 
     /// The fact at `steps`, numbering it when it is new.
     mutating func fact(_ steps: [String]) -> Fact {
-        if let slot = slots[steps] { return facts[slot] }
-        let fact = Fact(slot: facts.count, path: FactPath(steps))
+        if let slot = slots[steps] { return Fact(slot: slot) }
+        let fact = Fact(slot: paths.count)
         slots[steps] = fact.slot
-        facts.append(fact)
+        paths.append(FactPath(steps))
         return fact
     }
 
-    /// A numbered root fact: where it is cached in an evaluation, and how to look it up. A class,
-    /// so that passing one around (or an optional one) is one reference.
-    final class Fact: Sendable, Hashable {
+    /// The path of a fact this table numbered.
+    func path(_ fact: Fact) -> FactPath { paths[fact.slot] }
+
+    /// A numbered root fact: its slot in the table (where its path is) and in an evaluation's
+    /// ``FactSlot``s (where what is known of it is kept). A plain number, so that compiled nodes
+    /// hold and pass facts around without reference counting.
+    struct Fact: Sendable, Hashable {
         let slot: Int
-        let path: FactPath
-
-        init(slot: Int, path: FactPath) {
-            self.slot = slot
-            self.path = path
-        }
-
-        static func == (lhs: Fact, rhs: Fact) -> Bool { lhs.slot == rhs.slot && lhs.path == rhs.path }
-        func hash(into hasher: inout Hasher) { hasher.combine(path) }
     }
 }
 
-/// The mutable state of one evaluation: data, iterator scopes, step budget, trace. Created per
-/// evaluation and passed `inout`, so compiled rule sets stay immutable and shareable.
-struct EvaluationContext {
+/// The mutable state of one evaluation: data, iterator scopes, step budget, trace, and what is
+/// known of the root facts. Created per evaluation and passed `inout`, so compiled rule sets stay
+/// immutable and shareable; not copyable, so that nothing it holds is copied by accident.
+///
+/// With fact slots (``init(root:facts:slots:budget:trace:now:)``), each numbered fact of the
+/// ``FactTable`` has a ``FactSlot`` for the evaluation: its value is looked up once, and its
+/// readings as an amount or a date are parsed once, however many conditions, checks and templates
+/// quote it. ``FactSlot/withSlots(count:_:)`` puts them on the stack of the evaluating call for the
+/// usual rule set (a few dozen facts), so an evaluation allocates nothing to know its facts.
+struct EvaluationContext: ~Copyable {
     /// The data `var`/`val` read when no iterator is active.
     var root: DataRoot
     /// Values of enclosing iterators (`map`, `filter`, `reduce`, ...), innermost last.
@@ -69,19 +74,45 @@ struct EvaluationContext {
     var trace: TraceRecorder?
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
-    /// What is known of the root facts so far, by ``FactTable`` slot.
-    private let facts: FactCache?
+    /// The paths of the facts the evaluated expressions were compiled with, by slot.
+    private let paths: [FactPath]
+    /// The fact slots, by ``FactTable`` slot (`nil` without slots): memory the context initializes
+    /// and deinitializes, and its creator allocates for longer than the context lives.
+    private let slots: UnsafeMutablePointer<FactSlot>?
+    private let slotCount: Int
 
+    /// A context without fact slots: every fact read looks the fact up again (tests; constant
+    /// folding, which evaluates only nodes that read no data, with an empty table).
     init(
-        root: DataRoot, facts: FactTable? = nil, budget: Int = Limits.default.evaluationSteps, trace: Bool = false,
-        now: Timestamp? = nil
+        root: DataRoot, facts: FactTable = FactTable(), budget: Int = Limits.default.evaluationSteps,
+        trace: Bool = false, now: Timestamp? = nil
+    ) {
+        self.init(root: root, facts: facts, slots: nil, budget: budget, trace: trace, now: now)
+    }
+
+    /// A context keeping what it learns of `facts` in `slots`: uninitialized memory for
+    /// `facts.count` slots (from ``FactSlot/withSlots(count:_:)``), or `nil` for none.
+    init(
+        root: DataRoot, facts: FactTable, slots: UnsafeMutablePointer<FactSlot>?, budget: Int, trace: Bool,
+        now: Timestamp?
     ) {
         self.root = root
+        self.paths = facts.paths
         self.budget = budget
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
-        let count = facts?.facts.count ?? 0
-        self.facts = count == 0 ? nil : FactCache(count: count)
+        self.slots = slots
+        self.slotCount = slots == nil ? 0 : facts.count
+        if let slots {
+            for index in 0..<slotCount { (slots + index).initialize(to: FactSlot()) }
+        }
+    }
+
+    deinit {
+        // Only a slot holding a looked-up value holds references; the others are trivial.
+        if let slots {
+            for index in 0..<slotCount where slots[index].state == .present { (slots + index).deinitialize(count: 1) }
+        }
     }
 
     /// Takes `count` steps from the budget.
@@ -96,20 +127,29 @@ struct EvaluationContext {
         scopes.last ?? root.wholeValue
     }
 
+    /// The slot of `fact`, or `nil` without slots.
+    @inline(__always)
+    private func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<FactSlot>? {
+        guard let slots else { return nil }
+        return slots + fact.slot
+    }
+
+    /// The path of a fact of the evaluated expressions' table.
+    func path(_ fact: FactTable.Fact) -> FactPath { paths[fact.slot] }
+
     /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent).
     mutating func fact(_ fact: FactTable.Fact) -> JSONValue? {
-        guard let slot = facts?.slot(fact) else { return lookupRoot(fact.path) }
+        guard let slot = slot(fact) else { return lookupRoot(path(fact)) }
         switch slot.pointee.state {
         case .present: return slot.pointee.value
         case .absent: return nil
         case .unread:
-            let value = lookupRoot(fact.path)
-            if let value {
-                slot.pointee.value = value
-                slot.pointee.state = .present
-            } else {
+            guard let value = lookupRoot(path(fact)) else {
                 slot.pointee.state = .absent
+                return nil
             }
+            slot.pointee.value = value
+            slot.pointee.state = .present
             return value
         }
     }
@@ -118,37 +158,31 @@ struct EvaluationContext {
     /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
     /// per evaluation), so the converted amount is kept too.
     mutating func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        guard let slot = facts?.slot(fact) else { return try Money.base(self.fact(fact) ?? .null, declarations) }
-        switch slot.pointee.typed {
-        case .money: return slot.pointee.money
-        case .none, .amount:
-            let money = try Money.base(self.fact(fact) ?? .null, declarations)
-            slot.pointee.money = money
-            slot.pointee.typed = .money
-            return money
-        case .noAmount, .timestamp, .noTimestamp:
-            return try Money.base(self.fact(fact) ?? .null, declarations)  // raises NaN, or reads uncached
+        guard let slot = slot(fact) else { return try Money.base(self.fact(fact) ?? .null, declarations) }
+        if case .money(let money) = slot.pointee.reading { return money }
+        let money = try Money.base(self.fact(fact) ?? .null, declarations)  // raises for no amount
+        switch slot.pointee.reading {
+        case .unread, .foreignAmount: slot.pointee.reading = .money(money)
+        case .money, .noAmount, .date, .noDate: break  // the first reading stays
         }
+        return money
     }
 
     /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
     mutating func isAmount(_ fact: FactTable.Fact) -> Bool {
-        guard let slot = facts?.slot(fact) else { return self.fact(fact).flatMap(Money.amount) != nil }
-        switch slot.pointee.typed {
-        case .amount, .money: return true
+        guard let slot = slot(fact) else { return self.fact(fact).flatMap(Money.amount) != nil }
+        switch slot.pointee.reading {
+        case .money, .foreignAmount: return true
         case .noAmount: return false
-        case .timestamp, .noTimestamp: return self.fact(fact).flatMap(Money.amount) != nil
-        case .none:
+        case .date, .noDate: return self.fact(fact).flatMap(Money.amount) != nil
+        case .unread:
             guard let amount = self.fact(fact).flatMap(Money.amount) else {
-                slot.pointee.typed = .noAmount
+                slot.pointee.reading = .noAmount
                 return false
             }
-            if amount.currency == nil {  // already in the base currency
-                slot.pointee.money = amount.number
-                slot.pointee.typed = .money
-            } else {
-                slot.pointee.typed = .amount
-            }
+            // Without a currency the amount is in the base currency already; with one, converting
+            // it depends on the rate table and is left to `money(_:_:)`.
+            slot.pointee.reading = amount.currency == nil ? .money(amount.number) : .foreignAmount
             return true
         }
     }
@@ -156,34 +190,33 @@ struct EvaluationContext {
     /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
     /// absent or not a date.
     mutating func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
-        let slot = facts?.slot(fact)
-        switch slot?.pointee.typed {
-        case .timestamp?: return slot?.pointee.timestamp
-        case .noTimestamp?: return nil
+        let slot = slot(fact)
+        switch slot?.pointee.reading {
+        case .date(let timestamp)?: return timestamp
+        case .noDate?: return nil
         default: break
         }
         var timestamp: Timestamp?
         if case .string(let text)? = self.fact(fact) { timestamp = Timestamp(iso8601: text) }
-        if let slot, case .none = slot.pointee.typed {
-            if let timestamp {
-                slot.pointee.timestamp = timestamp
-                slot.pointee.typed = .timestamp
-            } else {
-                slot.pointee.typed = .noTimestamp
-            }
+        if let slot, case .unread = slot.pointee.reading {
+            slot.pointee.reading = timestamp.map(FactSlot.Reading.date) ?? .noDate
         }
         return timestamp
     }
 
     /// Whether a root fact's `value` (present, not null) has `type` (``FactType/accepts(_:)``),
-    /// through the typed readings the comparisons share.
+    /// through the readings the comparisons share.
     mutating func fact(_ fact: FactTable.Fact, hasType type: FactType, value: JSONValue) -> Bool {
-        type.accepts(value, isAmount: { isAmount(fact) }, timestamp: { timestamp(fact) })
+        switch type {
+        case .money: return isAmount(fact)
+        case .date, .datetime: return type.acceptsDate(value, parsed: timestamp(fact) != nil)
+        default: return type.accepts(value)
+        }
     }
 
     /// Reads `fact` from the current scope: the root (with its views) or the iterator value.
     mutating func lookup(_ fact: FactTable.Fact) -> JSONValue? {
-        if let scope = scopes.last { return scope.lookup(fact.path.steps[...]) }
+        if let scope = scopes.last { return scope.lookup(path(fact).steps[...]) }
         return self.fact(fact)
     }
 
@@ -215,52 +248,42 @@ struct EvaluationContext {
     }
 }
 
-/// What one evaluation knows of the root facts, by ``FactTable`` slot: whether each was read, its
+/// What one evaluation knows of one root fact (``FactTable`` slot): whether it was looked up, its
 /// value, and its reading as an amount or as a date, kept so that the comparisons, checks and
 /// templates quoting one fact parse it once.
-///
-/// One buffer, allocated per evaluation and reached through pointers: slots are updated in place,
-/// never copied, and allocating it costs no generic metadata lookup (as an array of them would).
-/// Owned by one ``EvaluationContext``, which is never copied.
-private final class FactCache {
-    struct Slot {
-        var state = State.unread
-        var typed = Typed.none
-        var value = JSONValue.null
-        /// With `.money`: the amount in the base currency.
-        var money = DecimalNumber(Int64(0))
-        /// With `.timestamp`: the date.
-        var timestamp = Timestamp(millisecondsSinceEpoch: 0)
+struct FactSlot {
+    enum State: UInt8 { case unread, absent, present }
 
-        enum State { case unread, absent, present }
-        /// Which reading is kept (a fact read both ways keeps the first).
-        enum Typed {
-            case none
-            /// An amount with a currency, not converted yet.
-            case amount
-            case money, noAmount
-            case timestamp, noTimestamp
+    /// How the fact reads; a fact read both ways keeps the first reading (the second is computed
+    /// each time, which no ordinary rule set needs).
+    enum Reading {
+        case unread
+        /// An amount in the base currency (converted, when it had a currency).
+        case money(DecimalNumber)
+        /// An amount with a currency, not converted yet.
+        case foreignAmount
+        case noAmount
+        case date(Timestamp)
+        case noDate
+    }
+
+    var value = JSONValue.null
+    var state = State.unread
+    var reading = Reading.unread
+
+    /// Slots for at most this many bytes are kept on the stack (the standard library's own limit
+    /// for a temporary allocation that needs no stack probe); more go to the heap.
+    private static let stackBytes = 1024
+
+    /// Runs `body` with memory for `count` slots (`nil` when `count` is 0), valid during the call.
+    static func withSlots<Result>(count: Int, _ body: (UnsafeMutablePointer<FactSlot>?) -> Result) -> Result {
+        if count == 0 { return body(nil) }
+        if count * MemoryLayout<FactSlot>.stride > stackBytes {
+            let slots = UnsafeMutablePointer<FactSlot>.allocate(capacity: count)
+            defer { slots.deallocate() }
+            return body(slots)
         }
-    }
-
-    private let count: Int
-    private let slots: UnsafeMutablePointer<Slot>
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: Slot(), count: count)
-    }
-
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-
-    /// The slot of `fact`, or `nil` for a fact the table did not number.
-    @inline(__always)
-    func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<Slot>? {
-        fact.slot < count ? slots + fact.slot : nil
+        return withUnsafeTemporaryAllocation(of: FactSlot.self, capacity: count) { body($0.baseAddress!) }
     }
 }
 

@@ -41,7 +41,16 @@ public struct LogicExpression: Sendable {
     /// - Returns: the result.
     /// - Throws: ``LogicError`` (JSON Logic's error values: `NaN`, `Invalid Arguments`, thrown values).
     public func evaluate(_ data: JSONValue, now: Timestamp? = nil) throws -> JSONValue {
-        var context = EvaluationContext(root: .value(data), facts: facts, now: now)
-        return try node.run(&context)
+        let result: Result<JSONValue, LogicError> = FactSlot.withSlots(count: facts.count) { slots in
+            var context = EvaluationContext(
+                root: .value(data), facts: facts, slots: slots, budget: Limits.default.evaluationSteps, trace: false,
+                now: now)
+            do throws(LogicError) {
+                return .success(try node.run(&context))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }

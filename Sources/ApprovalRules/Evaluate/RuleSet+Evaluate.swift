@@ -10,15 +10,33 @@ extension RuleSet {
     ///   - options: the clock and whether to explain.
     /// - Returns: the decision.
     public func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions = EvaluationOptions()) -> Decision {
-        var context = EvaluationContext(
-            root: .snapshot(snapshot), facts: facts, budget: limits.evaluationSteps, trace: options.explain, now: options.now)
+        compiled.evaluate(snapshot, options: options)
+    }
+}
+
+extension RuleSet.Compiled {
+    func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions) -> Decision {
+        FactSlot.withSlots(count: facts.count) { slots in
+            var context = EvaluationContext(
+                root: .snapshot(snapshot), facts: facts, slots: slots, budget: limits.evaluationSteps,
+                trace: options.explain, now: options.now)
+            return decide(snapshot, options: options, in: &context)
+        }
+    }
+
+    /// The decision, with `context` holding the evaluation's fact slots.
+    ///
+    /// The loop over the rules touches only plain values and ``conditions`` until a rule fires:
+    /// reading a closure or an array out of a rule object would cost a retain and a release per
+    /// rule, which is most of what an evaluation that fires nothing costs.
+    func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext) -> Decision {
         var problems = snapshot.findings.problems(references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
         var failedFacts: Set<String> = []
-        for fact in requiredFacts {
-            if let problem = Self.check(fact, in: &context, ruleID: nil) {
+        for index in requiredFacts.indices {
+            if let problem = RuleSet.check(requiredFacts[index], in: &context, ruleID: nil) {
                 problems.append(problem)
-                failedFacts.insert(fact.dotted)
+                failedFacts.insert(requiredFacts[index].dotted)
             }
         }
 
@@ -27,67 +45,80 @@ extension RuleSet {
         var recommended: Recommendation?
         var failClosed = !problems.isEmpty
         var traces: [RuleTrace] = []
+        let explain = options.explain
+        // Locals, not fields: a closure read from a local array is called without retaining it.
+        let rules = self.rules
+        let conditions = self.conditions
 
-        for rule in rules {
+        for index in 0..<rules.count {
             if strategy == .firstMatch, recommended != nil { break }
             // A rule reading a required fact already reported missing or invalid is not run: it
             // would only fail again, and the decision already falls back to the safe recommendation.
-            if !failedFacts.isEmpty, let fact = rule.readFactNames.first(where: failedFacts.contains) {
-                if options.explain {
-                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: "skipped: required fact \(fact) is missing or invalid", events: []))
+            if !failedFacts.isEmpty, let fact = rules[index].readFactNames.first(where: failedFacts.contains) {
+                if explain {
+                    traces.append(
+                        RuleTrace(
+                            ruleID: rules[index].id, fired: false,
+                            failure: "skipped: required fact \(fact) is missing or invalid", events: []))
                 }
                 continue
             }
             // Facts this rule declares it needs.
-            var missing: [DataProblem] = []
-            for fact in rule.requires {
-                if let problem = Self.check(fact, in: &context, ruleID: rule.id) { missing.append(problem) }
-            }
-            if !missing.isEmpty {
-                problems += missing
-                failClosed = true
-                if options.explain {
-                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: []))
+            if rules[index].hasRequirements {
+                let rule = rules[index]
+                var missing: [DataProblem] = []
+                for fact in rule.requires {
+                    if let problem = RuleSet.check(fact, in: &context, ruleID: rule.id) { missing.append(problem) }
                 }
-                continue
+                if !missing.isEmpty {
+                    problems += missing
+                    failClosed = true
+                    if explain {
+                        traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: []))
+                    }
+                    continue
+                }
             }
-            context.scopes.removeAll(keepingCapacity: true)
-            if options.explain { context.trace = TraceRecorder() }
+            if !context.scopes.isEmpty { context.scopes.removeAll(keepingCapacity: true) }
+            if explain { context.trace = TraceRecorder() }
             let result: Bool
             do {
-                result = Coercion.truthy(try rule.condition.run(&context))
+                result = try conditions[index].test(&context)
             } catch {
+                let rule = rules[index]
                 problems.append(
                     DataProblem(
                         code: error.type == "Incomplete Data" ? "incomplete_data" : "condition_error",
-                        message: "rule \"\(rule.id)\" could not be evaluated: \(Self.describe(error))",
+                        message: "rule \"\(rule.id)\" could not be evaluated: \(RuleSet.describe(error))",
                         path: nil, ruleID: rule.id))
                 failClosed = true
-                if options.explain {
-                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: Self.describe(error), events: context.trace?.events ?? []))
+                if explain {
+                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: RuleSet.describe(error), events: context.trace?.events ?? []))
                 }
                 continue
             }
-            if options.explain {
-                traces.append(RuleTrace(ruleID: rule.id, fired: result, failure: nil, events: context.trace?.events ?? []))
+            if explain {
+                traces.append(RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? []))
             }
             guard result else { continue }
 
+            let rule = rules[index]
             var recommendation = rule.recommendation
             if recommendation == .approve {
                 // An approval that rests on a missing fact is no approval.
-                let absent = rule.readFacts.filter { (context.fact($0) ?? .null).isNull }
+                let absent = rule.readFacts.indices.filter { (context.fact(rule.readFacts[$0]) ?? .null).isNull }
                 if !absent.isEmpty {
-                    let names = absent.map(\.path.dotted).joined(separator: ", ")
+                    let names = absent.map { rule.readFactNames[$0] }.joined(separator: ", ")
                     problems.append(
                         DataProblem(
                             code: "missing_fact", message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
-                            path: absent[0].path.dotted, ruleID: rule.id))
+                            path: rule.readFactNames[absent[0]], ruleID: rule.id))
                     failClosed = true
                     recommendation = nil
                 }
             }
             let reason = rule.reason?.render(&context, limit: limits.templateOutputLength)
+            if fired.isEmpty { fired.reserveCapacity(rules.count - index) }
             fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
             for spec in rule.escalations {
                 let message = spec.message.render(&context, limit: limits.templateOutputLength)
@@ -95,6 +126,7 @@ extension RuleSet {
                     escalations[at].severity = max(escalations[at].severity, spec.severity)
                     if !escalations[at].ruleIDs.contains(rule.id) { escalations[at].ruleIDs.append(rule.id) }
                 } else {
+                    if escalations.isEmpty { escalations.reserveCapacity(escalationCount) }
                     escalations.append(Escalation(to: spec.to, severity: spec.severity, message: message, ruleIDs: [rule.id]))
                 }
             }
@@ -116,6 +148,9 @@ extension RuleSet {
             firedRules: fired, escalations: escalations, dataProblems: problems, warnings: warnings,
             trace: options.explain ? traces : nil)
     }
+}
+
+extension RuleSet {
 
     /// A data problem when `fact` is missing or of the wrong type, else `nil`.
     static func check(_ fact: RequiredFact, in context: inout EvaluationContext, ruleID: String?) -> DataProblem? {

@@ -11,30 +11,73 @@ public import ApprovalJSON
 /// ```
 public struct RuleSet: Sendable {
     /// The document's `name`.
-    public let name: String
+    public var name: String { compiled.name }
     /// The document's `description`.
-    public let description: String?
+    public var description: String? { compiled.description }
     /// `sha256:` and the hex digest of the document's bytes.
-    public let contentHash: String
+    public var contentHash: String { compiled.contentHash }
     /// How recommendations combine.
-    public let strategy: CombiningStrategy
+    public var strategy: CombiningStrategy { compiled.strategy }
     /// The recommendation when no rule recommends anything.
-    public let defaultRecommendation: Recommendation
+    public var defaultRecommendation: Recommendation { compiled.defaultRecommendation }
     /// The recommendation a decision falls back to when data is missing or wrong.
-    public let safeRecommendation: Recommendation
+    public var safeRecommendation: Recommendation { compiled.safeRecommendation }
     /// Warnings found while compiling (the document is usable).
-    public let warnings: [RuleDiagnostic]
+    public var warnings: [RuleDiagnostic] { compiled.warnings }
     /// The rule ids, in evaluation order.
-    public var ruleIDs: [String] { rules.map(\.id) }
+    public var ruleIDs: [String] { compiled.rules.map(\.id) }
 
-    let rules: [CompiledRule]
-    let requiredFacts: [RequiredFact]
-    let references: References
-    /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
-    let checkedVariableIDs: [String]
-    /// The root facts the rules read, numbered: each is looked up once per evaluation.
-    let facts: FactTable
-    let limits: Limits
+    /// Everything compiled, behind one reference: a rule set is copied (into tasks, closures,
+    /// evaluations) for the cost of one retain.
+    let compiled: Compiled
+
+    /// A rule's condition as the evaluation loop calls it. A struct around the closure, so that an
+    /// array of them stores each closure as it is, not behind a reabstraction thunk.
+    struct Condition: Sendable {
+        let test: Tester
+    }
+
+    final class Compiled: Sendable {
+        let name: String
+        let description: String?
+        let contentHash: String
+        let strategy: CombiningStrategy
+        let defaultRecommendation: Recommendation
+        let safeRecommendation: Recommendation
+        let warnings: [RuleDiagnostic]
+        let rules: [CompiledRule]
+        /// The rules' conditions, in the same order: what the evaluation loop calls (a closure
+        /// read from a local copy of this array is called without being retained, unlike one read
+        /// from a rule object).
+        let conditions: ContiguousArray<Condition>
+        /// How many escalations the rules declare in all (what a decision reserves room for).
+        let escalationCount: Int
+        let requiredFacts: [RequiredFact]
+        let references: References
+        /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
+        let checkedVariableIDs: [String]
+        /// The root facts the rules read, numbered: each is looked up once per evaluation.
+        let facts: FactTable
+        let limits: Limits
+
+        init(output: RuleCompiler.Output, contentHash: String, warnings: [RuleDiagnostic], limits: Limits) {
+            self.name = output.name
+            self.description = output.description
+            self.contentHash = contentHash
+            self.strategy = output.strategy
+            self.defaultRecommendation = output.defaultRecommendation
+            self.safeRecommendation = output.safeRecommendation
+            self.warnings = warnings
+            self.rules = output.rules
+            self.conditions = ContiguousArray(output.rules.map { Condition(test: $0.condition.test) })
+            self.escalationCount = output.rules.reduce(0) { $0 + $1.escalations.count }
+            self.requiredFacts = output.requiredFacts
+            self.references = output.references
+            self.checkedVariableIDs = output.references.variableIDs.sorted()
+            self.facts = output.facts
+            self.limits = limits
+        }
+    }
 
     // MARK: - Loading
 
@@ -91,19 +134,7 @@ public struct RuleSet: Sendable {
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw RuleCompilationError(diagnostics: diagnostics)
         }
-        self.name = output.name
-        self.description = output.description
-        self.contentHash = "sha256:" + hash
-        self.strategy = output.strategy
-        self.defaultRecommendation = output.defaultRecommendation
-        self.safeRecommendation = output.safeRecommendation
-        self.warnings = diagnostics
-        self.rules = output.rules
-        self.requiredFacts = output.requiredFacts
-        self.references = output.references
-        self.checkedVariableIDs = output.references.variableIDs.sorted()
-        self.facts = output.facts
-        self.limits = limits
+        compiled = Compiled(output: output, contentHash: "sha256:" + hash, warnings: diagnostics, limits: limits)
     }
 
     static func diagnostic(for error: JSONError) -> RuleDiagnostic {
@@ -123,10 +154,11 @@ public struct RuleSet: Sendable {
     /// What the fast path needs out of each snapshot: pass it to
     /// `JSONParser.parse(_:file:projection:)`. Decisions on the projected value equal decisions on
     /// the whole document.
-    public var projection: JSONProjection { references.projection }
+    public var projection: JSONProjection { compiled.references.projection }
 
     /// Which optional parts of a task the rules read, beyond the approval details.
     public var neededParts: NeededParts {
+        let references = compiled.references
         var parts = NeededParts()
         if references.readsTask || references.readsEverything { parts.insert(.task) }
         if references.readsFiles || references.readsEverything { parts.insert(.taskFiles) }

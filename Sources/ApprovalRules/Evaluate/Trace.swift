@@ -44,21 +44,21 @@ enum TraceText {
     /// URL signatures redacted.
     static func plain(_ value: JSONValue) -> String {
         if case .string(let text) = value { return SecretRedaction.text(text) }
-        var output: [UInt8] = []
+        var output = ""
         appendPlain(value, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// Appends ``plain(_:)``'s text to `output` (how templates render, without intermediate strings).
-    static func appendPlain(_ value: JSONValue, to output: inout [UInt8]) {
+    static func appendPlain(_ value: JSONValue, to output: inout String) {
         switch value {
-        case .string(let text): output.append(contentsOf: SecretRedaction.text(text).utf8)
-        case .integer(let number): output.append(contentsOf: String(number).utf8)
+        case .string(let text): output += SecretRedaction.text(text)
+        case .integer(let number): output += String(number)
         case .double(let number) where number.rounded() == number && abs(number) < 1e15:
-            output.append(contentsOf: String(Int64(number)).utf8)
+            output += String(Int64(number))
         case .double(let number) where number.isFinite:
-            output.append(contentsOf: number.description.utf8)  // digits only: nothing to redact
-        default: output.append(contentsOf: SecretRedaction.text(sortedWriter.string(value)).utf8)
+            output += number.description  // digits only: nothing to redact
+        default: output += SecretRedaction.text(sortedWriter.string(value))
         }
     }
 }

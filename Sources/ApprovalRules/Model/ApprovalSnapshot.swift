@@ -40,6 +40,8 @@ public struct ApprovalSnapshot: Sendable {
         let document: JSONValue
         /// The variables sorted by id, first source wins.
         let variableList: [SnapshotVariable]
+        /// ``VariableID/hash`` of each of them, in the same order: what a lookup scans.
+        let variableHashes: [UInt64]
         /// The same by id, only for snapshots with many variables: a few string comparisons beat
         /// hashing for the usual handful.
         let variableIndex: [String: Int]?
@@ -47,6 +49,8 @@ public struct ApprovalSnapshot: Sendable {
         let filesByVariable: [String: [JSONValue]]
         /// The same as a list (sorted by variable), for the usual few variables with files.
         let fileLists: [(variable: String, files: [JSONValue])]
+        /// ``VariableID/hash`` of each of their variables, in the same order.
+        let fileListHashes: [UInt64]
         /// Whether the snapshot has a files listing at all (`files` or `task_files`).
         let hasFilesListing: Bool
         /// Whether a files listing says more files exist than it lists (`total_files` > listed).
@@ -57,6 +61,8 @@ public struct ApprovalSnapshot: Sendable {
         let allApprovers: JSONValue
         /// `task.owner_email` (`null` when the task or its owner is not in the snapshot).
         let owner: JSONValue
+        /// `task_id` (`null` when absent).
+        let taskID: JSONValue
         /// Shape problems, found once here and filtered per rule set by the evaluation.
         let findings: SnapshotFindings
 
@@ -85,6 +91,7 @@ public struct ApprovalSnapshot: Sendable {
             }
             list.sort { $0.id < $1.id }
             self.variableList = list
+            self.variableHashes = list.map { VariableID.hash($0.id) }
             self.variableIndex =
                 list.count > Self.indexThreshold
                 ? Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) : nil
@@ -103,6 +110,7 @@ public struct ApprovalSnapshot: Sendable {
             }
             self.filesByVariable = files
             self.fileLists = files.sorted { $0.key < $1.key }.map { (variable: $0.key, files: $0.value) }
+            self.fileListHashes = fileLists.map { VariableID.hash($0.variable) }
             self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
 
             var incomplete = false
@@ -120,6 +128,7 @@ public struct ApprovalSnapshot: Sendable {
             for approver in active + next where !all.contains(approver) { all.append(approver) }
             self.allApprovers = .array(all)
             self.owner = document["task"]?["owner_email"] ?? .null
+            self.taskID = document["task_id"] ?? .null
             self.findings = SnapshotValidator.findings(for: document, variables: list)
         }
 
@@ -135,13 +144,25 @@ public struct ApprovalSnapshot: Sendable {
     /// Files by the variable they belong to.
     var filesByVariable: [String: [JSONValue]] { storage.filesByVariable }
     /// The files attached for variable `id` (`nil` when none are listed).
-    func files(of id: String) -> [JSONValue]? {
-        if storage.fileLists.count > Storage.indexThreshold { return storage.filesByVariable[id] }
-        let count = id.utf8.count  // lengths first, as for variables
-        for entry in storage.fileLists where entry.variable.utf8.count == count && entry.variable == id {
-            return entry.files
+    func files(of id: VariableID) -> [JSONValue]? {
+        if storage.fileLists.count > Storage.indexThreshold { return storage.filesByVariable[id.text] }
+        let lists = storage.fileLists
+        return storage.fileListHashes.withUnsafeBufferPointer { hashes in
+            for at in hashes.indices where hashes[at] == id.hash && lists[at].variable == id.text { return lists[at].files }
+            return nil
         }
-        return nil
+    }
+
+    /// Whether at least one file is attached for variable `id` (``files(of:)`` is not empty).
+    func hasFiles(_ id: VariableID) -> Bool {
+        if storage.fileLists.count > Storage.indexThreshold { return !(storage.filesByVariable[id.text]?.isEmpty ?? true) }
+        let lists = storage.fileLists
+        return storage.fileListHashes.withUnsafeBufferPointer { hashes in
+            for at in hashes.indices where hashes[at] == id.hash && lists[at].variable == id.text {
+                return !lists[at].files.isEmpty
+            }
+            return false
+        }
     }
     /// Whether the snapshot has a files listing at all (`files` or `task_files`).
     var hasFilesListing: Bool { storage.hasFilesListing }
@@ -151,28 +172,28 @@ public struct ApprovalSnapshot: Sendable {
     var findings: SnapshotFindings { storage.findings }
 
     /// The value of the variable with this id (`nil` when there is no such variable).
-    func variableValue(_ id: String) -> JSONValue? {
+    func variableValue(_ id: VariableID) -> JSONValue? {
         position(of: id).map { storage.variableList[$0].value }
     }
 
     /// The `variable_type` of the variable with this id (`nil` when there is no such variable).
-    func variableType(_ id: String) -> JSONValue? {
+    func variableType(_ id: VariableID) -> JSONValue? {
         guard let at = position(of: id) else { return nil }
         return storage.variableList[at].type.map(JSONValue.string) ?? .null
     }
 
-    private func position(of id: String) -> Int? {
-        if let index = storage.variableIndex { return index[id] }
-        // Comparing lengths first skips most string comparisons.
-        let count = id.utf8.count
-        return storage.variableList.withUnsafeBufferPointer { list in
-            for at in list.indices where list[at].id.utf8.count == count && list[at].id == id { return at }
+    private func position(of id: VariableID) -> Int? {
+        if let index = storage.variableIndex { return index[id.text] }
+        // Hashes first: the usual handful of variables costs a few integer comparisons.
+        let list = storage.variableList
+        return storage.variableHashes.withUnsafeBufferPointer { hashes in
+            for at in hashes.indices where hashes[at] == id.hash && list[at].id == id.text { return at }
             return nil
         }
     }
 
     /// The task id (`task_id`), or `null` when absent.
-    public var taskID: JSONValue { document["task_id"] ?? .null }
+    public var taskID: JSONValue { storage.taskID }
 
     /// The value at a dotted path (`variables.contract_value`, `approvers.active`, `task_id`).
     public func value(at path: String) -> JSONValue? {
@@ -234,11 +255,11 @@ final class FactPath: Sendable, Hashable {
         /// `now`: the evaluation's clock.
         case now
         /// `variables` (all of them), `variables.<id>`.
-        case variables, variable(String)
+        case variables, variable(VariableID)
         /// `variable_types` (all), `variable_types.<id>`.
-        case variableTypes, variableType(String)
+        case variableTypes, variableType(VariableID)
         /// `files_by_variable` (all), `files_by_variable.<id>`.
-        case filesByVariable, files(String)
+        case filesByVariable, files(VariableID)
         /// `approvers`, `approvers.active`, `approvers.next`, `approvers.all`.
         case approvers, activeApprovers, nextApprovers, allApprovers
         /// `owner`.
@@ -263,11 +284,11 @@ final class FactPath: Sendable, Hashable {
             used = 0
         case "now"? where steps.count == 1: head = .now
         case "variables"?:
-            if steps.count > 1 { head = .variable(steps[1]); used = 2 } else { head = .variables }
+            if steps.count > 1 { head = .variable(VariableID(steps[1])); used = 2 } else { head = .variables }
         case "variable_types"?:
-            if steps.count > 1 { head = .variableType(steps[1]); used = 2 } else { head = .variableTypes }
+            if steps.count > 1 { head = .variableType(VariableID(steps[1])); used = 2 } else { head = .variableTypes }
         case "files_by_variable"?:
-            if steps.count > 1 { head = .files(steps[1]); used = 2 } else { head = .filesByVariable }
+            if steps.count > 1 { head = .files(VariableID(steps[1])); used = 2 } else { head = .filesByVariable }
         case "approvers"?:
             used = 2
             switch steps.count > 1 ? steps[1] : nil {
@@ -302,6 +323,24 @@ final class FactPath: Sendable, Hashable {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
         return parts
+    }
+}
+
+/// A variable id with a hash of it computed once (FNV-1a over its UTF-8, the same in every process),
+/// so that finding a variable among a snapshot's few compares integers before any text.
+struct VariableID: Sendable, Hashable {
+    let text: String
+    let hash: UInt64
+
+    init(_ text: String) {
+        self.text = text
+        self.hash = Self.hash(text)
+    }
+
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
     }
 }
 

@@ -82,7 +82,7 @@ enum ArrayOperators {
             var results: [JSONValue] = []
             var position = 0
             try iterate(elements, indexed: indexed, &context) { context throws(LogicError) in
-                if Coercion.truthy(try condition.run(&context)) { results.append(elements[position]) }
+                if try condition.test(&context) { results.append(elements[position]) }
                 position += 1
                 return true
             }
@@ -138,21 +138,19 @@ enum ArrayOperators {
         let source = call.arguments[0]
         let condition = call.arguments[1]
         let indexed = mayClimbScopes(call.operation.arguments[1])
-        return Node(path: call.path) { context throws(LogicError) in
-            let elements = try sourceElements(try source.run(&context), nullIsEmpty: false)
-            if elements.isEmpty { return .bool(quantifier == .none) }
-            var found = false  // an element that decides: falsy for `all`, truthy otherwise
-            try iterate(elements, indexed: indexed, &context) { context throws(LogicError) in
-                let truthy = Coercion.truthy(try condition.run(&context))
-                found = quantifier == .all ? !truthy : truthy
-                return !found
-            }
-            switch quantifier {
-            case .all: return .bool(!found)
-            case .some: return .bool(found)
-            case .none: return .bool(!found)
-            }
-        }
+        return Node(
+            path: call.path,
+            test: { context throws(LogicError) in
+                let elements = try sourceElements(try source.run(&context), nullIsEmpty: false)
+                if elements.isEmpty { return quantifier == .none }
+                var found = false  // an element that decides: falsy for `all`, truthy otherwise
+                try iterate(elements, indexed: indexed, &context) { context throws(LogicError) in
+                    let truthy = try condition.test(&context)
+                    found = quantifier == .all ? !truthy : truthy
+                    return !found
+                }
+                return quantifier == .some ? found : !found
+            })
     }
 
     /// `merge`: one array of all the arguments, with array arguments flattened one level

@@ -116,73 +116,85 @@ enum ComparisonOperator: CaseIterable, Sendable {
             let rhs = arguments[1]
             if let right = rhs.constant {
                 if case .integer(let y) = right {
-                    return Node(path: path) { context throws(LogicError) in
+                    return Node(
+                        path: path,
+                        test: { context throws(LogicError) in
+                            let left = try lhs.run(&context)
+                            let result: Bool
+                            if case .integer(let x) = left {
+                                result = comparison.holds(x, y)
+                            } else {
+                                result = try comparison.holds(left, right)
+                            }
+                            context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                            return result
+                        })
+                }
+                return Node(
+                    path: path,
+                    test: { context throws(LogicError) in
                         let left = try lhs.run(&context)
-                        let result: Bool
-                        if case .integer(let x) = left {
-                            result = comparison.holds(x, y)
-                        } else {
-                            result = try comparison.holds(left, right)
-                        }
+                        let result = try comparison.holds(left, right)
                         context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                        return .bool(result)
-                    }
-                }
-                return Node(path: path) { context throws(LogicError) in
-                    let left = try lhs.run(&context)
-                    let result = try comparison.holds(left, right)
-                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                    return .bool(result)
-                }
+                        return result
+                    })
             }
             if let left = lhs.constant {
-                return Node(path: path) { context throws(LogicError) in
+                return Node(
+                    path: path,
+                    test: { context throws(LogicError) in
+                        let right = try rhs.run(&context)
+                        let result = try comparison.holds(left, right)
+                        context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                        return result
+                    })
+            }
+            return Node(
+                path: path,
+                test: { context throws(LogicError) in
+                    let left = try lhs.run(&context)
                     let right = try rhs.run(&context)
                     let result = try comparison.holds(left, right)
                     context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                    return .bool(result)
-                }
-            }
-            return Node(path: path) { context throws(LogicError) in
-                let left = try lhs.run(&context)
-                let right = try rhs.run(&context)
-                let result = try comparison.holds(left, right)
-                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                return .bool(result)
-            }
+                    return result
+                })
         case 3:
             let low = arguments[0]
             let middle = arguments[1]
             let high = arguments[2]
-            return Node(path: path) { context throws(LogicError) in
-                let a = try low.run(&context)
-                let b = try middle.run(&context)
-                guard try comparison.holds(a, b) else {
-                    context.record(path, "\(low.describe(a)) \(symbol) \(middle.describe(b))", false)
-                    return false
-                }
-                let c = try high.run(&context)
-                let result = try comparison.holds(b, c)
-                context.record(
-                    path, "\(low.describe(a)) \(symbol) \(middle.describe(b)) \(symbol) \(high.describe(c))",
-                    .bool(result))
-                return .bool(result)
-            }
-        default:
-            return Node(path: path) { context throws(LogicError) in
-                var previous = try arguments[0].run(&context)
-                for index in 1..<arguments.count {
-                    let current = try arguments[index].run(&context)
-                    let result = try comparison.holds(previous, current)
+            return Node(
+                path: path,
+                test: { context throws(LogicError) in
+                    let a = try low.run(&context)
+                    let b = try middle.run(&context)
+                    guard try comparison.holds(a, b) else {
+                        context.record(path, "\(low.describe(a)) \(symbol) \(middle.describe(b))", false)
+                        return false
+                    }
+                    let c = try high.run(&context)
+                    let result = try comparison.holds(b, c)
                     context.record(
-                        path,
-                        "\(arguments[index - 1].describe(previous)) \(symbol) \(arguments[index].describe(current))",
+                        path, "\(low.describe(a)) \(symbol) \(middle.describe(b)) \(symbol) \(high.describe(c))",
                         .bool(result))
-                    guard result else { return false }
-                    previous = current
-                }
-                return true
-            }
+                    return result
+                })
+        default:
+            return Node(
+                path: path,
+                test: { context throws(LogicError) in
+                    var previous = try arguments[0].run(&context)
+                    for index in 1..<arguments.count {
+                        let current = try arguments[index].run(&context)
+                        let result = try comparison.holds(previous, current)
+                        context.record(
+                            path,
+                            "\(arguments[index - 1].describe(previous)) \(symbol) \(arguments[index].describe(current))",
+                            .bool(result))
+                        guard result else { return false }
+                        previous = current
+                    }
+                    return true
+                })
         }
     }
 }

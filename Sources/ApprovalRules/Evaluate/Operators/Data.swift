@@ -83,16 +83,22 @@ enum DataOperators {
             guard case .path(let steps) = Key(constant) else {
                 return Node(path: path) { context throws(LogicError) in context.current }
             }
-            // The compiler numbers literal paths; one built elsewhere is looked up every time.
-            let fact = call.fact ?? FactTable.Fact(slot: .max, path: FactPath(steps))
             let label = label(steps)
+            // The compiler numbers literal paths; one it did not is looked up every time.
+            guard let fact = call.fact else {
+                let factPath = FactPath(steps)
+                return Node(path: path, label: label) { context throws(LogicError) in
+                    if let value = context.lookup(factPath) { return value }
+                    return try fallback?.run(&context) ?? .null
+                }
+            }
             if let fallback {
                 return Node(path: path, label: label) { context throws(LogicError) in
                     if let value = context.lookup(fact) { return value }
                     return try fallback.run(&context)
                 }
             }
-            return Node(path: path, label: label, fact: call.fact) { context throws(LogicError) in
+            return Node(path: path, label: label, fact: fact) { context throws(LogicError) in
                 context.lookup(fact) ?? .null
             }
         }
@@ -148,7 +154,7 @@ enum DataOperators {
 
         /// The value there, or `nil` when absent.
         @inline(__always)
-        func read(_ context: EvaluationContext) -> JSONValue? {
+        func read(_ context: borrowing EvaluationContext) -> JSONValue? {
             if levelsUp > 0 { return context.lookup(path, levelsUp: levelsUp) }
             if steps.isEmpty { return context.current }
             return context.lookup(path)
@@ -225,7 +231,7 @@ enum DataOperators {
         /// Whether the value is absent, `null` or `""` (json-logic-js's definition; use `exists`
         /// to test presence alone).
         @inline(__always)
-        func isMissing(in context: EvaluationContext) -> Bool {
+        func isMissing(in context: borrowing EvaluationContext) -> Bool {
             let value: JSONValue?
             if let location { value = context.lookup(location) } else { value = context.current }
             switch value {
@@ -294,7 +300,7 @@ enum DataOperators {
         }
     }
 
-    private static func missingKeys(_ keys: [Wanted], _ context: EvaluationContext) -> JSONValue {
+    private static func missingKeys(_ keys: [Wanted], _ context: borrowing EvaluationContext) -> JSONValue {
         var result: [JSONValue] = []
         for wanted in keys where wanted.isMissing(in: context) { result.append(wanted.key) }
         return .array(result)

@@ -29,18 +29,20 @@ extension Operators {
             let constantRight = right.constant.flatMap { try? timestamp($0) }
             // Typed reads change which error comes first only when the right side can raise.
             let typed = right.constant != nil || right.fact != nil
-            return Node(path: call.path) { context throws(LogicError) in
-                if typed, context.trace == nil {
-                    let a = try left.timestamp(&context)
-                    if let constantRight { return .bool(test(a, constantRight)) }
-                    return .bool(test(a, try right.timestamp(&context)))
-                }
-                let a = try left.run(&context)
-                let b = try right.run(&context)
-                let result = JSONValue.bool(test(try timestamp(a), try timestamp(b)))
-                context.record(call.path, "\(left.describe(a)) \(name) \(right.describe(b))", result)
-                return result
-            }
+            return Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    if typed, context.trace == nil {
+                        let a = try left.timestamp(&context)
+                        if let constantRight { return test(a, constantRight) }
+                        return test(a, try right.timestamp(&context))
+                    }
+                    let a = try left.run(&context)
+                    let b = try right.run(&context)
+                    let result = test(try timestamp(a), try timestamp(b))
+                    context.record(call.path, "\(left.describe(a)) \(name) \(right.describe(b))", .bool(result))
+                    return result
+                })
         }
     }
 
@@ -53,7 +55,7 @@ extension Operators {
     }
 
     /// The evaluation's clock; raises `No Clock` when none was given.
-    static func clock(_ context: EvaluationContext) throws(LogicError) -> Timestamp {
+    static func clock(_ context: borrowing EvaluationContext) throws(LogicError) -> Timestamp {
         guard let now = context.now else { throw .domain("No Clock", "this rule needs the current date; none was given") }
         return now
     }

@@ -83,42 +83,57 @@ enum Email {
         domain == suffix || domain.hasSuffix("." + suffix)
     }
 
-    /// Whether the address's domain equals `wanted` (lower case) or, with `orSubdomain`, ends with
-    /// `.wanted`, comparing ASCII letters without case. No allocation for ASCII addresses; others
-    /// take the general path.
-    static func address(_ text: String, matches wanted: String, orSubdomain: Bool) -> Bool {
+    /// A domain to test addresses against: normalised (``normalizedDomain(_:)``) once, with its
+    /// bytes kept for the byte-level comparison.
+    struct Pattern: Sendable {
+        let domain: String
+        let bytes: [UInt8]
+
+        init(_ text: String) {
+            domain = Email.normalizedDomain(text)
+            bytes = Array(domain.utf8)
+        }
+    }
+
+    /// Whether the address's domain equals one of `patterns` or, with `orSubdomain`, ends with
+    /// `.` and one of them, comparing ASCII letters without case. The address is validated once,
+    /// in one pass over its bytes, whatever the number of patterns; an address whose domain has
+    /// other than ASCII characters takes the general path (Unicode lower-casing).
+    static func address(_ text: String, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool {
         let fast: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            wanted.utf8.withContiguousStorageIfAvailable { target in
-                address(bytes, matches: target, orSubdomain: orSubdomain)
-            } ?? nil
+            guard let (range, ascii) = scan(bytes) else { return false }
+            guard ascii else { return nil }
+            for pattern in patterns where matches(bytes, domain: range, pattern.bytes, orSubdomain: orSubdomain) {
+                return true
+            }
+            return false
         } ?? nil
         if let fast { return fast }
         guard let domain = domain(text) else { return false }
-        return orSubdomain ? self.domain(domain, isWithin: wanted) : domain == wanted
+        return patterns.contains { orSubdomain ? self.domain(domain, isWithin: $0.domain) : domain == $0.domain }
     }
 
-    /// The ASCII case of ``address(_:matches:orSubdomain:)``: `nil` when the domain has other
-    /// characters (Unicode lower-casing decides those).
-    private static func address(
-        _ bytes: UnsafeBufferPointer<UInt8>, matches target: UnsafeBufferPointer<UInt8>, orSubdomain: Bool
-    ) -> Bool? {
-        guard let (range, ascii) = scan(bytes) else { return false }
-        guard ascii else { return nil }
-        guard range.count >= target.count else { return false }
-        let offset = range.upperBound - target.count
+    /// Whether an address with an ASCII domain at `range` is in `target` (lower case).
+    @inline(__always)
+    private static func matches(
+        _ bytes: UnsafeBufferPointer<UInt8>, domain range: Range<Int>, _ target: [UInt8], orSubdomain: Bool
+    ) -> Bool {
+        let length = target.count
+        guard range.count >= length else { return false }
+        let offset = range.upperBound - length
         if offset > range.lowerBound {
             guard orSubdomain, bytes[offset - 1] == UInt8(ascii: ".") else { return false }
         }
-        for index in 0..<target.count where lowercase(bytes[offset + index]) != target[index] {
-            return false
+        return target.withUnsafeBufferPointer { target in
+            for index in 0..<length where lowercase(bytes[offset + index]) != target[index] { return false }
+            return true
         }
-        return true
     }
 
     /// An ASCII upper-case letter in lower case; any other byte as it is.
     @inline(__always)
     static func lowercase(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 }
 
@@ -147,31 +162,36 @@ extension Operators {
         },
     ]
 
-    /// `[address, domain, domain...]`: false for anything that is not an address.
+    /// `[address, domain, domain...]`: false for anything that is not an address. Literal domains
+    /// (the usual case) are normalised once, at compile time.
     private static func domainTest(_ call: OperatorCall, orSubdomain: Bool) -> Node {
         let address = call.argument(0)
         let domains = Array(call.arguments.dropFirst())
-        let constantDomains: [String]? =
+        let constantPatterns: [Email.Pattern]? =
             domains.allSatisfy({ $0.constant?.string != nil })
-            ? domains.compactMap { $0.constant?.string.map(Email.normalizedDomain) } : nil
-        return Node(path: call.path) { context throws(LogicError) in
-            let value = try address.run(&context)
-            var wanted: [String]
-            if let constantDomains {
-                wanted = constantDomains
-            } else {
-                wanted = []
-                for node in domains {
-                    if case .string(let text) = try node.run(&context) { wanted.append(Email.normalizedDomain(text)) }
+            ? domains.compactMap { $0.constant?.string.map(Email.Pattern.init) } : nil
+        return Node(
+            path: call.path,
+            test: { context throws(LogicError) in
+                let value = try address.run(&context)
+                let patterns: [Email.Pattern]
+                if let constantPatterns {
+                    patterns = constantPatterns
+                } else {
+                    var computed: [Email.Pattern] = []
+                    for node in domains {
+                        if case .string(let text) = try node.run(&context) { computed.append(Email.Pattern(text)) }
+                    }
+                    patterns = computed
                 }
-            }
-            var result = false
-            if case .string(let text) = value {
-                result = wanted.contains { Email.address(text, matches: $0, orSubdomain: orSubdomain) }
-            }
-            context.record(
-                call.path, "\(address.describe(value)) \(call.name) \(wanted.joined(separator: ", "))", .bool(result))
-            return .bool(result)
-        }
+                var result = false
+                if case .string(let text) = value {
+                    result = Email.address(text, matchesAny: patterns, orSubdomain: orSubdomain)
+                }
+                context.record(
+                    call.path, "\(address.describe(value)) \(call.name) \(patterns.map(\.domain).joined(separator: ", "))",
+                    .bool(result))
+                return result
+            })
     }
 }

@@ -7,23 +7,26 @@ extension Operators {
             ["has_file"], arity: 1...1, pure: false,
             summary: "a file is attached for the variable; raises Incomplete Data when the listing cannot tell"
         ) { call throws(CompileProblem) in
-            guard case .string(let id)? = call.argument(0).constant else {
+            guard case .string(let text)? = call.argument(0).constant else {
                 throw CompileProblem(.invalidArgument, "\"has_file\" takes a variable id as a string literal", at: call.argument(0).path)
             }
-            return Node(path: call.path) { context throws(LogicError) in
-                let result = JSONValue.bool(try hasFile(id, context))
-                context.record(call.path, "file attached for \(id)", result)
-                return result
-            }
+            let id = VariableID(text)
+            return Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    let result = try hasFile(id, context)
+                    context.record(call.path, "file attached for \(text)", .bool(result))
+                    return result
+                })
         }
     ]
 
     /// Whether a file is attached for variable `id`. "Absent" is concluded only from a complete
     /// listing: no listing at all, or one whose `total_files` exceeds what it lists, raises.
-    static func hasFile(_ id: String, _ context: EvaluationContext) throws(LogicError) -> Bool {
+    static func hasFile(_ id: VariableID, _ context: borrowing EvaluationContext) throws(LogicError) -> Bool {
         switch context.root {
         case .snapshot(let snapshot):
-            if let files = snapshot.files(of: id), !files.isEmpty { return true }
+            if snapshot.hasFiles(id) { return true }
             if !snapshot.hasFilesListing {
                 throw .domain("Incomplete Data", "the snapshot has no files listing (fetch with include_files=true)")
             }
@@ -35,7 +38,7 @@ extension Operators {
             guard case .array(let files)? = data["files"] else {
                 throw .domain("Incomplete Data", "the data has no files listing")
             }
-            return files.contains { $0["variable_id"]?.string == id }
+            return files.contains { $0["variable_id"]?.string == id.text }
         }
     }
 
@@ -57,13 +60,15 @@ extension Operators {
             let strings = NormalizedList(members.compactMap(\.string))
             let others = Set(members.filter { $0.string == nil })
             let value = call.argument(0)
-            return Node(path: call.path) { context throws(LogicError) in
-                let item = try value.run(&context)
-                let found: Bool
-                if case .string(let text) = item { found = strings.contains(text) } else { found = others.contains(item) }
-                context.record(call.path, "\(value.describe(item)) in list \(name)", .bool(found))
-                return .bool(found)
-            }
+            return Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    let item = try value.run(&context)
+                    let found: Bool
+                    if case .string(let text) = item { found = strings.contains(text) } else { found = others.contains(item) }
+                    context.record(call.path, "\(value.describe(item)) in list \(name)", .bool(found))
+                    return found
+                })
         }
     ]
 
@@ -141,19 +146,22 @@ extension Operators {
             ["approver_is_owner"], arity: 0...0, pure: false,
             summary: "an active approver is the task's owner (false when the task is not known)"
         ) { call in
-            Node(path: call.path) { context throws(LogicError) in
-                guard case .string(let owner)? = context.lookupRoot(FactPath.owner) else {
-                    context.record(call.path, "task owner unknown", false)
-                    return false
-                }
-                let approvers = context.lookupRoot(FactPath.activeApprovers)?.array ?? []
-                let found = approvers.contains { approver in
-                    guard case .string(let address) = approver else { return false }
-                    return sameAddress(address, owner)
-                }
-                context.record(call.path, "task owner \(TraceText.value(.string(owner))) among active approvers", .bool(found))
-                return .bool(found)
-            }
+            Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    guard case .string(let owner)? = context.lookupRoot(FactPath.owner) else {
+                        context.record(call.path, "task owner unknown", false)
+                        return false
+                    }
+                    let approvers = context.lookupRoot(FactPath.activeApprovers)?.array ?? []
+                    let found = approvers.contains { approver in
+                        guard case .string(let address) = approver else { return false }
+                        return sameAddress(address, owner)
+                    }
+                    context.record(
+                        call.path, "task owner \(TraceText.value(.string(owner))) among active approvers", .bool(found))
+                    return found
+                })
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
             value, context in

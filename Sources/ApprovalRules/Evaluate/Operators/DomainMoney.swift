@@ -105,27 +105,29 @@ extension Operators {
             }
             // A constant side is converted once.
             let constantRight = right.constant.flatMap { try? Money.base($0, declarations) }
-            return Node(path: call.path) { context throws(LogicError) in
-                if context.trace == nil {
-                    let amountA = try left.money(&context, declarations)
-                    if let constantRight { return .bool(test(amountA, constantRight)) }
-                    return .bool(test(amountA, try right.money(&context, declarations)))
-                }
-                let a = try left.run(&context)
-                let amountA = try Money.base(a, declarations)
-                let b: JSONValue
-                let amountB: DecimalNumber
-                if let constantRight {
-                    b = right.constant ?? .null
-                    amountB = constantRight
-                } else {
-                    b = try right.run(&context)
-                    amountB = try Money.base(b, declarations)
-                }
-                let result = JSONValue.bool(test(amountA, amountB))
-                context.record(call.path, "\(left.describe(a)) \(symbol) \(right.describe(b))", result)
-                return result
-            }
+            return Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    if context.trace == nil {
+                        let amountA = try left.money(&context, declarations)
+                        if let constantRight { return test(amountA, constantRight) }
+                        return test(amountA, try right.money(&context, declarations))
+                    }
+                    let a = try left.run(&context)
+                    let amountA = try Money.base(a, declarations)
+                    let b: JSONValue
+                    let amountB: DecimalNumber
+                    if let constantRight {
+                        b = right.constant ?? .null
+                        amountB = constantRight
+                    } else {
+                        b = try right.run(&context)
+                        amountB = try Money.base(b, declarations)
+                    }
+                    let result = test(amountA, amountB)
+                    context.record(call.path, "\(left.describe(a)) \(symbol) \(right.describe(b))", .bool(result))
+                    return result
+                })
         }
     }
 }

@@ -77,21 +77,33 @@ enum LogicOperators {
         case 1:
             let condition = conditions[0]
             let branch = branches[0]
-            return Node(path: path) { context throws(LogicError) in
-                if Coercion.truthy(try condition.run(&context)) { return try branch.run(&context) }
-                return try otherwise.run(&context)
-            }
+            return Node(
+                path: path,
+                run: { context throws(LogicError) in
+                    if try condition.test(&context) { return try branch.run(&context) }
+                    return try otherwise.run(&context)
+                },
+                test: { context throws(LogicError) in
+                    if try condition.test(&context) { return try branch.test(&context) }
+                    return try otherwise.test(&context)
+                })
         default:
             let conditions = conditions
             let branches = branches
-            return Node(path: path) { context throws(LogicError) in
-                for index in conditions.indices {
-                    if Coercion.truthy(try conditions[index].run(&context)) {
+            return Node(
+                path: path,
+                run: { context throws(LogicError) in
+                    for index in conditions.indices where try conditions[index].test(&context) {
                         return try branches[index].run(&context)
                     }
-                }
-                return try otherwise.run(&context)
-            }
+                    return try otherwise.run(&context)
+                },
+                test: { context throws(LogicError) in
+                    for index in conditions.indices where try conditions[index].test(&context) {
+                        return try branches[index].test(&context)
+                    }
+                    return try otherwise.test(&context)
+                })
         }
     }
 
@@ -122,21 +134,35 @@ enum LogicOperators {
         case 2:
             let first = operands[0]
             let second = operands[1]
-            return Node(path: path) { context throws(LogicError) in
-                let value = try first.run(&context)
-                if Coercion.truthy(value) == stopsWhenTruthy { return value }
-                return try second.run(&context)
-            }
+            return Node(
+                path: path,
+                run: { context throws(LogicError) in
+                    let value = try first.run(&context)
+                    if Coercion.truthy(value) == stopsWhenTruthy { return value }
+                    return try second.run(&context)
+                },
+                test: { context throws(LogicError) in
+                    if try first.test(&context) == stopsWhenTruthy { return stopsWhenTruthy }
+                    return try second.test(&context)
+                })
         default:
             let operands = operands
             let last = operands.count - 1
-            return Node(path: path) { context throws(LogicError) in
-                for index in 0..<last {
-                    let value = try operands[index].run(&context)
-                    if Coercion.truthy(value) == stopsWhenTruthy { return value }
-                }
-                return try operands[last].run(&context)
-            }
+            return Node(
+                path: path,
+                run: { context throws(LogicError) in
+                    for index in 0..<last {
+                        let value = try operands[index].run(&context)
+                        if Coercion.truthy(value) == stopsWhenTruthy { return value }
+                    }
+                    return try operands[last].run(&context)
+                },
+                test: { context throws(LogicError) in
+                    for index in 0..<last where try operands[index].test(&context) == stopsWhenTruthy {
+                        return stopsWhenTruthy
+                    }
+                    return try operands[last].test(&context)
+                })
         }
     }
 
@@ -148,12 +174,16 @@ enum LogicOperators {
         let path = call.path
         guard let operand = call.arguments.first else { return Node(constant: .bool(negated), path: path) }
         let symbol = negated ? "!" : "!!"
-        return Node(path: path) { context throws(LogicError) in
-            let value = try operand.run(&context)
-            let result = Coercion.truthy(value) != negated
-            context.record(path, "\(symbol) \(operand.describe(value))", .bool(result))
-            return .bool(result)
-        }
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
+                // The trace shows the operand's value; otherwise its truthiness is all that is needed.
+                guard context.trace != nil else { return try operand.test(&context) != negated }
+                let value = try operand.run(&context)
+                let result = Coercion.truthy(value) != negated
+                context.record(path, "\(symbol) \(operand.describe(value))", .bool(result))
+                return result
+            })
     }
 
     /// `??`: the first argument that is not `null` (a missing value reads as `null`); `null` when

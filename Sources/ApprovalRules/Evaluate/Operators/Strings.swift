@@ -159,20 +159,24 @@ enum StringOperators {
             test = { value, list in isMember(value, of: list) }
         }
         if let list = haystack.constant {
-            return Node(path: path) { context throws(LogicError) in
+            return Node(
+                path: path,
+                test: { context throws(LogicError) in
+                    let value = try needle.run(&context)
+                    let result = test(value, list)
+                    context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
+                    return result
+                })
+        }
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
                 let value = try needle.run(&context)
-                let result = test(value, list)
+                let list = try haystack.run(&context)
+                let result = isMember(value, of: list)
                 context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
-                return .bool(result)
-            }
-        }
-        return Node(path: path) { context throws(LogicError) in
-            let value = try needle.run(&context)
-            let list = try haystack.run(&context)
-            let result = isMember(value, of: list)
-            context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
-            return .bool(result)
-        }
+                return result
+            })
     }
 
     /// Literal lists longer than this are looked up through a hashed set; shorter ones are scanned,
