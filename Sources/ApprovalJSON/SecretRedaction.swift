@@ -45,17 +45,25 @@ public enum SecretRedaction {
         UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "#"), 0x0A, 0x0D, 0x09,
     ]
 
+    /// Whether text with these UTF-8 bytes may hold a query parameter (`?` or `&`, and `=`), so
+    /// that ``text(_:secrets:)`` (with no `secrets`) could change it; text for which this is false
+    /// is returned as it is.
+    public static func mayNeedRedaction(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        mayHaveParameters(bytes)
+    }
+
+    private static func mayHaveParameters(_ bytes: some Sequence<UInt8>) -> Bool {
+        var hasEquals = false
+        var hasSeparator = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "=") { hasEquals = true }
+            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "&") { hasSeparator = true }
+        }
+        return hasEquals && hasSeparator
+    }
+
     private static func redactQueryParameters(in text: String) -> String {
         // Fast exit: no query parameter can be present without both "?" or "&" and "=".
-        func mayHaveParameters(_ bytes: some Sequence<UInt8>) -> Bool {
-            var hasEquals = false
-            var hasSeparator = false
-            for byte in bytes {
-                if byte == UInt8(ascii: "=") { hasEquals = true }
-                if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "&") { hasSeparator = true }
-            }
-            return hasEquals && hasSeparator
-        }
         let candidate =
             text.utf8.withContiguousStorageIfAvailable { mayHaveParameters($0) } ?? mayHaveParameters(text.utf8)
         guard candidate else { return text }

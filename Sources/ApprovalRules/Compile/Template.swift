@@ -4,7 +4,8 @@ import ApprovalJSON
 /// parsed once; placeholders are fact paths read from the snapshot when rendered.
 struct Template: Sendable, Hashable {
     enum Segment: Sendable, Hashable {
-        case text(String)
+        /// Literal text, as UTF-8.
+        case text([UInt8])
         case fact(FactTable.Fact)
     }
 
@@ -30,13 +31,14 @@ struct Template: Sendable, Hashable {
             return nil
         }
         func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func literal(_ range: Range<Int>) -> Segment { .text(Array(bytes[range])) }
         let open = UInt8(ascii: "{")
         let close = UInt8(ascii: "}")
         var segments: [Segment] = []
         var factPaths: [[String]] = []
         var start = 0
         while let opening = find(open, from: start) {
-            if opening > start { segments.append(.text(string(start..<opening))) }
+            if opening > start { segments.append(literal(start..<opening)) }
             guard let closing = find(close, from: opening + 2) else {
                 throw TemplateError(message: "unclosed \"{{\" in message template")
             }
@@ -54,37 +56,137 @@ struct Template: Sendable, Hashable {
             start = closing + 2
         }
         if find(close, from: start) != nil { throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template") }
-        if start < bytes.count { segments.append(.text(string(start..<bytes.count))) }
+        if start < bytes.count { segments.append(literal(start..<bytes.count)) }
         self.segments = segments
         self.factPaths = factPaths
         self.constantText = factPaths.isEmpty ? text : nil
         self.literalBytes = segments.reduce(0) { total, segment in
-            if case .text(let text) = segment { return total + text.utf8.count }
+            if case .text(let text) = segment { return total + text.count }
             return total
         }
     }
 
     /// Renders with values read through `context`; missing facts read as `(missing)`. The result
     /// is cut at `limit` bytes (on a character boundary) with an ellipsis.
+    ///
+    /// The text is assembled as bytes in a buffer on the stack (literal parts copied, facts written
+    /// in place) and becomes a `String` once.
     func render(_ context: inout EvaluationContext, limit: Int) -> String {
         if let constantText, constantText.utf8.count <= limit { return constantText }
+        let capacity = min(literalBytes + 64 * factPaths.count, limit + 64)
+        if capacity <= Self.stackBytes {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+                var output = TextBuffer(buffer)
+                append(to: &output, context, limit: limit)
+                return output.overflowed ? renderSlowly(&context, limit: limit) : output.string(limit: limit)
+            }
+        }
+        return renderSlowly(&context, limit: limit)
+    }
+
+    /// Renders without the stack buffer (long templates, long facts).
+    private func renderSlowly(_ context: inout EvaluationContext, limit: Int) -> String {
         var output = ""
-        output.reserveCapacity(literalBytes + 24 * factPaths.count)
         for segment in segments {
             switch segment {
-            case .text(let text): output += text
+            case .text(let text): output += String(decoding: text, as: UTF8.self)
             case .fact(let fact):
-                if let value = context.fact(fact), !value.isNull {
-                    TraceText.appendPlain(value, to: &output)
-                } else {
-                    output += "(missing)"
+                context.withFact(fact) { pointer in
+                    if let pointer, !pointer.pointee.isNull {
+                        TraceText.appendPlain(pointer.pointee, to: &output)
+                    } else {
+                        output += Self.missing
+                    }
                 }
             }
             if output.utf8.count > limit { break }
         }
-        guard output.utf8.count > limit else { return output }
+        return TextBuffer.cut(output, limit: limit)
+    }
+
+    private static let stackBytes = 1024
+    private static let missing = "(missing)"
+
+    private func append(to output: inout TextBuffer, _ context: borrowing EvaluationContext, limit: Int) {
+        for segment in segments {
+            switch segment {
+            case .text(let text): text.withUnsafeBufferPointer { output.append($0) }
+            case .fact(let fact):
+                context.withFact(fact) { pointer in
+                    guard let pointer, !pointer.pointee.isNull else { return output.append(Self.missing) }
+                    switch pointer.pointee {
+                    case .integer(let number): output.append(number)
+                    case .string(let text):
+                        // Text that cannot hold a presigned-URL signature goes in as it is.
+                        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+                            guard !SecretRedaction.mayNeedRedaction(bytes) else { return false }
+                            output.append(bytes)
+                            return true
+                        }
+                        if copied != true { output.append(TraceText.plain(pointer.pointee)) }
+                    default: output.append(TraceText.plain(pointer.pointee))
+                    }
+                }
+            }
+            if output.count > limit || output.overflowed { return }
+        }
+    }
+}
+
+/// Bytes written into a fixed buffer, noting when they do not fit.
+private struct TextBuffer {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+    private(set) var overflowed = false
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard count + bytes.count <= buffer.count else {
+            overflowed = true
+            return
+        }
+        if let source = bytes.baseAddress, !bytes.isEmpty {
+            (buffer.baseAddress! + count).initialize(from: source, count: bytes.count)
+        }
+        count += bytes.count
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    /// A decimal integer, without intermediate text.
+    mutating func append(_ number: Int64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes, enough for any Int64
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var magnitude = number.magnitude
+            var at = raw.count
+            repeat {
+                at -= 1
+                raw[at] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                at -= 1
+                raw[at] = UInt8(ascii: "-")
+            }
+            append(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[at...]))
+        }
+    }
+
+    /// The text, cut at `limit` bytes.
+    func string(limit: Int) -> String {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        return count > limit ? Self.cut(text, limit: limit) : text
+    }
+
+    /// `text` cut at `limit` bytes, on a character boundary, with an ellipsis.
+    static func cut(_ text: String, limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
         var cut = ""
-        for character in output {
+        for character in text {
             if cut.utf8.count + character.utf8.count > limit - 3 { break }
             cut.append(character)
         }

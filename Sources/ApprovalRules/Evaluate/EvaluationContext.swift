@@ -13,6 +13,16 @@ enum DataRoot: Sendable {
         }
     }
 
+    /// Where the value at `path` is: in the snapshot's storage (read in place) or computed.
+    func locate(_ path: FactPath) -> ApprovalSnapshot.Location {
+        switch self {
+        case .value(let value):
+            guard let found = value.lookup(path.steps[...]) else { return .absent }
+            return .computed(found)
+        case .snapshot(let snapshot): return snapshot.locate(path)
+        }
+    }
+
     /// The whole root as one value (for `{"var": ""}`); for a snapshot, the document with its views.
     var wholeValue: JSONValue {
         switch self {
@@ -28,6 +38,9 @@ enum DataRoot: Sendable {
 struct FactTable: Sendable {
     /// The facts' paths, by slot.
     private(set) var paths: [FactPath] = []
+    /// The same, unretained (``paths`` keeps them alive): what an evaluation reads a path through,
+    /// without retaining and releasing it around each lookup.
+    private(set) var unretainedPaths: [Unmanaged<FactPath>] = []
     private var slots: [[String]: Int] = [:]
 
     /// How many facts are numbered.
@@ -38,7 +51,9 @@ struct FactTable: Sendable {
         if let slot = slots[steps] { return Fact(slot: slot) }
         let fact = Fact(slot: paths.count)
         slots[steps] = fact.slot
-        paths.append(FactPath(steps))
+        let path = FactPath(steps)
+        paths.append(path)
+        unretainedPaths.append(Unmanaged.passUnretained(path))
         return fact
     }
 
@@ -57,16 +72,21 @@ struct FactTable: Sendable {
 /// known of the root facts. Created per evaluation and passed `inout`, so compiled rule sets stay
 /// immutable and shareable; not copyable, so that nothing it holds is copied by accident.
 ///
-/// With fact slots (``init(root:facts:slots:budget:trace:now:)``), each numbered fact of the
+/// With its own memory (``init(root:facts:memory:budget:trace:now:)``), each numbered fact of the
 /// ``FactTable`` has a ``FactSlot`` for the evaluation: its value is looked up once, and its
 /// readings as an amount or a date are parsed once, however many conditions, checks and templates
-/// quote it. ``FactSlot/withSlots(count:_:)`` puts them on the stack of the evaluating call for the
-/// usual rule set (a few dozen facts), so an evaluation allocates nothing to know its facts.
+/// quote it. ``EvaluationMemory`` puts the slots (and the first scopes) on the stack of the
+/// evaluating call for the usual rule set, so an evaluation allocates nothing to know its facts.
+///
+/// Values are read in place wherever they are kept (``withFact(_:_:)``, ``withCurrent(_:)``):
+/// a snapshot keeps what rules read most in its storage, a slot keeps what was computed, and an
+/// iterator keeps the array it walks; none of them is copied, so reading a fact costs no
+/// reference counting.
 struct EvaluationContext: ~Copyable {
     /// The data `var`/`val` read when no iterator is active.
     var root: DataRoot
     /// Values of enclosing iterators (`map`, `filter`, `reduce`, ...), innermost last.
-    var scopes: [JSONValue] = []
+    var scopes = ScopeStack()
     /// Steps left (each iteration of an iterator costs one); at zero evaluation stops with
     /// ``LogicError/budgetExceeded``.
     var budget: Int
@@ -74,8 +94,11 @@ struct EvaluationContext: ~Copyable {
     var trace: TraceRecorder?
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
-    /// The paths of the facts the evaluated expressions were compiled with, by slot.
-    private let paths: [FactPath]
+    /// The paths of the facts the evaluated expressions were compiled with, by slot; the fact table
+    /// they come from (owned by the compiled rules being evaluated) keeps them alive.
+    private let paths: [Unmanaged<FactPath>]
+    /// The root, when it is a snapshot (read without unpacking ``root`` each time).
+    private let snapshot: ApprovalSnapshot?
     /// The fact slots, by ``FactTable`` slot (`nil` without slots): memory the context initializes
     /// and deinitializes, and its creator allocates for longer than the context lives.
     private let slots: UnsafeMutablePointer<FactSlot>?
@@ -90,14 +113,20 @@ struct EvaluationContext: ~Copyable {
         self.init(root: root, facts: facts, slots: nil, budget: budget, trace: trace, now: now)
     }
 
-    /// A context keeping what it learns of `facts` in `slots`: uninitialized memory for
-    /// `facts.count` slots (from ``FactSlot/withSlots(count:_:)``), or `nil` for none.
-    init(
+    /// A context keeping what it learns of `facts` in `memory` (from
+    /// ``EvaluationMemory/with(factSlots:_:)`` with `facts.count` slots).
+    init(root: DataRoot, facts: FactTable, memory: EvaluationMemory, budget: Int, trace: Bool, now: Timestamp?) {
+        self.init(root: root, facts: facts, slots: memory.slots, budget: budget, trace: trace, now: now)
+        scopes = ScopeStack(inline: memory.scopes)
+    }
+
+    private init(
         root: DataRoot, facts: FactTable, slots: UnsafeMutablePointer<FactSlot>?, budget: Int, trace: Bool,
         now: Timestamp?
     ) {
         self.root = root
-        self.paths = facts.paths
+        if case .snapshot(let snapshot) = root { self.snapshot = snapshot } else { self.snapshot = nil }
+        self.paths = facts.unretainedPaths
         self.budget = budget
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
@@ -109,9 +138,9 @@ struct EvaluationContext: ~Copyable {
     }
 
     deinit {
-        // Only a slot holding a looked-up value holds references; the others are trivial.
+        // Only a slot holding a computed value holds references; the others are trivial.
         if let slots {
-            for index in 0..<slotCount where slots[index].state == .present { (slots + index).deinitialize(count: 1) }
+            for index in 0..<slotCount where slots[index].state == .computed { (slots + index).deinitialize(count: 1) }
         }
     }
 
@@ -122,9 +151,19 @@ struct EvaluationContext: ~Copyable {
         if budget < 0 { throw .budgetExceeded }
     }
 
-    /// The current scope's data (the innermost iterator value, or the root).
+    /// The current scope's data (the innermost iterator value, or the root), copied.
     var current: JSONValue {
-        scopes.last ?? root.wholeValue
+        scopes.last?.pointee ?? root.wholeValue
+    }
+
+    /// Calls `body` with the current scope's data read in place (the whole root is built for the
+    /// asking, outside iterators).
+    @inline(__always)
+    func withCurrent<Result, Failure: Error>(
+        _ body: (borrowing JSONValue) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        if let scope = scopes.last { return try body(scope.pointee) }
+        return try body(root.wholeValue)
     }
 
     /// The slot of `fact`, or `nil` without slots.
@@ -135,32 +174,93 @@ struct EvaluationContext: ~Copyable {
     }
 
     /// The path of a fact of the evaluated expressions' table.
-    func path(_ fact: FactTable.Fact) -> FactPath { paths[fact.slot] }
+    func path(_ fact: FactTable.Fact) -> FactPath { paths[fact.slot].takeUnretainedValue() }
 
-    /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent).
-    mutating func fact(_ fact: FactTable.Fact) -> JSONValue? {
-        guard let slot = slot(fact) else { return lookupRoot(path(fact)) }
+    /// Where a root fact's value is, looking it up on its first read (`nil` when absent): in the
+    /// snapshot's storage or in the slot. Valid until the evaluation ends.
+    @inline(__always)
+    private func resolve(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<JSONValue>? {
         switch slot.pointee.state {
-        case .present: return slot.pointee.value
+        case .stored, .computed: return slot.pointee.pointer
         case .absent: return nil
-        case .unread:
-            guard let value = lookupRoot(path(fact)) else {
-                slot.pointee.state = .absent
-                return nil
-            }
-            slot.pointee.value = value
-            slot.pointee.state = .present
-            return value
+        case .unread: return resolveFirst(slot, fact)
         }
+    }
+
+    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<JSONValue>? {
+        paths[fact.slot]._withUnsafeGuaranteedRef { path in resolveFirst(slot, path) }
+    }
+
+    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ path: FactPath) -> UnsafePointer<JSONValue>? {
+        let location: ApprovalSnapshot.Location
+        if case .now = path.head, snapshot != nil {
+            location = .computed(now.map { .string($0.description) } ?? .null)
+        } else {
+            location = snapshot?.locate(path) ?? root.locate(path)
+        }
+        switch location {
+        case .absent:
+            slot.pointee.state = .absent
+            return nil
+        case .stored(let pointer):
+            slot.pointee.pointer = pointer
+            slot.pointee.state = .stored
+            return pointer
+        case .computed(let value):
+            slot.pointee.value = value
+            let pointer = UnsafePointer(slot).pointer(to: \.value)!
+            slot.pointee.pointer = pointer
+            slot.pointee.state = .computed
+            return pointer
+        }
+    }
+
+    /// Calls `body` with a root fact read in place, whatever the scopes (`nil` when absent).
+    @inline(__always)
+    func withFact<Result, Failure: Error>(
+        _ fact: FactTable.Fact, _ body: (UnsafePointer<JSONValue>?) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        if let slot = slot(fact) { return try body(resolve(slot, fact)) }
+        guard var value = lookupRoot(path(fact)) else { return try body(nil) }
+        return try withUnsafePointer(to: &value) { pointer throws(Failure) in try body(pointer) }
+    }
+
+    /// Calls `body` with the value at `path` from the root read in place when the snapshot keeps it
+    /// (``ApprovalSnapshot/locate(_:)``), computed otherwise (`nil` when absent). For paths the
+    /// operators read themselves (`approver_is_owner`), not numbered facts.
+    func withRootValue<Result>(_ path: FactPath, _ body: (UnsafePointer<JSONValue>?) -> Result) -> Result {
+        switch root.locate(path) {
+        case .absent: return body(nil)
+        case .stored(let pointer): return body(pointer)
+        case .computed(var value): return withUnsafePointer(to: &value) { body($0) }
+        }
+    }
+
+    /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent), copied.
+    func fact(_ fact: FactTable.Fact) -> JSONValue? {
+        guard let slot = slot(fact) else { return lookupRoot(path(fact)) }
+        return resolve(slot, fact)?.pointee
+    }
+
+    /// Whether a root fact is absent or `null`.
+    func isMissing(_ fact: FactTable.Fact) -> Bool {
+        guard let slot = slot(fact) else { return (lookupRoot(path(fact)) ?? .null).isNull }
+        guard let pointer = resolve(slot, fact) else { return true }
+        return pointer.pointee.isNull
     }
 
     /// A root fact as an amount in the base currency (``Money/base(_:_:)``), parsed once per
     /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
     /// per evaluation), so the converted amount is kept too.
-    mutating func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        guard let slot = slot(fact) else { return try Money.base(self.fact(fact) ?? .null, declarations) }
+    func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
+        guard let slot = slot(fact) else { return try Money.base(lookupRoot(path(fact)) ?? .null, declarations) }
         if case .money(let money) = slot.pointee.reading { return money }
-        let money = try Money.base(self.fact(fact) ?? .null, declarations)  // raises for no amount
+        let money: DecimalNumber
+        if let pointer = resolve(slot, fact) {
+            money = try Money.base(pointer.pointee, declarations)
+        } else {
+            money = try Money.base(.null, declarations)  // raises NaN
+        }
         switch slot.pointee.reading {
         case .unread, .foreignAmount: slot.pointee.reading = .money(money)
         case .money, .noAmount, .date, .noDate: break  // the first reading stays
@@ -169,14 +269,14 @@ struct EvaluationContext: ~Copyable {
     }
 
     /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
-    mutating func isAmount(_ fact: FactTable.Fact) -> Bool {
-        guard let slot = slot(fact) else { return self.fact(fact).flatMap(Money.amount) != nil }
+    func isAmount(_ fact: FactTable.Fact) -> Bool {
+        guard let slot = slot(fact) else { return lookupRoot(path(fact)).flatMap(Money.amount) != nil }
         switch slot.pointee.reading {
         case .money, .foreignAmount: return true
         case .noAmount: return false
-        case .date, .noDate: return self.fact(fact).flatMap(Money.amount) != nil
+        case .date, .noDate: return resolve(slot, fact).flatMap { Money.amount($0.pointee) } != nil
         case .unread:
-            guard let amount = self.fact(fact).flatMap(Money.amount) else {
+            guard let pointer = resolve(slot, fact), let amount = Money.amount(pointer.pointee) else {
                 slot.pointee.reading = .noAmount
                 return false
             }
@@ -189,16 +289,21 @@ struct EvaluationContext: ~Copyable {
 
     /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
     /// absent or not a date.
-    mutating func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
-        let slot = slot(fact)
-        switch slot?.pointee.reading {
-        case .date(let timestamp)?: return timestamp
-        case .noDate?: return nil
+    func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
+        guard let slot = slot(fact) else {
+            guard case .string(let text)? = lookupRoot(path(fact)) else { return nil }
+            return Timestamp(iso8601: text)
+        }
+        switch slot.pointee.reading {
+        case .date(let timestamp): return timestamp
+        case .noDate: return nil
         default: break
         }
         var timestamp: Timestamp?
-        if case .string(let text)? = self.fact(fact) { timestamp = Timestamp(iso8601: text) }
-        if let slot, case .unread = slot.pointee.reading {
+        if let pointer = resolve(slot, fact), case .string(let text) = pointer.pointee {
+            timestamp = Timestamp(iso8601: text)
+        }
+        if case .unread = slot.pointee.reading {
             slot.pointee.reading = timestamp.map(FactSlot.Reading.date) ?? .noDate
         }
         return timestamp
@@ -206,7 +311,7 @@ struct EvaluationContext: ~Copyable {
 
     /// Whether a root fact's `value` (present, not null) has `type` (``FactType/accepts(_:)``),
     /// through the readings the comparisons share.
-    mutating func fact(_ fact: FactTable.Fact, hasType type: FactType, value: JSONValue) -> Bool {
+    func fact(_ fact: FactTable.Fact, hasType type: FactType, value: JSONValue) -> Bool {
         switch type {
         case .money: return isAmount(fact)
         case .date, .datetime: return type.acceptsDate(value, parsed: timestamp(fact) != nil)
@@ -214,15 +319,35 @@ struct EvaluationContext: ~Copyable {
         }
     }
 
+    /// How a root fact fares against the type a rule set requires of it.
+    enum FactCheck { case accepted, missing, wrongType }
+
+    /// Checks a root fact against `type` in place: present, not `null`, and of the type (through
+    /// the readings the comparisons share, for money and dates).
+    func check(_ fact: FactTable.Fact, _ type: FactType) -> FactCheck {
+        guard let slot = slot(fact) else {
+            guard let value = lookupRoot(path(fact)), !value.isNull else { return .missing }
+            return type.accepts(value) ? .accepted : .wrongType
+        }
+        guard let pointer = resolve(slot, fact), !pointer.pointee.isNull else { return .missing }
+        switch type {
+        case .money: return isAmount(fact) ? .accepted : .wrongType
+        case .date, .datetime:
+            guard timestamp(fact) != nil else { return .wrongType }
+            return type.acceptsDate(pointer.pointee, parsed: true) ? .accepted : .wrongType
+        default: return type.accepts(pointer.pointee) ? .accepted : .wrongType
+        }
+    }
+
     /// Reads `fact` from the current scope: the root (with its views) or the iterator value.
-    mutating func lookup(_ fact: FactTable.Fact) -> JSONValue? {
-        if let scope = scopes.last { return scope.lookup(path(fact).steps[...]) }
+    func lookup(_ fact: FactTable.Fact) -> JSONValue? {
+        if let scope = scopes.last { return scope.pointee.lookup(path(fact).steps[...]) }
         return self.fact(fact)
     }
 
     /// Reads `path` from the current scope: the root (with its views) or the iterator value.
     func lookup(_ path: FactPath) -> JSONValue? {
-        if let scope = scopes.last { return scope.lookup(path.steps[...]) }
+        if let scope = scopes.last { return scope.pointee.lookup(path.steps[...]) }
         return lookupRoot(path)
     }
 
@@ -237,8 +362,18 @@ struct EvaluationContext: ~Copyable {
     /// Reads `path` from `levels` scopes up (0 is the current one; past the outermost, the root).
     func lookup(_ path: FactPath, levelsUp levels: Int) -> JSONValue? {
         let index = scopes.count - 1 - levels
-        if index >= 0 { return scopes[index].lookup(path.steps[...]) }
+        if index >= 0 { return scopes[index].pointee.lookup(path.steps[...]) }
         return lookupRoot(path)
+    }
+
+    /// Runs `body` with `value` (kept alive by the caller for the call) as the innermost scope.
+    @inline(__always)
+    mutating func withScope<Result>(
+        _ value: UnsafePointer<JSONValue>, _ body: (inout EvaluationContext) throws(LogicError) -> Result
+    ) throws(LogicError) -> Result {
+        scopes.push(value)
+        defer { scopes.pop() }
+        return try body(&self)
     }
 
     /// Records a trace event when tracing (a no-op otherwise).
@@ -248,11 +383,63 @@ struct EvaluationContext: ~Copyable {
     }
 }
 
-/// What one evaluation knows of one root fact (``FactTable`` slot): whether it was looked up, its
-/// value, and its reading as an amount or as a date, kept so that the comparisons, checks and
-/// templates quoting one fact parse it once.
+/// The scopes of the enclosing iterators, innermost last: pointers to values that whoever pushes
+/// one keeps alive, unchanged, until it pops it (the element of the array an iterator walks, the
+/// frame of `reduce`, the error `try` caught). Pointers, so pushing an element copies nothing;
+/// the first ``inlineCapacity`` live in the evaluation's ``EvaluationMemory``, deeper nesting in
+/// an array.
+struct ScopeStack {
+    static let inlineCapacity = 16
+
+    private let inline: UnsafeMutablePointer<UnsafePointer<JSONValue>>?
+    private var overflow: [UnsafePointer<JSONValue>] = []
+    private(set) var count = 0
+
+    /// A stack in an array only (contexts without their own memory).
+    init() { inline = nil }
+
+    /// A stack whose first ``inlineCapacity`` entries are kept at `inline`.
+    init(inline: UnsafeMutablePointer<UnsafePointer<JSONValue>>) { self.inline = inline }
+
+    var isEmpty: Bool { count == 0 }
+    var last: UnsafePointer<JSONValue>? { count == 0 ? nil : self[count - 1] }
+
+    subscript(index: Int) -> UnsafePointer<JSONValue> {
+        if let inline, index < Self.inlineCapacity { return inline[index] }
+        return overflow[index - (inline == nil ? 0 : Self.inlineCapacity)]
+    }
+
+    @inline(__always)
+    mutating func push(_ value: UnsafePointer<JSONValue>) {
+        if let inline, count < Self.inlineCapacity {
+            inline[count] = value
+        } else {
+            overflow.append(value)
+        }
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func pop(_ removed: Int = 1) {
+        count -= removed
+        let kept = count - (inline == nil ? 0 : Self.inlineCapacity)
+        if kept < overflow.count { overflow.removeLast(overflow.count - max(kept, 0)) }
+    }
+
+    mutating func removeAll() { pop(count) }
+}
+
+/// What one evaluation knows of one root fact (``FactTable`` slot): where its value is, and its
+/// reading as an amount or as a date, kept so that the comparisons, checks and templates quoting
+/// one fact look it up and parse it once.
 struct FactSlot {
-    enum State: UInt8 { case unread, absent, present }
+    enum State: UInt8 {
+        case unread, absent
+        /// ``pointer`` is into the snapshot's storage.
+        case stored
+        /// ``pointer`` is to ``value``, computed for this evaluation.
+        case computed
+    }
 
     /// How the fact reads; a fact read both ways keeps the first reading (the second is computed
     /// each time, which no ordinary rule set needs).
@@ -267,23 +454,45 @@ struct FactSlot {
         case noDate
     }
 
+    /// Where the value is, once looked up and present.
+    var pointer: UnsafePointer<JSONValue>?
+    /// The value, when it had to be computed (``State/computed``).
     var value = JSONValue.null
     var state = State.unread
     var reading = Reading.unread
 
-    /// Slots for at most this many bytes are kept on the stack (the standard library's own limit
-    /// for a temporary allocation that needs no stack probe); more go to the heap.
+}
+
+/// The memory one evaluation works in: its fact slots and the first few scopes of its iterators,
+/// on the stack of the evaluating call for the usual rule set, so that an evaluation allocates
+/// nothing to remember facts or to walk an array.
+struct EvaluationMemory {
+    /// Room for the fact slots (`nil` for none), uninitialized.
+    let slots: UnsafeMutablePointer<FactSlot>?
+    /// Room for ``ScopeStack/inlineCapacity`` scopes.
+    let scopes: UnsafeMutablePointer<UnsafePointer<JSONValue>>
+
+    /// At most this many bytes are taken from the stack (the standard library's own limit for a
+    /// temporary allocation that needs no stack probe); more come from the heap.
     private static let stackBytes = 1024
 
-    /// Runs `body` with memory for `count` slots (`nil` when `count` is 0), valid during the call.
-    static func withSlots<Result>(count: Int, _ body: (UnsafeMutablePointer<FactSlot>?) -> Result) -> Result {
-        if count == 0 { return body(nil) }
-        if count * MemoryLayout<FactSlot>.stride > stackBytes {
-            let slots = UnsafeMutablePointer<FactSlot>.allocate(capacity: count)
-            defer { slots.deallocate() }
-            return body(slots)
+    /// Runs `body` with memory for `count` fact slots and the inline scopes, valid during the call.
+    static func with<Result>(factSlots count: Int, _ body: (EvaluationMemory) -> Result) -> Result {
+        let slotBytes = count * MemoryLayout<FactSlot>.stride
+        let scopeBytes = ScopeStack.inlineCapacity * MemoryLayout<UnsafePointer<JSONValue>>.stride
+        let alignment = max(MemoryLayout<FactSlot>.alignment, MemoryLayout<UnsafePointer<JSONValue>>.alignment)
+        func run(_ raw: UnsafeMutableRawPointer) -> Result {
+            let memory = EvaluationMemory(
+                slots: count == 0 ? nil : raw.bindMemory(to: FactSlot.self, capacity: count),
+                scopes: (raw + slotBytes).bindMemory(to: UnsafePointer<JSONValue>.self, capacity: ScopeStack.inlineCapacity))
+            return body(memory)
         }
-        return withUnsafeTemporaryAllocation(of: FactSlot.self, capacity: count) { body($0.baseAddress!) }
+        if slotBytes + scopeBytes > stackBytes {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: slotBytes + scopeBytes, alignment: alignment)
+            defer { raw.deallocate() }
+            return run(raw)
+        }
+        return withUnsafeTemporaryAllocation(byteCount: slotBytes + scopeBytes, alignment: alignment) { run($0.baseAddress!) }
     }
 }
 

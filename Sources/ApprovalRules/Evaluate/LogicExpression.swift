@@ -41,9 +41,9 @@ public struct LogicExpression: Sendable {
     /// - Returns: the result.
     /// - Throws: ``LogicError`` (JSON Logic's error values: `NaN`, `Invalid Arguments`, thrown values).
     public func evaluate(_ data: JSONValue, now: Timestamp? = nil) throws -> JSONValue {
-        let result: Result<JSONValue, LogicError> = FactSlot.withSlots(count: facts.count) { slots in
+        let result: Result<JSONValue, LogicError> = EvaluationMemory.with(factSlots: facts.count) { memory in
             var context = EvaluationContext(
-                root: .value(data), facts: facts, slots: slots, budget: Limits.default.evaluationSteps, trace: false,
+                root: .value(data), facts: facts, memory: memory, budget: Limits.default.evaluationSteps, trace: false,
                 now: now)
             do throws(LogicError) {
                 return .success(try node.run(&context))

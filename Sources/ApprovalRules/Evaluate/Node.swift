@@ -33,15 +33,40 @@ struct Node: Sendable {
     /// its value is that fact's). Operators use it to read a fact's typed form (an amount, a date)
     /// converted once per evaluation: see ``EvaluationContext/money(_:_:)``.
     let fact: FactTable.Fact?
+    /// How the node's value can be read in place, when the node only reads data
+    /// (``withValue(_:_:)``).
+    let access: Access?
+
+    /// A node that only reads data, so that its value can be borrowed where it is kept.
+    enum Access: Sendable {
+        /// `{"var": "a.b"}` (a literal path, no default): the root fact outside iterators, the
+        /// path inside the current element within one.
+        case fact(FactTable.Fact)
+        /// `{"var": ""}`: the current element, or the whole data outside iterators.
+        case current
+    }
 
     /// A node computing a value; its truthiness is derived from the value.
-    init(path: JSONPointer, label: String? = nil, fact: FactTable.Fact? = nil, run: @escaping Evaluator) {
+    init(path: JSONPointer, label: String? = nil, run: @escaping Evaluator) {
         self.run = run
         self.test = { context throws(LogicError) in Coercion.truthy(try run(&context)) }
         self.constant = nil
         self.path = path
         self.label = label
-        self.fact = fact
+        self.fact = nil
+        self.access = nil
+    }
+
+    /// A node that only reads data (`var`): both entry points are given, and the value can be read
+    /// in place through `access`.
+    init(path: JSONPointer, label: String?, access: Access, run: @escaping Evaluator, test: @escaping Tester) {
+        self.run = run
+        self.test = test
+        self.constant = nil
+        self.path = path
+        self.label = label
+        if case .fact(let fact) = access { self.fact = fact } else { self.fact = nil }
+        self.access = access
     }
 
     /// A node whose value is a Boolean: `test` computes it, and the value is derived from it.
@@ -52,6 +77,7 @@ struct Node: Sendable {
         self.path = path
         self.label = nil
         self.fact = nil
+        self.access = nil
     }
 
     /// A node with both entry points given (`and`, `or`, `if`: the value is an operand's, the
@@ -63,6 +89,7 @@ struct Node: Sendable {
         self.path = path
         self.label = nil
         self.fact = nil
+        self.access = nil
     }
 
     /// A node whose value is known.
@@ -74,12 +101,34 @@ struct Node: Sendable {
         self.path = path
         self.label = nil
         self.fact = nil
+        self.access = nil
     }
 
     /// A node that always raises `error` (what the compiler substitutes for an invalid call, so the
     /// document still yields a tree and every problem gets reported).
     static func failing(_ error: LogicError, path: JSONPointer) -> Node {
         Node(path: path, run: { _ throws(LogicError) in throw error }, test: { _ throws(LogicError) in throw error })
+    }
+
+    /// Calls `body` with the node's value: read in place when the node only reads data (see
+    /// ``access``), computed otherwise. `body` must not need the context: the value may be held in
+    /// it for the call.
+    @inline(__always)
+    func withValue<Result>(
+        _ context: inout EvaluationContext, _ body: (borrowing JSONValue) throws(LogicError) -> Result
+    ) throws(LogicError) -> Result {
+        switch access {
+        case .fact(let fact)?:
+            guard context.scopes.isEmpty else { return try body(context.lookup(fact) ?? .null) }
+            return try context.withFact(fact) { pointer throws(LogicError) in
+                guard let pointer else { return try body(.null) }
+                return try body(pointer.pointee)
+            }
+        case .current?:
+            return try context.withCurrent(body)
+        case nil:
+            return try body(try run(&context))
+        }
     }
 
     /// How the value reads in a trace: `contract_value 300000`, or just `300000`.

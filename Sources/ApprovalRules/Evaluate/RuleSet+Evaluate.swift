@@ -16,9 +16,9 @@ extension RuleSet {
 
 extension RuleSet.Compiled {
     func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions) -> Decision {
-        FactSlot.withSlots(count: facts.count) { slots in
+        EvaluationMemory.with(factSlots: facts.count) { memory in
             var context = EvaluationContext(
-                root: .snapshot(snapshot), facts: facts, slots: slots, budget: limits.evaluationSteps,
+                root: .snapshot(snapshot), facts: facts, memory: memory, budget: limits.evaluationSteps,
                 trace: options.explain, now: options.now)
             return decide(snapshot, options: options, in: &context)
         }
@@ -30,9 +30,10 @@ extension RuleSet.Compiled {
     /// reading a closure or an array out of a rule object would cost a retain and a release per
     /// rule, which is most of what an evaluation that fires nothing costs.
     func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext) -> Decision {
-        var problems = snapshot.findings.problems(references: references, variableIDs: checkedVariableIDs)
+        var problems = snapshot.problems(references: references, variableIDs: checkedVariableIDs)
         var warnings: [String] = []
         var failedFacts: Set<String> = []
+        let requiredFacts = self.requiredFacts
         for index in requiredFacts.indices {
             if let problem = RuleSet.check(requiredFacts[index], in: &context, ruleID: nil) {
                 problems.append(problem)
@@ -79,7 +80,7 @@ extension RuleSet.Compiled {
                     continue
                 }
             }
-            if !context.scopes.isEmpty { context.scopes.removeAll(keepingCapacity: true) }
+            if !context.scopes.isEmpty { context.scopes.removeAll() }
             if explain { context.trace = TraceRecorder() }
             let result: Bool
             do {
@@ -106,7 +107,7 @@ extension RuleSet.Compiled {
             var recommendation = rule.recommendation
             if recommendation == .approve {
                 // An approval that rests on a missing fact is no approval.
-                let absent = rule.readFacts.indices.filter { (context.fact(rule.readFacts[$0]) ?? .null).isNull }
+                let absent = rule.readFacts.indices.filter { context.isMissing(rule.readFacts[$0]) }
                 if !absent.isEmpty {
                     let names = absent.map { rule.readFactNames[$0] }.joined(separator: ", ")
                     problems.append(
@@ -154,17 +155,18 @@ extension RuleSet {
 
     /// A data problem when `fact` is missing or of the wrong type, else `nil`.
     static func check(_ fact: RequiredFact, in context: inout EvaluationContext, ruleID: String?) -> DataProblem? {
-        guard let value = context.fact(fact.fact), !value.isNull else {
+        switch context.check(fact.fact, fact.type) {
+        case .accepted: return nil
+        case .missing:
             return DataProblem(
                 code: "missing_fact", message: "required fact \(fact.dotted) is missing", path: fact.dotted, ruleID: ruleID)
-        }
-        guard context.fact(fact.fact, hasType: fact.type, value: value) else {
+        case .wrongType:
+            let value = context.fact(fact.fact) ?? .null
             return DataProblem(
                 code: "wrong_type",
                 message: "required fact \(fact.dotted) should be \(fact.type.rawValue), got \(value.typeName) \(TraceText.value(value))",
                 path: fact.dotted, ruleID: ruleID)
         }
-        return nil
     }
 
     static func describe(_ error: LogicError) -> String {

@@ -139,15 +139,19 @@ struct SnapshotFindings: Sendable {
     var files: [DataProblem] = []
     var task: [DataProblem] = []
 
+    /// Whether no problem was found.
+    var isEmpty: Bool {
+        document == nil && variableListings.isEmpty && variables.isEmpty && approvers.isEmpty && files.isEmpty
+            && task.isEmpty
+    }
+
     /// The problems in the parts a rule set reads.
     ///
     /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
     func problems(references: References, variableIDs: [String]) -> [DataProblem] {
         if let document { return [document] }
         // The usual snapshot has no findings at all.
-        if variableListings.isEmpty && variables.isEmpty && approvers.isEmpty && files.isEmpty && task.isEmpty {
-            return []
-        }
+        if isEmpty { return [] }
         var problems: [DataProblem] = []
         if !references.variableIDs.isEmpty || references.readsEverything {
             problems += variableListings

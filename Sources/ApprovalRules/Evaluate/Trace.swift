@@ -50,7 +50,7 @@ enum TraceText {
     }
 
     /// Appends ``plain(_:)``'s text to `output` (how templates render, without intermediate strings).
-    static func appendPlain(_ value: JSONValue, to output: inout String) {
+    static func appendPlain(_ value: borrowing JSONValue, to output: inout String) {
         switch value {
         case .string(let text): output += SecretRedaction.text(text)
         case .integer(let number): output += String(number)

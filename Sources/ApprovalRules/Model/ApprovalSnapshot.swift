@@ -36,7 +36,9 @@ public struct ApprovalSnapshot: Sendable {
         storage = Storage(document)
     }
 
-    private final class Storage: Sendable {
+    /// `@unchecked Sendable`: immutable once built; ``table`` is memory it owns and never writes
+    /// after `init`.
+    private final class Storage: @unchecked Sendable {
         let document: JSONValue
         /// The variables sorted by id, first source wins.
         let variableList: [SnapshotVariable]
@@ -63,8 +65,20 @@ public struct ApprovalSnapshot: Sendable {
         let owner: JSONValue
         /// `task_id` (`null` when absent).
         let taskID: JSONValue
+        /// Whether the document has a `task_id` member (even `null`).
+        let hasTaskID: Bool
         /// Shape problems, found once here and filtered per rule set by the evaluation.
         let findings: SnapshotFindings
+        /// Whether ``findings`` has any problem at all (most snapshots have none).
+        let hasFindings: Bool
+        /// The values evaluations read in place (``ApprovalSnapshot/locate(_:)``): each variable's
+        /// value, in ``variableList`` order, then ``Table`` entries. In a buffer of its own, so
+        /// their addresses stay put for as long as the storage lives.
+        let table: UnsafeMutablePointer<JSONValue>
+        let tableCount: Int
+
+        /// Where the views that are not variables sit in ``table``, after the variables.
+        typealias Table = StoredView
 
         static let indexThreshold = 16
 
@@ -129,7 +143,25 @@ public struct ApprovalSnapshot: Sendable {
             self.allApprovers = .array(all)
             self.owner = document["task"]?["owner_email"] ?? .null
             self.taskID = document["task_id"] ?? .null
+            self.hasTaskID = document["task_id"] != nil
             self.findings = SnapshotValidator.findings(for: document, variables: list)
+            self.hasFindings = !findings.isEmpty
+
+            let views = [activeApprovers, nextApprovers, allApprovers, owner, taskID]
+            tableCount = list.count + views.count
+            table = .allocate(capacity: tableCount)
+            for (index, variable) in list.enumerated() { (table + index).initialize(to: variable.value) }
+            for (index, value) in views.enumerated() { (table + list.count + index).initialize(to: value) }
+        }
+
+        deinit {
+            table.deinitialize(count: tableCount)
+            table.deallocate()
+        }
+
+        /// Where a view's value is kept.
+        func pointer(to view: Table) -> UnsafePointer<JSONValue> {
+            UnsafePointer(table + variableList.count + view.rawValue)
         }
 
         /// A file entry's identity, for dropping the same file listed twice.
@@ -171,6 +203,13 @@ public struct ApprovalSnapshot: Sendable {
     /// Shape problems, found once when the snapshot was indexed.
     var findings: SnapshotFindings { storage.findings }
 
+    /// The shape problems in the parts a rule set reads (``SnapshotFindings/problems(references:variableIDs:)``),
+    /// without copying the findings of a snapshot that has none.
+    func problems(references: References, variableIDs: [String]) -> [DataProblem] {
+        guard storage.hasFindings else { return [] }
+        return storage.findings.problems(references: references, variableIDs: variableIDs)
+    }
+
     /// The value of the variable with this id (`nil` when there is no such variable).
     func variableValue(_ id: VariableID) -> JSONValue? {
         position(of: id).map { storage.variableList[$0].value }
@@ -183,11 +222,16 @@ public struct ApprovalSnapshot: Sendable {
     }
 
     private func position(of id: VariableID) -> Int? {
-        if let index = storage.variableIndex { return index[id.text] }
+        position(hash: id.hash, text: id.text)
+    }
+
+    /// Where the variable whose id is `text` (with ``VariableID/hash(_:)`` `hash`) is in the list.
+    private func position(hash: UInt64, text: String) -> Int? {
+        if let index = storage.variableIndex { return index[text] }
         // Hashes first: the usual handful of variables costs a few integer comparisons.
         let list = storage.variableList
         return storage.variableHashes.withUnsafeBufferPointer { hashes in
-            for at in hashes.indices where hashes[at] == id.hash && list[at].id == id.text { return at }
+            for at in hashes.indices where hashes[at] == hash && list[at].id == text { return at }
             return nil
         }
     }
@@ -200,13 +244,39 @@ public struct ApprovalSnapshot: Sendable {
         lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
     }
 
+    /// Where the value at `path` is.
+    enum Location {
+        /// There is no such value.
+        case absent
+        /// In the snapshot's storage, valid for as long as the snapshot is held; read it in place.
+        case stored(UnsafePointer<JSONValue>)
+        /// Built for the asking (a whole view, or a value inside a variable's).
+        case computed(JSONValue)
+    }
+
+    /// Finds the value at `path`: in place for a variable's value, an approver list, the owner and
+    /// the task id (what rules read most), computed otherwise.
+    func locate(_ path: FactPath) -> Location {
+        switch path.stored {
+        case .variable(let hash)?:
+            guard let at = position(hash: hash, text: path.variableText) else { return .absent }
+            return .stored(UnsafePointer(storage.table + at))
+        case .view(let view)?:
+            if view == .taskID, !storage.hasTaskID { return .absent }
+            return .stored(storage.pointer(to: view))
+        case nil:
+            guard let value = lookup(path) else { return .absent }
+            return .computed(value)
+        }
+    }
+
     /// Follows `path` through the views, then through the document. `now` is the evaluation's,
     /// not the snapshot's: it reads as absent here (``EvaluationContext`` answers it).
     func lookup(_ path: FactPath) -> JSONValue? {
         let rest = path.rest
         switch path.head {
         case .whole: return dataView
-        case .now, .document: return document.lookup(path.steps[...])
+        case .now, .document, .taskID: return document.lookup(path.steps[...])
         case .variables:
             return .object(JSONObject(variables.map { ($0.id, $0.value) }))
         case .variable(let id):
@@ -264,6 +334,8 @@ final class FactPath: Sendable, Hashable {
         case approvers, activeApprovers, nextApprovers, allApprovers
         /// `owner`.
         case owner
+        /// `task_id`.
+        case taskID
         /// Anything else: a path into the document.
         case document
     }
@@ -273,6 +345,19 @@ final class FactPath: Sendable, Hashable {
     let head: Head
     /// What follows the view (`["amount"]` in `variables.contract_value.amount`).
     let rest: ArraySlice<String>
+    /// Where a snapshot keeps the value, when it keeps it (a variable's value, an approver list,
+    /// the owner, the task id: ``ApprovalSnapshot/locate(_:)`` reads those in place). Plain data,
+    /// so a lookup reads it without reference counting.
+    let stored: Stored?
+    /// The variable id, for ``Stored/variable(hash:)``.
+    let variableText: String
+
+    /// A value a snapshot keeps in its storage.
+    enum Stored: Sendable {
+        /// `variables.<id>`, found by the id's hash (and then its text).
+        case variable(hash: UInt64)
+        case view(StoredView)
+    }
 
     init(_ steps: [String]) {
         self.steps = steps
@@ -300,12 +385,32 @@ final class FactPath: Sendable, Hashable {
                 used = 1
             }
         case "owner"?: head = .owner
+        case "task_id"? where steps.count == 1:
+            head = .taskID
+            used = 1
         default:
             head = .document
             used = 0
         }
         self.head = head
         self.rest = steps[used...]
+        var variableText = ""
+        var stored: Stored?
+        if used == steps.count {
+            switch head {
+            case .variable(let id):
+                stored = .variable(hash: id.hash)
+                variableText = id.text
+            case .activeApprovers: stored = .view(.activeApprovers)
+            case .nextApprovers: stored = .view(.nextApprovers)
+            case .allApprovers: stored = .view(.allApprovers)
+            case .owner: stored = .view(.owner)
+            case .taskID: stored = .view(.taskID)
+            default: break
+            }
+        }
+        self.stored = stored
+        self.variableText = variableText
     }
 
     static func == (lhs: FactPath, rhs: FactPath) -> Bool { lhs === rhs || lhs.steps == rhs.steps }
@@ -324,6 +429,11 @@ final class FactPath: Sendable, Hashable {
         guard !parts.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
         return parts
     }
+}
+
+/// The views a snapshot keeps in its storage, beside the variables.
+enum StoredView: Int, Sendable, CaseIterable {
+    case activeApprovers, nextApprovers, allApprovers, owner, taskID
 }
 
 /// A variable id with a hash of it computed once (FNV-1a over its UTF-8, the same in every process),

@@ -112,18 +112,19 @@ enum ArrayOperators {
                 guard let first = remaining.popFirst() else { return .null }
                 accumulator = first
             }
-            var frame = JSONObject([("current", .null), ("accumulator", .null)])
-            let sourceScope = JSONValue.array(elements)
+            var frame = JSONValue.object(JSONObject([("current", .null), ("accumulator", .null)]))
+            var sourceScope = JSONValue.array(elements)
             for element in remaining {
                 try context.spend()
-                // The frame is uniquely owned again once the previous scope is popped, so these
-                // assignments update it in place.
-                frame["current"] = element
-                frame["accumulator"] = accumulator
-                if climbs { context.scopes.append(sourceScope) }
-                context.scopes.append(.object(frame))
-                defer { context.scopes.removeLast(climbs ? 2 : 1) }
-                accumulator = try body.run(&context)
+                frame = .object(JSONObject([("current", element), ("accumulator", accumulator)]))
+                accumulator = try withUnsafePointer(to: &frame) { frame throws(LogicError) in
+                    guard climbs else { return try context.withScope(frame) { context throws(LogicError) in try body.run(&context) } }
+                    return try withUnsafePointer(to: &sourceScope) { source throws(LogicError) in
+                        try context.withScope(source) { context throws(LogicError) in
+                            try context.withScope(frame) { context throws(LogicError) in try body.run(&context) }
+                        }
+                    }
+                }
             }
             return accumulator
         }
@@ -205,22 +206,26 @@ enum ArrayOperators {
         _ elements: [JSONValue], indexed: Bool, _ context: inout EvaluationContext,
         _ visit: (inout EvaluationContext) throws(LogicError) -> Bool
     ) throws(LogicError) {
-        if indexed {
-            var frame = JSONObject([("index", 0)])
-            for (index, element) in elements.enumerated() {
-                try context.spend()
-                frame["index"] = .integer(Int64(index))
-                context.scopes.append(.object(frame))
-                context.scopes.append(element)
-                defer { context.scopes.removeLast(2) }
-                guard try visit(&context) else { return }
-            }
-        } else {
-            for element in elements {
-                try context.spend()
-                context.scopes.append(element)
-                defer { context.scopes.removeLast() }
-                guard try visit(&context) else { return }
+        // `elements` is held for the whole loop, so pointers to its elements stay valid.
+        try elements.withUnsafeBufferPointer { buffer throws(LogicError) in
+            guard let base = buffer.baseAddress else { return }
+            if indexed {
+                var frame: JSONValue = ["index": 0]
+                for index in buffer.indices {
+                    try context.spend()
+                    frame = ["index": .integer(Int64(index))]
+                    let more = try withUnsafePointer(to: &frame) { frame throws(LogicError) in
+                        try context.withScope(frame) { context throws(LogicError) in
+                            try context.withScope(base + index) { context throws(LogicError) in try visit(&context) }
+                        }
+                    }
+                    guard more else { return }
+                }
+            } else {
+                for index in buffer.indices {
+                    try context.spend()
+                    guard try context.withScope(base + index, visit) else { return }
+                }
             }
         }
     }

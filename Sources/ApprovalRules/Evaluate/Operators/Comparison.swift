@@ -119,6 +119,12 @@ enum ComparisonOperator: CaseIterable, Sendable {
                     return Node(
                         path: path,
                         test: { context throws(LogicError) in
+                            if context.trace == nil {
+                                return try lhs.withValue(&context) { left throws(LogicError) in
+                                    if case .integer(let x) = left { return comparison.holds(x, y) }
+                                    return try comparison.holds(left, right)
+                                }
+                            }
                             let left = try lhs.run(&context)
                             let result: Bool
                             if case .integer(let x) = left {
@@ -133,6 +139,9 @@ enum ComparisonOperator: CaseIterable, Sendable {
                 return Node(
                     path: path,
                     test: { context throws(LogicError) in
+                        if context.trace == nil {
+                            return try lhs.withValue(&context) { left throws(LogicError) in try comparison.holds(left, right) }
+                        }
                         let left = try lhs.run(&context)
                         let result = try comparison.holds(left, right)
                         context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))

@@ -75,14 +75,14 @@ enum DataOperators {
     /// (`{"var": "variables.contract_value"}` reads as `contract_value`).
     static func variable(_ call: OperatorCall) -> Node {
         let path = call.path
-        guard let key = call.arguments.first else {
-            return Node(path: path) { context throws(LogicError) in context.current }
-        }
         let fallback: Node? = call.arguments.count > 1 ? call.arguments[1] : nil
+        let whole = Node(
+            path: path, label: nil, access: .current,
+            run: { context throws(LogicError) in context.current },
+            test: { context throws(LogicError) in try context.withCurrent { value in Coercion.truthy(value) } })
+        guard let key = call.arguments.first else { return whole }
         if let constant = key.constant {
-            guard case .path(let steps) = Key(constant) else {
-                return Node(path: path) { context throws(LogicError) in context.current }
-            }
+            guard case .path(let steps) = Key(constant) else { return whole }
             let label = label(steps)
             // The compiler numbers literal paths; one it did not is looked up every time.
             guard let fact = call.fact else {
@@ -98,9 +98,13 @@ enum DataOperators {
                     return try fallback.run(&context)
                 }
             }
-            return Node(path: path, label: label, fact: fact) { context throws(LogicError) in
-                context.lookup(fact) ?? .null
-            }
+            return Node(
+                path: path, label: label, access: .fact(fact),
+                run: { context throws(LogicError) in context.lookup(fact) ?? .null },
+                test: { context throws(LogicError) in
+                    guard context.scopes.isEmpty else { return Coercion.truthy(context.lookup(fact) ?? .null) }
+                    return context.withFact(fact) { pointer in pointer.map { Coercion.truthy($0.pointee) } ?? false }
+                })
         }
         return Node(path: path) { context throws(LogicError) in
             switch Key(try key.run(&context)) {

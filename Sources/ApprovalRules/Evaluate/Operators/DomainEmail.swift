@@ -83,28 +83,54 @@ enum Email {
         domain == suffix || domain.hasSuffix("." + suffix)
     }
 
-    /// A domain to test addresses against: normalised (``normalizedDomain(_:)``) once, with its
-    /// bytes kept for the byte-level comparison.
+    /// A domain to test addresses against: normalised (``normalizedDomain(_:)``) once, and checked
+    /// once for the fast path.
     struct Pattern: Sendable {
         let domain: String
-        let bytes: [UInt8]
+        /// How addresses are matched against it.
+        let kind: Kind
+
+        enum Kind: Sendable {
+            /// A valid domain in ASCII: its bytes, matched by ``Email/matchesASCII(_:_:orSubdomain:)``.
+            case ascii([UInt8])
+            /// Not a domain at all (a space, an empty label, ...): no address matches it.
+            case none
+            /// Beyond ASCII: matched after Unicode lower-casing.
+            case unicode
+        }
 
         init(_ text: String) {
             domain = Email.normalizedDomain(text)
-            bytes = Array(domain.utf8)
+            let bytes = Array(domain.utf8)
+            if bytes.contains(where: { $0 >= 0x80 }) {
+                kind = .unicode
+            } else if bytes.count <= 253, bytes.withUnsafeBufferPointer({ Email.validLabels($0, 0..<$0.count) }) {
+                kind = .ascii(bytes)
+            } else {
+                kind = .none
+            }
         }
     }
 
     /// Whether the address's domain equals one of `patterns` or, with `orSubdomain`, ends with
-    /// `.` and one of them, comparing ASCII letters without case. The address is validated once,
-    /// in one pass over its bytes, whatever the number of patterns; an address whose domain has
-    /// other than ASCII characters takes the general path (Unicode lower-casing).
+    /// `.` and one of them, comparing ASCII letters without case; `false` for anything that is not
+    /// an address (``domain(_:)`` says what is).
+    ///
+    /// The fast path checks the domain's end against the pattern first, then validates only what
+    /// the pattern does not already vouch for: the local part and the labels before the pattern,
+    /// eight bytes at a time. An address with bytes beyond ASCII in its domain, or a pattern beyond
+    /// ASCII, takes the general path (validation, then Unicode lower-casing).
     static func address(_ text: String, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool {
         let fast: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            guard let (range, ascii) = scan(bytes) else { return false }
-            guard ascii else { return nil }
-            for pattern in patterns where matches(bytes, domain: range, pattern.bytes, orSubdomain: orSubdomain) {
-                return true
+            guard let domain = asciiDomain(bytes) else { return nil }
+            guard let domain else { return false }
+            for pattern in patterns {
+                switch pattern.kind {
+                case .ascii(let target):
+                    if matchesASCII(bytes, domain: domain, target, orSubdomain: orSubdomain) { return true }
+                case .none: continue
+                case .unicode: return nil
+                }
             }
             return false
         } ?? nil
@@ -113,21 +139,97 @@ enum Email {
         return patterns.contains { orSubdomain ? self.domain(domain, isWithin: $0.domain) : domain == $0.domain }
     }
 
-    /// Whether an address with an ASCII domain at `range` is in `target` (lower case).
+    /// Where an address's domain is, after checking its local part (non-empty, no spaces or control
+    /// characters before the first `@`) and that its domain is ASCII and not too long: `nil` for a
+    /// domain beyond ASCII (the general path decides), `.some(nil)` for no address. The domain's
+    /// labels are not checked here.
     @inline(__always)
-    private static func matches(
-        _ bytes: UnsafeBufferPointer<UInt8>, domain range: Range<Int>, _ target: [UInt8], orSubdomain: Bool
+    private static func asciiDomain(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>?? {
+        let count = bytes.count
+        var at = 0
+        // The local part, eight bytes at a time while no byte of a word is "@", a control
+        // character, a space or DEL.
+        while at + 8 <= count {
+            let word = ByteWords.load(bytes, at)
+            if ByteWords.contains(word, UInt8(ascii: "@")) || ByteWords.containsBelow(word, 0x21)
+                || ByteWords.contains(word, 0x7F)
+            {
+                break
+            }
+            at += 8
+        }
+        while at < count {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "@") { break }
+            if byte <= 0x20 || byte == 0x7F { return .some(nil) }
+            at += 1
+        }
+        guard at > 0, at + 1 < count, count - at - 1 <= 253 else { return .some(nil) }
+        var index = at + 1
+        while index + 8 <= count {
+            if ByteWords.containsNonASCII(ByteWords.load(bytes, index)) { return nil }
+            index += 8
+        }
+        while index < count {
+            if bytes[index] >= 0x80 { return nil }
+            index += 1
+        }
+        return (at + 1)..<count
+    }
+
+    /// Whether an address with the ASCII domain at `domain` (local part already checked) is in
+    /// `target`, a valid lower-case domain: the domain ends with `target`, at a label boundary,
+    /// and what comes before is valid labels.
+    @inline(__always)
+    private static func matchesASCII(
+        _ bytes: UnsafeBufferPointer<UInt8>, domain: Range<Int>, _ target: [UInt8], orSubdomain: Bool
     ) -> Bool {
         let length = target.count
-        guard range.count >= length else { return false }
-        let offset = range.upperBound - length
-        if offset > range.lowerBound {
-            guard orSubdomain, bytes[offset - 1] == UInt8(ascii: ".") else { return false }
+        guard length > 0, domain.count >= length else { return false }
+        let offset = domain.upperBound - length
+        let prefix = domain.lowerBound..<max(offset - 1, domain.lowerBound)
+        if offset > domain.lowerBound {
+            guard orSubdomain, bytes[offset - 1] == UInt8(ascii: "."), !prefix.isEmpty else { return false }
         }
-        return target.withUnsafeBufferPointer { target in
-            for index in 0..<length where lowercase(bytes[offset + index]) != target[index] { return false }
+        let same = target.withUnsafeBufferPointer { target -> Bool in
+            var index = 0
+            while index + 8 <= length {
+                if ByteWords.lowercased(ByteWords.load(bytes, offset + index)) != ByteWords.load(target, index) {
+                    return false
+                }
+                index += 8
+            }
+            if index < length, length >= 8 {
+                // The last, overlapping word.
+                let last = length - 8
+                return ByteWords.lowercased(ByteWords.load(bytes, offset + last)) == ByteWords.load(target, last)
+            }
+            while index < length {
+                if lowercase(bytes[offset + index]) != target[index] { return false }
+                index += 1
+            }
             return true
         }
+        // The target's own labels are valid; those before it must be too.
+        return same && (prefix.isEmpty || validLabels(bytes, prefix))
+    }
+
+    /// Whether `range` of ASCII `bytes` is dot-separated labels of letters, digits and hyphens,
+    /// each 1 to 63 long and neither starting nor ending with a hyphen.
+    static func validLabels(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var labelStart = range.lowerBound
+        var index = labelStart
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ".") {
+                guard validLabel(bytes, labelStart..<index) else { return false }
+                labelStart = index + 1
+            } else if !(isAlphanumeric(byte) || byte == UInt8(ascii: "-")) {
+                return false
+            }
+            index += 1
+        }
+        return validLabel(bytes, labelStart..<range.upperBound)
     }
 
     /// An ASCII upper-case letter in lower case; any other byte as it is.
@@ -173,6 +275,12 @@ extension Operators {
         return Node(
             path: call.path,
             test: { context throws(LogicError) in
+                if context.trace == nil, let constantPatterns {
+                    return try address.withValue(&context) { value in
+                        guard case .string(let text) = value else { return false }
+                        return Email.address(text, matchesAny: constantPatterns, orSubdomain: orSubdomain)
+                    }
+                }
                 let value = try address.run(&context)
                 let patterns: [Email.Pattern]
                 if let constantPatterns {

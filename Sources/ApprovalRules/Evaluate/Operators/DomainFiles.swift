@@ -63,6 +63,12 @@ extension Operators {
             return Node(
                 path: call.path,
                 test: { context throws(LogicError) in
+                    if context.trace == nil {
+                        return try value.withValue(&context) { item in
+                            if case .string(let text) = item { return strings.contains(text) }
+                            return others.contains(item)
+                        }
+                    }
                     let item = try value.run(&context)
                     let found: Bool
                     if case .string(let text) = item { found = strings.contains(text) } else { found = others.contains(item) }
@@ -149,18 +155,27 @@ extension Operators {
             Node(
                 path: call.path,
                 test: { context throws(LogicError) in
-                    guard case .string(let owner)? = context.lookupRoot(FactPath.owner) else {
-                        context.record(call.path, "task owner unknown", false)
-                        return false
+                    // Owner and approvers are read in place: no copies of the addresses.
+                    let found: Bool? = context.withRootValue(FactPath.owner) { owner in
+                        guard let owner, case .string(let ownerAddress) = owner.pointee else { return nil }
+                        return context.withRootValue(FactPath.activeApprovers) { approvers in
+                            guard let approvers, case .array(let list) = approvers.pointee else { return false }
+                            return list.contains { approver in
+                                guard case .string(let address) = approver else { return false }
+                                return sameAddress(address, ownerAddress)
+                            }
+                        }
                     }
-                    let approvers = context.lookupRoot(FactPath.activeApprovers)?.array ?? []
-                    let found = approvers.contains { approver in
-                        guard case .string(let address) = approver else { return false }
-                        return sameAddress(address, owner)
+                    if context.trace != nil {
+                        if found == nil {
+                            context.record(call.path, "task owner unknown", false)
+                        } else if case .string(let owner)? = context.lookupRoot(FactPath.owner) {
+                            context.record(
+                                call.path, "task owner \(TraceText.value(.string(owner))) among active approvers",
+                                .bool(found ?? false))
+                        }
                     }
-                    context.record(
-                        call.path, "task owner \(TraceText.value(.string(owner))) among active approvers", .bool(found))
-                    return found
+                    return found ?? false
                 })
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {

@@ -237,13 +237,23 @@ enum LogicOperators {
             }
             for fallback in fallbacks {
                 if isResourceLimit(failure) { throw failure }
-                context.scopes.append(.null)
-                context.scopes.append(failure.value)
-                defer { context.scopes.removeLast(2) }
-                do throws(LogicError) {
-                    return try fallback.run(&context)
-                } catch {
-                    failure = error
+                var outer = JSONValue.null
+                var caught = failure.value
+                let outcome: Result<JSONValue, LogicError> = withUnsafePointer(to: &outer) { outer in
+                    withUnsafePointer(to: &caught) { caught in
+                        context.scopes.push(outer)
+                        context.scopes.push(caught)
+                        defer { context.scopes.pop(2) }
+                        do throws(LogicError) {
+                            return .success(try fallback.run(&context))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                switch outcome {
+                case .success(let value): return value
+                case .failure(let error): failure = error
                 }
             }
             throw failure
