@@ -40,10 +40,18 @@ final class CompiledRule: Sendable {
     }
 }
 
-struct EscalationSpec: Sendable {
+/// An escalation a rule declares. A class, so that a firing rule's escalations are walked without
+/// copying their fields.
+final class EscalationSpec: Sendable {
     let to: [String]
     let severity: Severity
     let message: Template
+
+    init(to: [String], severity: Severity, message: Template) {
+        self.to = to
+        self.severity = severity
+        self.message = message
+    }
 }
 
 /// A fact that must be present and of a type.

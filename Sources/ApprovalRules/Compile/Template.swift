@@ -1,8 +1,9 @@
 import ApprovalJSON
 
 /// A message with placeholders (`"Contract value {{variables.contract_value}} exceeds 250,000"`),
-/// parsed once; placeholders are fact paths read from the snapshot when rendered.
-struct Template: Sendable, Hashable {
+/// parsed once; placeholders are fact paths read from the snapshot when rendered. A class: rules
+/// hold their templates by reference, and a decision that renders one does not copy it.
+final class Template: Sendable {
     enum Segment: Sendable, Hashable {
         /// Literal text, as UTF-8.
         case text([UInt8])

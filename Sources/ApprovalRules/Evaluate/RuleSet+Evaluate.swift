@@ -35,7 +35,10 @@ extension RuleSet.Compiled {
         var failedFacts: Set<String> = []
         let requiredFacts = self.requiredFacts
         for index in requiredFacts.indices {
-            if let problem = RuleSet.check(requiredFacts[index], in: &context, ruleID: nil) {
+            if let problem = RuleSet.check(
+                requiredFacts[index].fact, requiredFacts[index].type, named: requiredFacts[index].dotted, in: &context,
+                ruleID: nil)
+            {
                 problems.append(problem)
                 failedFacts.insert(requiredFacts[index].dotted)
             }
@@ -69,7 +72,9 @@ extension RuleSet.Compiled {
                 let rule = rules[index]
                 var missing: [DataProblem] = []
                 for fact in rule.requires {
-                    if let problem = RuleSet.check(fact, in: &context, ruleID: rule.id) { missing.append(problem) }
+                    if let problem = RuleSet.check(fact.fact, fact.type, named: fact.dotted, in: &context, ruleID: rule.id) {
+                        missing.append(problem)
+                    }
                 }
                 if !missing.isEmpty {
                     problems += missing
@@ -154,18 +159,23 @@ extension RuleSet.Compiled {
 extension RuleSet {
 
     /// A data problem when `fact` is missing or of the wrong type, else `nil`.
-    static func check(_ fact: RequiredFact, in context: inout EvaluationContext, ruleID: String?) -> DataProblem? {
-        switch context.check(fact.fact, fact.type) {
+    /// A data problem when `fact` (whose path reads `name`) is missing or not of `type`, else `nil`.
+    static func check(
+        _ fact: FactTable.Fact, _ type: FactType, named name: @autoclosure () -> String,
+        in context: inout EvaluationContext, ruleID: String?
+    ) -> DataProblem? {
+        switch context.check(fact, type) {
         case .accepted: return nil
         case .missing:
-            return DataProblem(
-                code: "missing_fact", message: "required fact \(fact.dotted) is missing", path: fact.dotted, ruleID: ruleID)
+            let name = name()
+            return DataProblem(code: "missing_fact", message: "required fact \(name) is missing", path: name, ruleID: ruleID)
         case .wrongType:
-            let value = context.fact(fact.fact) ?? .null
+            let name = name()
+            let value = context.fact(fact) ?? .null
             return DataProblem(
                 code: "wrong_type",
-                message: "required fact \(fact.dotted) should be \(fact.type.rawValue), got \(value.typeName) \(TraceText.value(value))",
-                path: fact.dotted, ruleID: ruleID)
+                message: "required fact \(name) should be \(type.rawValue), got \(value.typeName) \(TraceText.value(value))",
+                path: name, ruleID: ruleID)
         }
     }
 

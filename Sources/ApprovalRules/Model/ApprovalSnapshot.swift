@@ -39,24 +39,40 @@ public struct ApprovalSnapshot: Sendable {
     /// `@unchecked Sendable`: immutable once built; ``table`` is memory it owns and never writes
     /// after `init`.
     private final class Storage: @unchecked Sendable {
-        let document: JSONValue
-        /// The variables sorted by id, first source wins.
-        let variableList: [SnapshotVariable]
-        /// ``VariableID/hash`` of each of them, in the same order: what a lookup scans.
-        let variableHashes: [UInt64]
-        /// The same by id, only for snapshots with many variables: a few string comparisons beat
-        /// hashing for the usual handful.
+        // What every evaluation reads, first: stored properties are laid out in this order, so
+        // these share the object's first cache lines.
+
+        /// The values evaluations read in place (``ApprovalSnapshot/locate(_:)``): each variable's
+        /// value, in ``variableList`` order, then ``Table`` entries. In a buffer of its own, so
+        /// their addresses stay put for as long as the storage lives.
+        let table: UnsafeMutablePointer<JSONValue>
+        let tableCount: Int
+        /// The variables' ids with ``VariableID/hash`` of each, in ``variableList`` order: what a
+        /// lookup scans.
+        let variableKeys: [VariableID]
+        /// The variables with at least one file (what `has_file` asks), sorted by id.
+        let variablesWithFiles: [VariableID]
+        /// The variables by id, only for snapshots with many variables: a few integer comparisons
+        /// beat hashing for the usual handful.
         let variableIndex: [String: Int]?
-        /// Files by the variable they belong to.
-        let filesByVariable: [String: [JSONValue]]
-        /// The same as a list (sorted by variable), for the usual few variables with files.
-        let fileLists: [(variable: String, files: [JSONValue])]
-        /// ``VariableID/hash`` of each of their variables, in the same order.
-        let fileListHashes: [UInt64]
+        /// Whether ``findings`` has any problem at all (most snapshots have none).
+        let hasFindings: Bool
         /// Whether the snapshot has a files listing at all (`files` or `task_files`).
         let hasFilesListing: Bool
         /// Whether a files listing says more files exist than it lists (`total_files` > listed).
         let filesListingIncomplete: Bool
+        /// Whether the document has a `task_id` member (even `null`).
+        let hasTaskID: Bool
+
+        // The rest, read by views and checks that are not on every evaluation's path.
+
+        let document: JSONValue
+        /// The variables sorted by id, first source wins.
+        let variableList: [SnapshotVariable]
+        /// Files by the variable they belong to.
+        let filesByVariable: [String: [JSONValue]]
+        /// The same as a list (sorted by variable).
+        let fileLists: [(variable: String, files: [JSONValue])]
         /// `approvers.active`, `approvers.next`, and `approvers.all` (active then next, without repeats).
         let activeApprovers: JSONValue
         let nextApprovers: JSONValue
@@ -65,17 +81,8 @@ public struct ApprovalSnapshot: Sendable {
         let owner: JSONValue
         /// `task_id` (`null` when absent).
         let taskID: JSONValue
-        /// Whether the document has a `task_id` member (even `null`).
-        let hasTaskID: Bool
         /// Shape problems, found once here and filtered per rule set by the evaluation.
         let findings: SnapshotFindings
-        /// Whether ``findings`` has any problem at all (most snapshots have none).
-        let hasFindings: Bool
-        /// The values evaluations read in place (``ApprovalSnapshot/locate(_:)``): each variable's
-        /// value, in ``variableList`` order, then ``Table`` entries. In a buffer of its own, so
-        /// their addresses stay put for as long as the storage lives.
-        let table: UnsafeMutablePointer<JSONValue>
-        let tableCount: Int
 
         /// Where the views that are not variables sit in ``table``, after the variables.
         typealias Table = StoredView
@@ -105,7 +112,6 @@ public struct ApprovalSnapshot: Sendable {
             }
             list.sort { $0.id < $1.id }
             self.variableList = list
-            self.variableHashes = list.map { VariableID.hash($0.id) }
             self.variableIndex =
                 list.count > Self.indexThreshold
                 ? Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) : nil
@@ -124,7 +130,6 @@ public struct ApprovalSnapshot: Sendable {
             }
             self.filesByVariable = files
             self.fileLists = files.sorted { $0.key < $1.key }.map { (variable: $0.key, files: $0.value) }
-            self.fileListHashes = fileLists.map { VariableID.hash($0.variable) }
             self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
 
             var incomplete = false
@@ -133,25 +138,56 @@ public struct ApprovalSnapshot: Sendable {
             }
             self.filesListingIncomplete = incomplete
 
-            self.activeApprovers = document["eligible_approvers_active"] ?? .array([])
-            self.nextApprovers = document["next_eligible_approvers"] ?? .array([])
-            var all: [JSONValue] = []
-            let active = activeApprovers.array ?? []
-            let next = nextApprovers.array ?? []
-            all.reserveCapacity(active.count + next.count)
-            for approver in active + next where !all.contains(approver) { all.append(approver) }
-            self.allApprovers = .array(all)
-            self.owner = document["task"]?["owner_email"] ?? .null
+            let owner = document["task"]?["owner_email"] ?? .null
             self.taskID = document["task_id"] ?? .null
             self.hasTaskID = document["task_id"] != nil
             self.findings = SnapshotValidator.findings(for: document, variables: list)
             self.hasFindings = !findings.isEmpty
 
-            let views = [activeApprovers, nextApprovers, allApprovers, owner, taskID]
-            tableCount = list.count + views.count
+            // What evaluations read, copied last and in one go (variable values, then the approver
+            // lists and the owner): fresh strings and arrays made one after the other sit close
+            // together in memory, instead of wherever the parser happened to put them. The views
+            // hand out the copies too, and `approvers.all` shares the strings of the other two.
+            self.variableKeys = list.map { VariableID(Self.freshCopy($0.id)) }
+            self.variablesWithFiles = fileLists.filter { !$0.files.isEmpty }.map { VariableID(Self.freshCopy($0.variable)) }
+            tableCount = list.count + StoredView.allCases.count
             table = .allocate(capacity: tableCount)
-            for (index, variable) in list.enumerated() { (table + index).initialize(to: variable.value) }
+            for (index, variable) in list.enumerated() { (table + index).initialize(to: Self.compactCopy(variable.value)) }
+            let active = Self.compactCopy(document["eligible_approvers_active"] ?? .array([]))
+            let next = Self.compactCopy(document["next_eligible_approvers"] ?? .array([]))
+            var all: [JSONValue] = []
+            let activeList = active.array ?? []
+            let nextList = next.array ?? []
+            all.reserveCapacity(activeList.count + nextList.count)
+            for approver in activeList + nextList where !all.contains(approver) { all.append(approver) }
+            self.activeApprovers = active
+            self.nextApprovers = next
+            self.allApprovers = .array(all)
+            self.owner = Self.compactCopy(owner)
+            let views = [activeApprovers, nextApprovers, allApprovers, self.owner, taskID]
             for (index, value) in views.enumerated() { (table + list.count + index).initialize(to: value) }
+        }
+
+        /// `value` with its long strings (and those of an array of scalars) in new storage.
+        static func compactCopy(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let text): return .string(freshCopy(text))
+            case .array(let elements) where elements.count <= 64:
+                return .array(elements.map { element in
+                    if case .string(let text) = element { return .string(freshCopy(text)) }
+                    return element
+                })
+            default: return value
+            }
+        }
+
+        static func freshCopy(_ text: String) -> String {
+            let count = text.utf8.count
+            guard count > 15 else { return text }  // small strings live inside the value
+            return String(unsafeUninitializedCapacity: count) { buffer in
+                _ = buffer.initialize(fromContentsOf: text.utf8)
+                return count
+            }
         }
 
         deinit {
@@ -177,25 +213,19 @@ public struct ApprovalSnapshot: Sendable {
     var filesByVariable: [String: [JSONValue]] { storage.filesByVariable }
     /// The files attached for variable `id` (`nil` when none are listed).
     func files(of id: VariableID) -> [JSONValue]? {
-        if storage.fileLists.count > Storage.indexThreshold { return storage.filesByVariable[id.text] }
-        let lists = storage.fileLists
-        return storage.fileListHashes.withUnsafeBufferPointer { hashes in
-            for at in hashes.indices where hashes[at] == id.hash && lists[at].variable == id.text { return lists[at].files }
-            return nil
-        }
+        storage.filesByVariable[id.text]
     }
 
     /// Whether at least one file is attached for variable `id` (``files(of:)`` is not empty).
     func hasFiles(_ id: VariableID) -> Bool {
-        if storage.fileLists.count > Storage.indexThreshold { return !(storage.filesByVariable[id.text]?.isEmpty ?? true) }
-        let lists = storage.fileLists
-        return storage.fileListHashes.withUnsafeBufferPointer { hashes in
-            for at in hashes.indices where hashes[at] == id.hash && lists[at].variable == id.text {
-                return !lists[at].files.isEmpty
-            }
+        let keys = storage.variablesWithFiles
+        if keys.count > Storage.indexThreshold { return !(storage.filesByVariable[id.text]?.isEmpty ?? true) }
+        return keys.withUnsafeBufferPointer { keys in
+            for key in keys where key.hash == id.hash && key.text == id.text { return true }
             return false
         }
     }
+
     /// Whether the snapshot has a files listing at all (`files` or `task_files`).
     var hasFilesListing: Bool { storage.hasFilesListing }
     /// Whether a files listing says more files exist than it lists (`total_files` > listed).
@@ -229,15 +259,14 @@ public struct ApprovalSnapshot: Sendable {
     private func position(hash: UInt64, text: String) -> Int? {
         if let index = storage.variableIndex { return index[text] }
         // Hashes first: the usual handful of variables costs a few integer comparisons.
-        let list = storage.variableList
-        return storage.variableHashes.withUnsafeBufferPointer { hashes in
-            for at in hashes.indices where hashes[at] == hash && list[at].id == text { return at }
+        return storage.variableKeys.withUnsafeBufferPointer { keys in
+            for at in keys.indices where keys[at].hash == hash && keys[at].text == text { return at }
             return nil
         }
     }
 
     /// The task id (`task_id`), or `null` when absent.
-    public var taskID: JSONValue { storage.taskID }
+    public var taskID: JSONValue { storage.pointer(to: .taskID).pointee }
 
     /// The value at a dotted path (`variables.contract_value`, `approvers.active`, `task_id`).
     public func value(at path: String) -> JSONValue? {
