@@ -4,6 +4,8 @@ import ApprovalJSON
 /// A compiled rule. A class: evaluations walk the rule list without copying each rule's fields.
 final class CompiledRule: Sendable {
     let id: String
+    /// `[id]`, made once: what an escalation this rule raises starts its rule list with.
+    let idList: [String]
     let description: String?
     let priority: Int64
     let index: Int
@@ -26,6 +28,7 @@ final class CompiledRule: Sendable {
         readFactNames: [String]
     ) {
         self.id = id
+        self.idList = [id]
         self.description = description
         self.priority = priority
         self.index = index

@@ -110,25 +110,37 @@ struct Node: Sendable {
         Node(path: path, run: { _ throws(LogicError) in throw error }, test: { _ throws(LogicError) in throw error })
     }
 
-    /// Calls `body` with the node's value: read in place when the node only reads data (see
-    /// ``access``), computed otherwise. `body` must not need the context: the value may be held in
-    /// it for the call.
+    /// Calls `body` with where the node's value is: where it is kept when the node only reads
+    /// data (see ``access``), a temporary otherwise. `body` reads it through the pointer (a
+    /// `switch` on `pointee` binds what it needs without copying the value, which passing the
+    /// value itself would) and must not need the context, which may hold the value for the call.
     @inline(__always)
     func withValue<Result>(
-        _ context: inout EvaluationContext, _ body: (borrowing JSONValue) throws(LogicError) -> Result
+        _ context: inout EvaluationContext, _ body: (UnsafePointer<JSONValue>) throws(LogicError) -> Result
     ) throws(LogicError) -> Result {
         switch access {
         case .fact(let fact)?:
-            guard context.scopes.isEmpty else { return try body(context.lookup(fact) ?? .null) }
-            return try context.withFact(fact) { pointer throws(LogicError) in
-                guard let pointer else { return try body(.null) }
-                return try body(pointer.pointee)
+            if context.scopes.isEmpty {
+                return try context.withFact(fact) { pointer throws(LogicError) in
+                    guard let pointer else { return try Self.with(.null, body) }
+                    return try body(pointer)
+                }
             }
+            return try Self.with(context.lookup(fact) ?? .null, body)
         case .current?:
-            return try context.withCurrent(body)
+            if let scope = context.scopes.last { return try body(scope) }
+            return try Self.with(context.current, body)
         case nil:
-            return try body(try run(&context))
+            return try Self.with(try run(&context), body)
         }
+    }
+
+    @inline(__always)
+    private static func with<Result>(
+        _ value: JSONValue, _ body: (UnsafePointer<JSONValue>) throws(LogicError) -> Result
+    ) throws(LogicError) -> Result {
+        var value = value
+        return try withUnsafePointer(to: &value) { pointer throws(LogicError) in try body(pointer) }
     }
 
     /// How the value reads in a trace: `contract_value 300000`, or just `300000`.

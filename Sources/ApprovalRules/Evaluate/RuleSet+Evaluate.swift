@@ -124,7 +124,7 @@ extension RuleSet.Compiled {
                 }
             }
             let reason = rule.reason?.render(&context, limit: limits.templateOutputLength)
-            if fired.isEmpty { fired.reserveCapacity(rules.count - index) }
+            if fired.isEmpty { fired.reserveCapacity(min(rules.count - index, 4)) }
             fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
             for spec in rule.escalations {
                 let message = spec.message.render(&context, limit: limits.templateOutputLength)
@@ -132,8 +132,9 @@ extension RuleSet.Compiled {
                     escalations[at].severity = max(escalations[at].severity, spec.severity)
                     if !escalations[at].ruleIDs.contains(rule.id) { escalations[at].ruleIDs.append(rule.id) }
                 } else {
-                    if escalations.isEmpty { escalations.reserveCapacity(escalationCount) }
-                    escalations.append(Escalation(to: spec.to, severity: spec.severity, message: message, ruleIDs: [rule.id]))
+                    if escalations.isEmpty { escalations.reserveCapacity(min(escalationCount, 4)) }
+                    escalations.append(
+                        Escalation(to: spec.to, severity: spec.severity, message: message, ruleIDs: rule.idList))
                 }
             }
             if let recommendation {

@@ -121,8 +121,8 @@ enum ComparisonOperator: CaseIterable, Sendable {
                         test: { context throws(LogicError) in
                             if context.trace == nil {
                                 return try lhs.withValue(&context) { left throws(LogicError) in
-                                    if case .integer(let x) = left { return comparison.holds(x, y) }
-                                    return try comparison.holds(left, right)
+                                    if case .integer(let x) = left.pointee { return comparison.holds(x, y) }
+                                    return try comparison.holds(left.pointee, right)
                                 }
                             }
                             let left = try lhs.run(&context)
@@ -140,7 +140,7 @@ enum ComparisonOperator: CaseIterable, Sendable {
                     path: path,
                     test: { context throws(LogicError) in
                         if context.trace == nil {
-                            return try lhs.withValue(&context) { left throws(LogicError) in try comparison.holds(left, right) }
+                            return try lhs.withValue(&context) { left throws(LogicError) in try comparison.holds(left.pointee, right) }
                         }
                         let left = try lhs.run(&context)
                         let result = try comparison.holds(left, right)

@@ -120,21 +120,33 @@ enum Email {
     /// the pattern does not already vouch for: the local part and the labels before the pattern,
     /// eight bytes at a time. An address with bytes beyond ASCII in its domain, or a pattern beyond
     /// ASCII, takes the general path (validation, then Unicode lower-casing).
+    @inline(__always)
     static func address(_ text: String, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool {
         let fast: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            guard let domain = asciiDomain(bytes) else { return nil }
-            guard let domain else { return false }
-            for pattern in patterns {
-                switch pattern.kind {
-                case .ascii(let target):
-                    if matchesASCII(bytes, domain: domain, target, orSubdomain: orSubdomain) { return true }
-                case .none: continue
-                case .unicode: return nil
-                }
-            }
-            return false
+            address(bytes, matchesAny: patterns, orSubdomain: orSubdomain)
         } ?? nil
         if let fast { return fast }
+        return address(slowly: text, matchesAny: patterns, orSubdomain: orSubdomain)
+    }
+
+    /// The fast path of ``address(_:matchesAny:orSubdomain:)`` on an address's UTF-8; `nil` when
+    /// the general path must decide.
+    static func address(_ bytes: UnsafeBufferPointer<UInt8>, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool? {
+        guard let domain = asciiDomain(bytes) else { return nil }
+        guard let domain else { return false }
+        for pattern in patterns {
+            switch pattern.kind {
+            case .ascii(let target):
+                if matchesASCII(bytes, domain: domain, target, orSubdomain: orSubdomain) { return true }
+            case .none: continue
+            case .unicode: return nil
+            }
+        }
+        return false
+    }
+
+    /// The general path: validate, lower-case the domain, compare.
+    static func address(slowly text: String, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool {
         guard let domain = domain(text) else { return false }
         return patterns.contains { orSubdomain ? self.domain(domain, isWithin: $0.domain) : domain == $0.domain }
     }
@@ -277,7 +289,7 @@ extension Operators {
             test: { context throws(LogicError) in
                 if context.trace == nil, let constantPatterns {
                     return try address.withValue(&context) { value in
-                        guard case .string(let text) = value else { return false }
+                        guard case .string(let text) = value.pointee else { return false }
                         return Email.address(text, matchesAny: constantPatterns, orSubdomain: orSubdomain)
                     }
                 }

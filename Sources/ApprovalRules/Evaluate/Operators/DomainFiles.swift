@@ -65,8 +65,8 @@ extension Operators {
                 test: { context throws(LogicError) in
                     if context.trace == nil {
                         return try value.withValue(&context) { item in
-                            if case .string(let text) = item { return strings.contains(text) }
-                            return others.contains(item)
+                            if case .string(let text) = item.pointee { return strings.contains(text) }
+                            return others.contains(item.pointee)
                         }
                     }
                     let item = try value.run(&context)

@@ -150,6 +150,14 @@ enum StringOperators {
             } else {
                 test = { value, _ in elements.contains { Coercion.strictEquals($0, value) } }
             }
+        case .array(let elements)? where !elements.isEmpty && elements.allSatisfy({ $0.string != nil }):
+            // A few strings (`{"in": [{"var": "department"}, ["engineering", "it"]]}`): only a
+            // string can be strictly equal to one, and then only one with the same scalars.
+            let texts = elements.compactMap(\.string)
+            test = { value, _ in
+                guard case .string(let text) = value else { return false }
+                return texts.contains { Coercion.sameText($0, text) }
+            }
         case .string(let text)?:
             test = { value, _ in
                 if case .string(let part) = value { return Coercion.contains(text, part) }
@@ -162,7 +170,7 @@ enum StringOperators {
             return Node(
                 path: path,
                 test: { context throws(LogicError) in
-                    if context.trace == nil { return try needle.withValue(&context) { value in test(value, list) } }
+                    if context.trace == nil { return try needle.withValue(&context) { value in test(value.pointee, list) } }
                     let value = try needle.run(&context)
                     let result = test(value, list)
                     context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
