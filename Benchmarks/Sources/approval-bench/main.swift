@@ -2,11 +2,16 @@
 //
 //   approval-bench --rules Benchmarks/rules/benchmark.rules.json --count 20000 --passes 5
 //
-// 1. Loads the rules and generates the corpus in memory (ApprovalWorkload, seeded).
-// 2. Prepares every snapshot once (`ApprovalSnapshot`), runs one untimed warm-up pass, then times
+// 1. Loads the rules, generates the corpus (ApprovalWorkload, seeded) and writes each snapshot
+//    out as compact JSON bytes.
+// 2. Prepares every snapshot once by parsing its bytes as a program holding snapshots would: with
+//    the rule set's projection (the fast path `approvalctl` and services use; the headline figure)
+//    and, separately, with a full parse. For each, runs one untimed warm-up pass, then times
 //    `--passes` passes of `rules.evaluate` over all of them on one thread, and reports the median
 //    decisions/s, per wall-clock second and per second of the thread's CPU time (robust on a busy
-//    machine).
+//    machine). Also times the first `--hot-count` projected snapshots over and over: the same
+//    work with the snapshots in the CPU's cache, which shows how much of a decision is waiting for
+//    memory.
 // 3. Verifies, for every snapshot, that the fast path (parse with `rules.projection`) decides
 //    exactly as the plain path (full parse) and as the in-memory value: `decision.json` must be
 //    equal. Any difference is printed on stderr and the exit status is 1.
@@ -33,21 +38,25 @@ struct Options {
     var count = 20_000
     var seed: UInt64 = 42
     var passes = 5
+    var hotCount = 200
     var parsePasses = 3
     var now = "2025-06-01T00:00:00Z"
     var verify = true
+    var full = true
 
     static let usage = """
-        usage: approval-bench [--rules FILE] [--count N] [--seed S] [--passes P] [--parse-passes P]
-                              [--now ISO8601] [--no-verify]
+        usage: approval-bench [--rules FILE] [--count N] [--seed S] [--passes P] [--hot-count N]
+                              [--parse-passes P] [--now ISO8601] [--no-verify] [--no-full]
 
           --rules FILE        rule file (default Benchmarks/rules/benchmark.rules.json)
           --count N           snapshots generated in memory (default 20000)
           --seed S            workload seed (default 42)
           --passes P          timed evaluation passes; the median is reported (default 5)
+          --hot-count N       snapshots timed in cache, as a second measure (default 200; 0 skips it)
           --parse-passes P    timed parse + evaluate passes per path; 0 skips them (default 3)
           --now ISO8601       the evaluation clock (default 2025-06-01T00:00:00Z)
           --no-verify         skip the fast-path check (for profiling runs)
+          --no-full           skip timing fully parsed snapshots (for profiling runs)
 
         """
 
@@ -71,9 +80,11 @@ struct Options {
                 guard let parsed = UInt64(value(argument)) else { fail("--seed needs an unsigned number", status: 64) }
                 seed = parsed
             case "--passes": passes = number(argument, minimum: 1)
+            case "--hot-count": hotCount = number(argument, minimum: 0)
             case "--parse-passes": parsePasses = number(argument, minimum: 0)
             case "--now": now = value(argument)
             case "--no-verify": verify = false
+            case "--no-full": full = false
             case "-h", "--help":
                 emit(Self.usage, to: 1)
                 exit(0)
@@ -182,26 +193,53 @@ for warning in rules.warnings { progress("warning: \(warning)") }
 var started = monotonicSeconds()
 let corpus = SnapshotGenerator.corpus(count: options.count, seed: options.seed)
 let generateSeconds = monotonicSeconds() - started
-
-// Prepared snapshots, evaluation only (timed first, before the serialised copies below exist).
-let prepared = corpus.map(ApprovalSnapshot.init)
-var passSeconds: [Double] = []
-var passCPUSeconds: [Double] = []
-var checksum = runEvaluationPass(rules, prepared, evaluation)  // one untimed warm-up pass
-for _ in 0..<options.passes {
-    started = monotonicSeconds()
-    let startedCPU = threadCPUSeconds()
-    checksum &+= runEvaluationPass(rules, prepared, evaluation)
-    passCPUSeconds.append(threadCPUSeconds() - startedCPU)
-    passSeconds.append(monotonicSeconds() - started)
-}
-let rates = passSeconds.map { Double(options.count) / $0 }
-let cpuRates = passCPUSeconds.map { Double(options.count) / $0 }
-progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
-
 let documents = corpus.map { JSONWriter.compact.bytes($0) }
 let corpusBytes = documents.reduce(0) { $0 + $1.count }
 progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBytes / options.count) bytes on average)")
+
+/// Snapshots parsed from their bytes, as a program holding many of them would have them.
+@MainActor func prepare(_ projection: JSONProjection) -> [ApprovalSnapshot] {
+    let parser = JSONParser()
+    return documents.enumerated().map { index, bytes in
+        do {
+            return ApprovalSnapshot(try parser.parse(bytes, projection: projection))
+        } catch {
+            fail("snapshot \(index) does not parse: \(error)", status: 1)
+        }
+    }
+}
+
+/// One untimed warm-up pass over `snapshots`, then `passes` timed ones: decisions/s of each, per
+/// wall-clock second and per CPU second.
+@MainActor func timeEvaluation(_ snapshots: [ApprovalSnapshot], passes: Int) -> (wall: [Double], cpu: [Double]) {
+    checksum &+= runEvaluationPass(rules, snapshots, evaluation)
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    for _ in 0..<passes {
+        let start = monotonicSeconds()
+        let startCPU = threadCPUSeconds()
+        checksum &+= runEvaluationPass(rules, snapshots, evaluation)
+        cpu.append(Double(snapshots.count) / (threadCPUSeconds() - startCPU))
+        wall.append(Double(snapshots.count) / (monotonicSeconds() - start))
+    }
+    return (wall, cpu)
+}
+
+var checksum = 0
+// Projected snapshots: the headline figure.
+var prepared = prepare(rules.projection)
+let (rates, cpuRates) = timeEvaluation(prepared, passes: options.passes)
+progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
+// The first few again and again, in cache.
+var hotRates: (wall: [Double], cpu: [Double])?
+if options.hotCount > 0 {
+    let hot = Array(prepared.prefix(options.hotCount))
+    let hotPasses = max(options.passes, 200_000 / hot.count)
+    hotRates = timeEvaluation(hot, passes: hotPasses)
+}
+prepared = []
+// Fully parsed snapshots.
+let fullRates = options.full ? timeEvaluation(prepare(.all), passes: options.passes) : nil
 
 // Fast path == plain path == in-memory value, for every snapshot; and the decision mix.
 var mismatches = 0
@@ -284,6 +322,16 @@ lines.append("evaluate_median_per_second=\(whole(median(rates)))")
 lines.append("evaluate_median_ns_per_decision=\(whole(1e9 / median(rates)))")
 lines.append("evaluate_cpu_passes_per_second=\(cpuRates.map(whole).joined(separator: ","))")
 lines.append("evaluate_cpu_median_per_second=\(whole(median(cpuRates)))")
+if let fullRates {
+    lines.append("evaluate_full_passes_per_second=\(fullRates.wall.map(whole).joined(separator: ","))")
+    lines.append("evaluate_full_median_per_second=\(whole(median(fullRates.wall)))")
+    lines.append("evaluate_full_cpu_median_per_second=\(whole(median(fullRates.cpu)))")
+}
+if let hotRates {
+    lines.append("hot_count=\(options.hotCount)")
+    lines.append("evaluate_hot_median_per_second=\(whole(median(hotRates.wall)))")
+    lines.append("evaluate_hot_cpu_median_per_second=\(whole(median(hotRates.cpu)))")
+}
 if let fullRate {
     lines.append("full_parse_evaluate_per_second=\(whole(fullRate.wall))")
     lines.append("full_parse_evaluate_per_cpu_second=\(whole(fullRate.cpu))")
