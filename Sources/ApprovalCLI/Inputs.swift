@@ -94,7 +94,7 @@ package enum Inputs {
         if (status.st_mode & S_IFMT) != S_IFDIR { return [root] }
         var result: [String] = []
         collect(root, suffix: suffix, into: &result)
-        return result.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return result.sorted { $0.precedesInCodePointOrder($1) }
     }
 
     private static func collect(_ folder: String, suffix: String, into result: inout [String]) {

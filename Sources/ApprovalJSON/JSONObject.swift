@@ -98,7 +98,7 @@ public struct JSONObject: Sendable {
     /// The members sorted by key (UTF-8 byte order), for output that must not depend on input order.
     public func sortedByKey() -> JSONObject {
         var sorted = JSONObject()
-        for at in keys.indices.sorted(by: { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }) {
+        for at in keys.indices.sorted(by: { keys[$0].precedesInCodePointOrder(keys[$1]) }) {
             sorted.appendUnique(keys[at], values[at])
         }
         return sorted

@@ -43,3 +43,20 @@ import Testing
         #expect(JSONWriter.pretty.string(["a": [1], "b": [:]]) == "{\n  \"a\": [\n    1\n  ],\n  \"b\": {}\n}")
     }
 }
+
+@Suite struct CodePointOrderTests {
+    static let words = [
+        "", "a", "ab", "b", "Z", "é", "e\u{301}", "😀", "\u{FFFF}", "zzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzy", "a\u{0}",
+    ]
+
+    /// The order is that of the UTF-8 bytes, for short (inline) and long strings alike.
+    @Test func ordersByUTF8Bytes() {
+        for a in Self.words {
+            for b in Self.words {
+                #expect(a.precedesInCodePointOrder(b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) vs \(b)")
+            }
+        }
+        #expect("Z".precedesInCodePointOrder("a"))
+        #expect(!"é".precedesInCodePointOrder("e\u{301}"))  // U+00E9 after U+0065, whatever normalization says
+    }
+}

@@ -343,6 +343,15 @@ let readsContractValue = ruleDocument(
         if testCase.problem == "wrong_type" { #expect(problems.first?.path == "/variables_to_approve/0/value") }
     }
 
+    /// The shape check's switch must know every type the approvals API documents.
+    @Test(arguments: SnapshotValidator.variableTypes.sorted())
+    func everyDocumentedVariableTypeIsKnown(_ type: String) throws {
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#))
+        let problems = rules.evaluate(snapshotWithContractValue(type: type, value: nil)).dataProblems
+        #expect(problems.isEmpty, "\(type): \(problems)")
+    }
+
     @Test func missingActiveApproverListIsAMissingFact() throws {
         let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
         let problems = rules.evaluate(try ApprovalSnapshot(text: #"{"task_id": 1}"#)).dataProblems

@@ -184,6 +184,36 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
                 == #"Acme Corporation: value 300000, approvers ["dana.whitfield@example.com"], department (missing), task 7001"#)
     }
 
+    /// Templates write integers and plain strings straight into a byte buffer; every other value,
+    /// and any string that could hold a URL's signature, goes through `TraceText.plain`. Both ways
+    /// must read the same as `TraceText.plain` of the value.
+    @Test(arguments: [
+        JSONValue.integer(0), -5, 300_000, .integer(.max), .integer(.min), 12345.67, -0.5, 1e21, 3.0, true, false,
+        "Acme Corporation", "", "é ünïcode ✓", "https://s.example.com/a.pdf?X-Amz-Expires=1&X-Amz-Signature=abc",
+        ["a", 1], ["k": "v"], .string(String(repeating: "x", count: 300)),
+    ])
+    func templatesRenderEveryValueAsItReadsInText(_ value: JSONValue) throws {
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "<{{variables.v}}>"}"#))
+        var document = acmeSnapshot.document.object ?? JSONObject()
+        var variables = document["variables_to_approve"]?.array ?? []
+        variables.append(["variable_type": "text", "value": value, "variable_id": "v"])
+        document["variables_to_approve"] = .array(variables)
+        let reason = rules.evaluate(ApprovalSnapshot(.object(document))).firedRules.first?.reason
+        #expect(reason == "<" + TraceText.plain(value) + ">")
+    }
+
+    @Test func longRenderingsAreCutOnACharacterBoundary() throws {
+        var limits = Limits()
+        limits.templateOutputLength = 20
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "ééééé {{variables.vendor_name}} and more"}"#),
+            limits: limits)
+        let reason = try #require(rules.evaluate(acmeSnapshot).firedRules.first?.reason)
+        #expect(reason.utf8.count <= 20 && reason.hasSuffix("..."))
+        #expect(reason == "ééééé Acme C...")
+    }
+
     @Test func reasonFallsBackToTheDescription() throws {
         let rules = try RuleSet(
             text: ruleDocument(

@@ -117,19 +117,28 @@ public struct ApprovalSnapshot: Sendable {
                 ? Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) : nil
 
             var files: [String: [JSONValue]] = [:]
-            var seenFiles: Set<FileKey> = []
+            var seenFiles: [FileKey] = []  // the usual few; a set once there are many
+            var seenFileSet: Set<FileKey> = []
             for listing in [document["files"], document["task_files"]?["files"]] {
                 guard case .array(let entries)? = listing else { continue }
                 for entry in entries {
                     guard case .string(let variable) = entry["variable_id"] else { continue }
                     if case .string(let fileID) = entry["file_id"] {
-                        guard seenFiles.insert(FileKey(variable: variable, file: fileID)).inserted else { continue }
+                        let key = FileKey(variable: variable, file: fileID)
+                        if seenFiles.count < Self.indexThreshold {
+                            if seenFiles.contains(key) { continue }
+                            seenFiles.append(key)
+                        } else {
+                            if seenFileSet.isEmpty { seenFileSet = Set(seenFiles) }
+                            guard seenFileSet.insert(key).inserted else { continue }
+                        }
                     }
                     files[variable, default: []].append(entry)
                 }
             }
             self.filesByVariable = files
-            self.fileLists = files.sorted { $0.key < $1.key }.map { (variable: $0.key, files: $0.value) }
+            self.fileLists = files.sorted { $0.key < $1.key }
+                .map { (variable: $0.key, files: $0.value) }
             self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
 
             var incomplete = false
@@ -316,7 +325,7 @@ public struct ApprovalSnapshot: Sendable {
         case .variableType(let id):
             return rest.isEmpty ? variableType(id) : nil
         case .filesByVariable:
-            return .object(JSONObject(filesByVariable.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value)) }))
+            return .object(JSONObject(storage.fileLists.map { ($0.variable, .array($0.files)) }))
         case .files(let id):
             return JSONValue.array(files(of: id) ?? []).lookup(rest)
         case .approvers:
@@ -477,9 +486,12 @@ struct VariableID: Sendable, Hashable {
     }
 
     static func hash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
+        func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            return hash
+        }
+        return text.utf8.withContiguousStorageIfAvailable { hash($0) } ?? hash(text.utf8)
     }
 }
 

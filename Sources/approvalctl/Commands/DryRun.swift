@@ -58,7 +58,7 @@ struct DryRun: ParsableCommand {
             let workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             let engine = DryRunEngine(
                 before: before, after: after, options: EvaluationOptions(now: clock),
-                projection: after == nil ? before.projection : .all)
+                projection: after == nil ? before.projection : .all, format: common.format)
             var report = DryRunReport(before: before, after: after, source: self.source, format: common.format)
             let showProgress = progress ?? Console.stderrIsTerminal
             var bar = ProgressBar(enabled: showProgress)
@@ -71,8 +71,8 @@ struct DryRun: ParsableCommand {
                 while batch.count < batchSize, let item = source.next() { batch.append(item) }
                 if batch.isEmpty { break }
                 let outcomes = engine.process(batch, workers: workers)
-                for (item, outcome) in zip(batch, outcomes) {
-                    report.add(item, outcome)
+                for (item, (outcome, rendered)) in zip(batch, outcomes) {
+                    report.add(item, outcome, rendered)
                     if case .decided(let decision, let other) = outcome,
                         failOn.contains(where: { $0.matches(other ?? decision) })
                     {
@@ -95,14 +95,16 @@ enum Outcome: Sendable {
     case unreadable(JSONError)
 }
 
-/// Evaluates batches of snapshots on worker threads; results come back in input order.
+/// Evaluates batches of snapshots on worker threads, and renders each one's part of the report
+/// there too; results come back in input order.
 struct DryRunEngine: Sendable {
     let before: RuleSet
     let after: RuleSet?
     let options: EvaluationOptions
     let projection: JSONProjection
+    let format: OutputFormat
 
-    func process(_ batch: [SourceItem], workers: Int) -> [Outcome] {
+    func process(_ batch: [SourceItem], workers: Int) -> [(Outcome, DryRunReport.Rendered)] {
         let results = ResultBuffer(count: batch.count)
         let next = Counter()
         let threads = min(workers, batch.count)
@@ -110,7 +112,8 @@ struct DryRunEngine: Sendable {
             while true {
                 let index = next.value.add(1, ordering: .relaxed).oldValue
                 if index >= batch.count { break }
-                results.store(evaluate(batch[index]), at: index)
+                let outcome = evaluate(batch[index])
+                results.store((outcome, DryRunReport.render(batch[index], outcome, format: format)), at: index)
             }
         }
         if threads <= 1 {
@@ -143,16 +146,16 @@ final class Counter: Sendable {
 /// Slots written by worker threads at distinct indices, read after they all finish.
 final class ResultBuffer: @unchecked Sendable {
     // Each index is written by exactly one worker, and read only after concurrentPerform returns.
-    private var slots: [Outcome?]
+    private var slots: [(Outcome, DryRunReport.Rendered)?]
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ outcome: Outcome, at index: Int) {
-        slots.withUnsafeMutableBufferPointer { $0[index] = outcome }
+    func store(_ result: (Outcome, DryRunReport.Rendered), at index: Int) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = result }
     }
 
-    func take() -> [Outcome] {
-        slots.map { $0 ?? .unreadable(JSONError(code: .unreadable, message: "not evaluated")) }
+    func take() -> [(Outcome, DryRunReport.Rendered)] {
+        slots.map { $0 ?? (.unreadable(JSONError(code: .unreadable, message: "not evaluated")), DryRunReport.Rendered()) }
     }
 }
 

@@ -57,7 +57,95 @@ struct DryRunReport {
         }
     }
 
-    mutating func add(_ item: SourceItem, _ outcome: Outcome) {
+    /// What one snapshot puts in the report's output, worked out where the snapshot was decided
+    /// (on a worker thread): the report itself then only counts and appends, so the one thread
+    /// that writes in input order is not the one doing most of the work.
+    struct Rendered: Sendable {
+        /// The entry for this snapshot in the output's format: a flagged entry's JSON (`json`),
+        /// its line (`ndjson`), or its text lines (`text`); empty when there is none.
+        var bytes: [UInt8] = []
+        /// Whether the snapshot is flagged (a JSON entry it adds to the `flagged`/`changed` list).
+        var flagged = false
+        /// With two rule sets: whether the decision changed, and from what to what.
+        var differs = false
+        var transition: String?
+    }
+
+    /// The output for one decided snapshot, in `format`, with or without a second rule set.
+    static func render(_ item: SourceItem, _ outcome: Outcome, format: OutputFormat) -> Rendered {
+        var rendered = Rendered()
+        switch outcome {
+        case .unreadable:
+            break  // reported by `add`, in order, on stderr as well
+        case .decided(let decision, nil):
+            if format == .ndjson {
+                rendered.bytes = line(["type": "decision", "source": .string(item.name), "decision": decision.json])
+            } else if !decision.escalations.isEmpty || !decision.dataProblems.isEmpty {
+                rendered.flagged = true
+                if format == .json {
+                    var entry = JSONObject()
+                    entry["source"] = .string(item.name)
+                    entry["task_id"] = decision.taskID
+                    entry["recommendation"] = .string(decision.recommendation.rawValue)
+                    let json = decision.json
+                    entry["escalations"] = json["escalations"]
+                    entry["data_problems"] = json["data_problems"]
+                    rendered.bytes = JSONWriter.compact.bytes(.object(entry))
+                } else {
+                    var text = ""
+                    for escalation in decision.escalations {
+                        text += "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
+                    }
+                    for problem in decision.dataProblems {
+                        text += "DATA     \(Self.task(decision)) \(problem.code): \(problem.message)  (\(item.name))\n"
+                    }
+                    rendered.bytes = Array(text.utf8)
+                }
+            }
+        case .decided(let old, let new?):
+            let oldRules = Set(old.firedRules.map(\.id))
+            let newRules = Set(new.firedRules.map(\.id))
+            let differs = old.recommendation != new.recommendation || oldRules != newRules
+                || old.escalations != new.escalations
+            rendered.differs = differs
+            if differs { rendered.transition = "\(old.recommendation.rawValue) -> \(new.recommendation.rawValue)" }
+            if format == .ndjson {
+                rendered.bytes = line([
+                    "type": "comparison", "source": .string(item.name), "changed": .bool(differs),
+                    "before": old.json, "after": new.json,
+                ])
+            } else if differs {
+                rendered.flagged = true
+                let started = newRules.subtracting(oldRules).sorted()
+                let stopped = oldRules.subtracting(newRules).sorted()
+                if format == .json {
+                    let entry: JSONValue = [
+                        "source": .string(item.name), "task_id": old.taskID,
+                        "before": .string(old.recommendation.rawValue), "after": .string(new.recommendation.rawValue),
+                        "started_firing": .array(started.map(JSONValue.string)),
+                        "stopped_firing": .array(stopped.map(JSONValue.string)),
+                        "escalations_before": old.json["escalations"] ?? [], "escalations_after": new.json["escalations"] ?? [],
+                    ]
+                    rendered.bytes = JSONWriter.compact.bytes(entry)
+                } else {
+                    var text = "CHANGED  \(Self.task(old)) \(old.recommendation.rawValue) -> \(new.recommendation.rawValue)"
+                    if !started.isEmpty { text += "  started: \(started.joined(separator: ", "))" }
+                    if !stopped.isEmpty { text += "  stopped: \(stopped.joined(separator: ", "))" }
+                    rendered.bytes = Array((text + "  (\(item.name))\n").utf8)
+                }
+            }
+        }
+        return rendered
+    }
+
+    private static func line(_ value: JSONValue) -> [UInt8] {
+        var bytes = JSONWriter.compact.bytes(value)
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// Counts one snapshot and appends its output, rendered by ``render(_:_:format:)``.
+    mutating func add(_ item: SourceItem, _ outcome: Outcome, _ rendered: Rendered) {
         total += 1
         switch outcome {
         case .unreadable(let error):
@@ -76,25 +164,7 @@ struct DryRunReport {
             for rule in decision.firedRules { ruleCounts[rule.id, default: 0] += 1 }
             if !decision.escalations.isEmpty { escalating += 1 }
             if !decision.dataProblems.isEmpty { withProblems += 1 }
-            if format == .ndjson {
-                emitLine(["type": "decision", "source": .string(item.name), "decision": decision.json])
-            } else if !decision.escalations.isEmpty || !decision.dataProblems.isEmpty {
-                var entry = JSONObject()
-                entry["source"] = .string(item.name)
-                entry["task_id"] = decision.taskID
-                entry["recommendation"] = .string(decision.recommendation.rawValue)
-                let json = decision.json
-                entry["escalations"] = json["escalations"]
-                entry["data_problems"] = json["data_problems"]
-                var text = ""
-                for escalation in decision.escalations {
-                    text += "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
-                }
-                for problem in decision.dataProblems {
-                    text += "DATA     \(Self.task(decision)) \(problem.code): \(problem.message)  (\(item.name))\n"
-                }
-                flag(.object(entry), text: text)
-            }
+            append(rendered)
         case .decided(let old, let new?):
             recommendations[old.recommendation, default: 0] += 1
             recommendationsAfter[new.recommendation, default: 0] += 1
@@ -104,54 +174,27 @@ struct DryRunReport {
             if !old.dataProblems.isEmpty { withProblems += 1 }
             if !new.escalations.isEmpty { escalatingAfter += 1 }
             if !new.dataProblems.isEmpty { withProblemsAfter += 1 }
-            let oldRules = Set(old.firedRules.map(\.id))
-            let newRules = Set(new.firedRules.map(\.id))
-            let differs = old.recommendation != new.recommendation || oldRules != newRules
-                || old.escalations != new.escalations
-            if differs {
+            if rendered.differs {
                 changed += 1
-                transitions["\(old.recommendation.rawValue) -> \(new.recommendation.rawValue)", default: 0] += 1
+                if let transition = rendered.transition { transitions[transition, default: 0] += 1 }
             }
-            if format == .ndjson {
-                emitLine([
-                    "type": "comparison", "source": .string(item.name), "changed": .bool(differs),
-                    "before": old.json, "after": new.json,
-                ])
-            } else if differs {
-                let started = newRules.subtracting(oldRules).sorted()
-                let stopped = oldRules.subtracting(newRules).sorted()
-                let entry: JSONValue = [
-                    "source": .string(item.name), "task_id": old.taskID,
-                    "before": .string(old.recommendation.rawValue), "after": .string(new.recommendation.rawValue),
-                    "started_firing": .array(started.map(JSONValue.string)),
-                    "stopped_firing": .array(stopped.map(JSONValue.string)),
-                    "escalations_before": old.json["escalations"] ?? [], "escalations_after": new.json["escalations"] ?? [],
-                ]
-                var text = "CHANGED  \(Self.task(old)) \(old.recommendation.rawValue) -> \(new.recommendation.rawValue)"
-                if !started.isEmpty { text += "  started: \(started.joined(separator: ", "))" }
-                if !stopped.isEmpty { text += "  stopped: \(stopped.joined(separator: ", "))" }
-                flag(entry, text: text + "  (\(item.name))\n")
-            }
+            append(rendered)
         }
         if buffer.count > 1 << 16 { flush() }
     }
 
-    private static func task(_ decision: Decision) -> String {
-        decision.taskID.isNull ? "(no id)" : TraceTextPlain.plain(decision.taskID)
+    /// Appends a rendered entry (with the separator the streamed JSON array needs).
+    private mutating func append(_ rendered: Rendered) {
+        if format == .json {
+            guard rendered.flagged else { return }
+            emit(flagged == 0 ? "\n    " : ",\n    ")
+            flagged += 1
+        }
+        buffer += rendered.bytes
     }
 
-    /// One flagged entry: an element of the streamed JSON array, or a text line.
-    private mutating func flag(_ entry: JSONValue, text: String?) {
-        switch format {
-        case .json:
-            emit(flagged == 0 ? "\n    " : ",\n    ")
-            buffer += JSONWriter.compact.bytes(entry)
-            flagged += 1
-        case .ndjson:
-            break
-        case .text:
-            if let text { emit(text) }
-        }
+    private static func task(_ decision: Decision) -> String {
+        decision.taskID.isNull ? "(no id)" : TraceTextPlain.plain(decision.taskID)
     }
 
     private mutating func emitLine(_ value: JSONValue) {

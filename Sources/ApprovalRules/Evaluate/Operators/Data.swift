@@ -79,7 +79,7 @@ enum DataOperators {
         let whole = Node(
             path: path, label: nil, access: .current,
             run: { context throws(LogicError) in context.current },
-            test: { context throws(LogicError) in try context.withCurrent { value in Coercion.truthy(value) } })
+            test: { context throws(LogicError) in context.withCurrent { value in Coercion.truthy(value) } })
         guard let key = call.arguments.first else { return whole }
         if let constant = key.constant {
             guard case .path(let steps) = Key(constant) else { return whole }
