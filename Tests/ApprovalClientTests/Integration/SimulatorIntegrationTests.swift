@@ -181,7 +181,10 @@ struct SimulatorIntegrationTests {
             let started = ContinuousClock.now
             let details = try await harness.client.approvalDetails(taskID: 12345, includeFiles: true)
             #expect(details["task_id"] == 12345)
-            #expect(ContinuousClock.now - started < Self.fastPolicy.deadline)
+            // Far below the simulator's 20 s hang limit: a timed-out attempt, not the server,
+            // ended the hang. (Not the 3 s deadline: while CPU-bound suites hold both threads of
+            // the cooperative pool, timers fire late, and the test measured the machine's load.)
+            #expect(ContinuousClock.now - started < .seconds(10))
             let times = testCase.fault.times ?? 0
             #expect(harness.simulator.requests().count == times + 1)
             #expect(harness.simulator.faults().isEmpty)
