@@ -84,7 +84,7 @@ struct JanssonConverter {
             return result
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise
-            if let selector = json_object_get(object, key), cjansson_is_string(selector) != 0,
+            if let selector = Self.member(object, key), cjansson_is_string(selector) != 0,
                 values.contains(Self.string(selector))
             {
                 chosen = then

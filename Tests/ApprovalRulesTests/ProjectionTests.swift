@@ -43,9 +43,16 @@ import Testing
         let full = try JSONParser().parse(bytes)
         let projected = try JSONParser().parse(bytes, projection: rules.projection)
         #expect(projected != full)
+        // Each variable entry keeps its id, type and value, not the rest (step_id).
         #expect(projected["variables_to_approve"]?[3]?["variable_id"] == "term_months")
-        #expect(projected["variables_to_approve"]?[3]?["value"] == nil)
+        #expect(projected["variables_to_approve"]?[3]?["value"] == 36)
+        #expect(full["variables_to_approve"]?[3]?["step_id"] != nil)
+        #expect(projected["variables_to_approve"]?[3]?["step_id"] == nil)
         #expect(projected["variables_to_approve"]?[1]?["value"] == 300000)
+        // Of the files, which variable each belongs to, not the long presigned URL.
+        #expect(projected["files"]?[0]?["variable_id"] == "contract_file")
+        #expect(full["files"]?[0]?["download_url"] != nil)
+        #expect(projected["files"]?[0]?["download_url"] == nil)
     }
 
     @Test func ruleReadingTheWholeDataProjectsEverything() throws {

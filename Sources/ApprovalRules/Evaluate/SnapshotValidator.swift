@@ -13,7 +13,12 @@ enum SnapshotValidator {
 
     /// Checks a snapshot's shape once, when it is indexed; evaluations pick out the findings for
     /// the parts their rules read (``SnapshotFindings/problems(references:variableIDs:)``).
-    static func findings(for document: JSONValue, variables: [SnapshotVariable]) -> SnapshotFindings {
+    /// `listings` holds what each of the places variables are listed in holds (as the index looked
+    /// it up), `nil` where the snapshot has nothing.
+    static func findings(
+        for document: JSONValue, listings: [(source: SnapshotVariable.Source, listing: JSONValue?)],
+        variables: [SnapshotVariable]
+    ) -> SnapshotFindings {
         var findings = SnapshotFindings()
         func problem(_ code: String, _ message: String, _ path: String?) -> DataProblem {
             DataProblem(code: code, message: message, path: path, ruleID: nil)
@@ -23,8 +28,8 @@ enum SnapshotValidator {
             return findings
         }
         var anyListing = false
-        for source in SnapshotVariable.Source.allCases {
-            guard let listing = document.lookup(source.path[...]) else { continue }
+        for (source, listing) in listings {
+            guard let listing else { continue }
             var pointer: String { "/" + source.path.joined(separator: "/") }
             guard case .array(let entries) = listing else {
                 findings.variableListings.append(

@@ -93,8 +93,10 @@ public struct ApprovalSnapshot: Sendable {
             self.document = document
             var list: [SnapshotVariable] = []
             var seen: Set<String> = []  // used once the list is past the threshold
-            for source in SnapshotVariable.Source.allCases {
-                guard case .array(let entries) = document.lookup(source.path[...]) else { continue }
+            // Each place variables are listed, looked up once for the index and the validator.
+            let listings = SnapshotVariable.Source.allCases.map { (source: $0, listing: document.lookup($0.path[...])) }
+            for (source, listing) in listings {
+                guard case .array(let entries)? = listing else { continue }
                 for (index, entry) in entries.enumerated() {
                     guard case .string(let id) = entry["variable_id"] else { continue }
                     if list.count < Self.indexThreshold {
@@ -150,7 +152,7 @@ public struct ApprovalSnapshot: Sendable {
             let owner = document["task"]?["owner_email"] ?? .null
             self.taskID = document["task_id"] ?? .null
             self.hasTaskID = document["task_id"] != nil
-            self.findings = SnapshotValidator.findings(for: document, variables: list)
+            self.findings = SnapshotValidator.findings(for: document, listings: listings, variables: list)
             self.hasFindings = !findings.isEmpty
 
             // What evaluations read, copied last and in one go (variable values, then the approver
