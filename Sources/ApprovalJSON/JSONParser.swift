@@ -82,13 +82,14 @@ public struct JSONParser: Sendable {
     {
         let document = try load(bytes, file: file)
         let value: JSONValue
+        let converter = JanssonConverter(maxDepth: options.maxDepth)
         do {
-            let converter = JanssonConverter(maxDepth: options.maxDepth)
-            // A projection skips parts of the tree; the depth limit still holds for all of it.
-            if projection != .all, JanssonConverter.nests(document.root, deeperThan: options.maxDepth) {
-                value = try converter.convert(document.root)
-            } else {
+            do {
                 value = try converter.convert(document.root, projection: projection)
+            } catch where projection != .all {
+                // The projection holds skipped parts to the depth limit too; the error is the one
+                // converting the whole tree gives (the first too-deep place in document order).
+                value = try converter.convert(document.root)
             }
         } catch {
             let path = JSONPointer(tokens: error.reversedPath.reversed())

@@ -81,6 +81,7 @@ struct JanssonConverter {
                 guard let member = Self.member(object, key) else { continue }
                 result.appendUnique(key, try convertMember(member, key: key, projection: sub, depth: depth))
             }
+            if json_object_size(object) > result.count { try checkSkipped(object, wanted: wanted, depth: depth) }
             return result
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise
@@ -105,6 +106,26 @@ struct JanssonConverter {
                 iterator = json_object_iter_next(object, current)
             }
             return result
+        }
+    }
+
+    /// Holds the members a projection skips to the depth limit too: a skipped array or object
+    /// nested too deep throws as converting it would.
+    private func checkSkipped(_ object: JanssonValue, wanted: [(String, JSONProjection)], depth: Int)
+        throws(DepthExceeded)
+    {
+        var iterator = json_object_iter(object)
+        while let current = iterator {
+            defer { iterator = json_object_iter_next(object, current) }
+            guard let member = json_object_iter_value(current), cjansson_is_object(member) != 0 || cjansson_is_array(member) != 0
+            else { continue }
+            let key = String(
+                decoding: UnsafeRawBufferPointer(start: json_object_iter_key(current), count: json_object_iter_key_len(current)),
+                as: UTF8.self)
+            // A wanted member was converted, and checked, already.
+            guard !wanted.contains(where: { $0.0 == key }), Self.nests(member, deeperThan: maxDepth, depth: depth + 1)
+            else { continue }
+            _ = try convertMember(member, key: key, projection: .all, depth: depth)
         }
     }
 
@@ -149,8 +170,7 @@ struct JanssonConverter {
     }
 
     /// Whether arrays and objects nest deeper than `limit` anywhere in `value` (the top level is
-    /// depth 1). A walk over the containers of the tree jansson built, so a projection that skips
-    /// parts of a document still holds all of it to the limit.
+    /// depth 1): a walk over the containers of the tree jansson built.
     static func nests(_ value: JanssonValue, deeperThan limit: Int, depth: Int = 1) -> Bool {
         switch cjansson_typeof(value) {
         case JSON_OBJECT:

@@ -166,6 +166,26 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// Skipped members deeper in: of an object the projection picks members from, and of each
+    /// element of an array; the error is the full parse's.
+    @Test(arguments: [
+        (#"{"a": {"x": 1, "deep": [[2]]}}"#, JSONProjection.fields(["a": .fields(["x": .all])]), "/a/deep/0"),
+        (#"{"a": [{"x": 1}, {"x": 2, "deep": {"b": [3]}}]}"#, .fields(["a": .elements(.fields(["x": .all]))]), "/a/1/deep"),
+        (#"{"a": {"x": [[1]]}, "b": {"y": 1, "z": [[2]]}}"#, .fields(["b": .fields(["y": .all])]), "/a/x/0"),
+    ])
+    func depthLimitHoldsInSkippedMembersAtAnyLevel(_ text: String, _ projection: JSONProjection, _ path: String) {
+        let parser = JSONParser(options: JSONParser.Options(maxDepth: 3))
+        let projected = Result { () throws(JSONError) in try parser.parse(Array(text.utf8), projection: projection) }
+        let full = Result { () throws(JSONError) in try parser.parse(Array(text.utf8)) }
+        guard case .failure(let error) = projected, case .failure(let fullError) = full else {
+            Issue.record("expected both parses to fail: \(projected), \(full)")
+            return
+        }
+        #expect(error.code == .tooDeep)
+        #expect(error.path?.description == path)
+        #expect(error == fullError)
+    }
+
     @Test func veryDeepInputIsAnErrorNotACrash() {
         let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect {
