@@ -23,7 +23,63 @@ public indirect enum JSONProjection: Sendable, Hashable {
     /// For an array: copy every element with this projection.
     case elements(JSONProjection)
     /// For an object: when its member `key` is a string in `values` use `then`, else `otherwise`.
-    case matching(key: String, values: Set<String>, then: JSONProjection, otherwise: JSONProjection)
+    case matching(key: String, values: Strings, then: JSONProjection, otherwise: JSONProjection)
+
+    /// The strings a ``matching(key:values:then:otherwise:)`` selects, prepared once so that each
+    /// object is tested on jansson's bytes, without making a `String` or hashing one.
+    ///
+    /// ```swift
+    /// let ids: JSONProjection.Strings = ["contract_value", "vendor_name"]
+    /// ids.contains("vendor_name")  // true
+    /// ```
+    public struct Strings: Sendable, Hashable, ExpressibleByArrayLiteral {
+        /// The strings.
+        public let set: Set<String>
+        /// Their bytes one after the other, and where each ends; `nil` when some are not ASCII.
+        /// For ASCII text on both sides equal bytes are equal strings; otherwise `String`
+        /// equality (canonical equivalence: U+212A KELVIN SIGN equals "K") decides.
+        let asciiBytes: [UInt8]?
+        let ends: [Int]
+
+        /// The strings of `set`.
+        public init(_ set: Set<String>) {
+            self.set = set
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+            for value in set.sorted() {
+                bytes.append(contentsOf: value.utf8)
+                ends.append(bytes.count)
+            }
+            asciiBytes = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+            self.ends = ends
+        }
+
+        public init(arrayLiteral elements: String...) { self.init(Set(elements)) }
+
+        /// Whether `text` is one of the strings.
+        public func contains(_ text: String) -> Bool { set.contains(text) }
+
+        /// Whether the UTF-8 text in `bytes` is one of the strings; `make` builds it as a `String`
+        /// when bytes alone cannot tell.
+        func contains(bytes: UnsafeRawBufferPointer, orString make: () -> String) -> Bool {
+            guard let asciiBytes, ends.count <= 16, !bytes.contains(where: { $0 >= 0x80 }) else {
+                return set.contains(make())
+            }
+            return asciiBytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for end in ends {
+                    defer { start = end }
+                    if end - start == bytes.count, UnsafeBufferPointer(rebasing: all[start..<end]).elementsEqual(bytes) {
+                        return true
+                    }
+                }
+                return false
+            }
+        }
+
+        public static func == (lhs: Strings, rhs: Strings) -> Bool { lhs.set == rhs.set }
+        public func hash(into hasher: inout Hasher) { hasher.combine(set) }
+    }
 
     /// Members from a dictionary, in sorted key order so the result does not depend on hashing.
     public static func fields(_ wanted: [String: JSONProjection]) -> JSONProjection {

@@ -86,7 +86,9 @@ struct JanssonConverter {
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise
             if let selector = Self.member(object, key), cjansson_is_string(selector) != 0,
-                values.contains(Self.string(selector))
+                values.contains(
+                    bytes: UnsafeRawBufferPointer(start: json_string_value(selector), count: json_string_length(selector)),
+                    orString: { Self.string(selector) })
             {
                 chosen = then
             }

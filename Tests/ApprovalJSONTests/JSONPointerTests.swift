@@ -115,6 +115,36 @@ import Testing
         #expect(partial["files"] == nil)
     }
 
+    /// `.matching` selects an object when its member is one of the strings, with `String`
+    /// equality whatever path decides it: bytes for ASCII, canonical equivalence otherwise.
+    static let matchingCases: [(String, Set<String>, Bool)] = [
+        (#""vendor_name""#, ["vendor_name", "contract_value"], true),
+        (#""vendor_nam""#, ["vendor_name", "contract_value"], false),
+        (#""vendor_name ""#, ["vendor_name"], false),
+        (#""VENDOR_NAME""#, ["vendor_name"], false),
+        (#""""#, [""], true),
+        (#""a\u0000b""#, ["a\u{0}b"], true),
+        (#""a\u0000b""#, ["a"], false),
+        (#""\u212A""#, ["K"], true),  // KELVIN SIGN is canonically "K"
+        (#""K""#, ["\u{212A}"], true),
+        (#""caf\u00e9""#, ["cafe\u{301}"], true),
+        (#""café""#, ["café", "x"], true),
+        (#"7"#, ["7"], false),  // not a string
+        (#""k17""#, Set((0..<20).map { "k\($0)" }), true),  // more strings than the byte path takes
+        (#""k20""#, Set((0..<20).map { "k\($0)" }), false),
+    ]
+
+    @Test(arguments: matchingCases)
+    func matchingSelectsByStringEquality(_ id: String, _ values: Set<String>, _ selected: Bool) throws {
+        let projection = JSONProjection.elements(
+            .matching(key: "id", values: JSONProjection.Strings(values), then: .all, otherwise: .fields(["id": .all])))
+        let partial = try JSONParser().parse(Array("[{\"id\": \(id), \"value\": 1}]".utf8), projection: projection)
+        #expect((partial[0]?["value"] != nil) == selected)
+        if let text = try JSONParser().parse(id).string {
+            #expect(JSONProjection.Strings(values).contains(text) == selected)
+        }
+    }
+
     @Test func allProjectionEqualsFullParse() throws {
         let bytes = Array(Self.document.utf8)
         #expect(try JSONParser().parse(bytes, projection: .all) == JSONParser().parse(bytes))

@@ -54,6 +54,8 @@ public struct RuleSet: Sendable {
         let escalationCount: Int
         let requiredFacts: [RequiredFact]
         let references: References
+        /// `references.projection`, built once.
+        let projection: JSONProjection
         /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
         let checkedVariableIDs: [String]
         /// The root facts the rules read, numbered: each is looked up once per evaluation.
@@ -73,6 +75,7 @@ public struct RuleSet: Sendable {
             self.escalationCount = output.rules.reduce(0) { $0 + $1.escalations.count }
             self.requiredFacts = output.requiredFacts
             self.references = output.references
+            self.projection = output.references.projection
             self.checkedVariableIDs = output.references.variableIDs.sorted()
             self.facts = output.facts
             self.limits = limits
@@ -154,7 +157,7 @@ public struct RuleSet: Sendable {
     /// What the fast path needs out of each snapshot: pass it to
     /// `JSONParser.parse(_:file:projection:)`. Decisions on the projected value equal decisions on
     /// the whole document.
-    public var projection: JSONProjection { compiled.references.projection }
+    public var projection: JSONProjection { compiled.projection }
 
     /// Which optional parts of a task the rules read, beyond the approval details.
     public var neededParts: NeededParts {
