@@ -65,21 +65,37 @@ struct DryRun: ParsableCommand {
             report.begin()
             var matched = false
             let batchSize = 64 * workers
-            while true {
+            // This thread is one of the workers: with others, it first adds the previous batch to the
+            // report and lists the files of the next while they start on the current one, so no
+            // core waits for the report or the folder walk.
+            func fill() -> [SourceItem] {
                 var batch: [SourceItem] = []
                 batch.reserveCapacity(batchSize)
                 while batch.count < batchSize, let item = source.next() { batch.append(item) }
-                if batch.isEmpty { break }
-                let outcomes = engine.process(batch, workers: workers)
-                for (item, (outcome, rendered)) in zip(batch, outcomes) {
-                    report.add(item, outcome, rendered)
-                    if case .decided(let decision, let other) = outcome,
-                        failOn.contains(where: { $0.matches(other ?? decision) })
-                    {
-                        matched = true
+                return batch
+            }
+            var previous: (batch: [SourceItem], results: ResultBuffer)?
+            var batch = fill()
+            while true {
+                let results = ResultBuffer(count: batch.count)
+                let running = batch.isEmpty ? nil : engine.start(batch, into: results, workers: workers)
+                if let (done, outcomes) = previous {
+                    for (index, item) in done.enumerated() {
+                        let (outcome, rendered) = outcomes.take(index)
+                        report.add(item, outcome, rendered)
+                        if case .decided(let decision, let other) = outcome,
+                            failOn.contains(where: { $0.matches(other ?? decision) })
+                        {
+                            matched = true
+                        }
                     }
+                    bar.update(report.total)
                 }
-                bar.update(report.total)
+                guard let running else { break }
+                let upcoming = fill()
+                running.finish()
+                previous = (batch, results)
+                batch = upcoming
             }
             bar.finish()
             report.end()
@@ -96,7 +112,7 @@ enum Outcome: Sendable {
 }
 
 /// Evaluates batches of snapshots on worker threads, and renders each one's part of the report
-/// there too; results come back in input order.
+/// there too; results are stored by input index, so the report reads them in input order.
 struct DryRunEngine: Sendable {
     let before: RuleSet
     let after: RuleSet?
@@ -104,11 +120,11 @@ struct DryRunEngine: Sendable {
     let projection: JSONProjection
     let format: OutputFormat
 
-    func process(_ batch: [SourceItem], workers: Int) -> [(Outcome, DryRunReport.Rendered)] {
-        let results = ResultBuffer(count: batch.count)
+    /// Starts evaluating `batch` into `results` on `workers - 1` threads of the global queue; the
+    /// caller's thread is the last worker: `Batch.finish()` joins in and returns when all are done.
+    func start(_ batch: [SourceItem], into results: ResultBuffer, workers: Int) -> Batch {
         let next = Counter()
-        let threads = min(workers, batch.count)
-        let work: @Sendable (Int) -> Void = { _ in
+        let work: @Sendable () -> Void = {
             while true {
                 let index = next.value.add(1, ordering: .relaxed).oldValue
                 if index >= batch.count { break }
@@ -116,12 +132,21 @@ struct DryRunEngine: Sendable {
                 results.store((outcome, DryRunReport.render(batch[index], outcome, format: format)), at: index)
             }
         }
-        if threads <= 1 {
-            work(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+        let group = DispatchGroup()
+        for _ in 1..<max(1, min(workers, batch.count)) { DispatchQueue.global().async(group: group, execute: work) }
+        return Batch(work: work, group: group)
+    }
+
+    /// A batch being evaluated (see `start`).
+    struct Batch {
+        let work: @Sendable () -> Void
+        let group: DispatchGroup
+
+        /// Evaluates what is left of the batch on this thread, then waits for the other workers.
+        func finish() {
+            work()
+            group.wait()
         }
-        return results.take()
     }
 
     func evaluate(_ item: SourceItem) -> Outcome {
@@ -145,7 +170,8 @@ final class Counter: Sendable {
 
 /// Slots written by worker threads at distinct indices, read after they all finish.
 final class ResultBuffer: @unchecked Sendable {
-    // Each index is written by exactly one worker, and read only after concurrentPerform returns.
+    // Each index is written by exactly one worker, and read only after the batch's group is done
+    // (the group's wait orders the writes before the reads).
     private var slots: [(Outcome, DryRunReport.Rendered)?]
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
@@ -154,8 +180,10 @@ final class ResultBuffer: @unchecked Sendable {
         slots.withUnsafeMutableBufferPointer { $0[index] = result }
     }
 
-    func take() -> [(Outcome, DryRunReport.Rendered)] {
-        slots.map { $0 ?? (.unreadable(JSONError(code: .unreadable, message: "not evaluated")), DryRunReport.Rendered()) }
+    /// The result at `index`, moved out of its slot (which the buffer no longer holds on to).
+    func take(_ index: Int) -> (Outcome, DryRunReport.Rendered) {
+        slots.withUnsafeMutableBufferPointer { $0[index].take() }
+            ?? (.unreadable(JSONError(code: .unreadable, message: "not evaluated")), DryRunReport.Rendered())
     }
 }
 
