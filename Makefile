@@ -4,20 +4,19 @@
 # `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
 
 SWIFT ?= swift
-RELEASE_FLAGS := -c release --static-swift-stdlib
-CLI := .build/release/approvalctl
+CLI := .build/cli/approvalctl
 export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 
-.PHONY: setup build run test test-asan fuzz-smoke fuzz bench clean
+.PHONY: setup build run test test-static-cli test-asan fuzz-smoke fuzz bench clean
 
 # Installs what the build needs from Debian's packages, only when it is missing.
 setup:
 	@./scripts/setup.sh
 
-# approvalctl runs approvalctl-live (the commands that call the approvals API) from its own folder.
+# Installs the release CLI in .build/cli: approvalctl (fully static, for fast start-up) and
+# approvalctl-live, the commands that call the approvals API, which approvalctl runs from its folder.
 build: setup
-	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl
-	$(SWIFT) build $(RELEASE_FLAGS) --product approvalctl-live
+	SWIFT=$(SWIFT) ./scripts/build-cli.sh .build/cli
 
 # The example snapshots are dated for 2025-06-01 (as their expected decisions in examples/tests are).
 run: build
@@ -32,8 +31,16 @@ test: setup
 	@# The client's retry and deadline tests measure wall time against a live loopback server, so they
 	@# run on their own: beside the CPU-bound suites, a starved task pool measured the load, not the client.
 	$(SWIFT) test --skip-build --filter SimulatorIntegrationTests
+	$(MAKE) --no-print-directory test-static-cli
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz-smoke
+
+# The shipped approvalctl is a fully static release build: the CLI's suites run against it too
+# (not those of the companion, which need approvalctl-live beside it: the debug run has them).
+test-static-cli:
+	SWIFT=$(SWIFT) ./scripts/build-cli.sh --no-live .build/cli
+	APPROVALCTL=$(CURDIR)/$(CLI) $(SWIFT) test --skip-build --filter 'approvalctlTests|ApprovalHardeningTests' \
+		--skip 'LiveCLITests|CompanionTests'
 
 # ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
 test-asan:

@@ -109,8 +109,9 @@ detail() { details+=("$@"); }
 
 products=()
 wants 1 && products+=(approval-bench)
-if wants 2 || wants 3 || wants 4 || wants 5; then products+=(approvalctl approval-workload); fi
 wants 5 && products+=(approval-bench)
+cli=0
+if wants 2 || wants 3 || wants 4 || wants 5; then cli=1; fi
 
 release_flags=(-c release --static-swift-stdlib --scratch-path "$scratch")
 if [ "$build" = 1 ]; then
@@ -119,13 +120,18 @@ if [ "$build" = 1 ]; then
         log "building $product (release)"
         swift build "${release_flags[@]}" --product "$product" >&2
     done
+    if [ "$cli" = 1 ]; then
+        # The CLI as `make build` installs it: approvalctl fully static (scripts/build-cli.sh).
+        log "building approvalctl (release, static executable)"
+        SCRATCH="$scratch" ./scripts/build-cli.sh --no-live "$work/bin"
+    fi
     log "compiling the C helpers"
     # shellcheck disable=SC2046 # pkg-config prints several flags on purpose
     cc -O2 -Wall -Wextra -o "$work/bin/parse_floor" Benchmarks/floor/parse_floor.c $(pkg-config --cflags --libs jansson)
     cc -O2 -Wall -Wextra -o "$work/bin/spawn_time" Benchmarks/floor/spawn_time.c
 fi
 bin=$(swift build "${release_flags[@]}" --show-bin-path)
-ctl="$bin/approvalctl"
+ctl="$work/bin/approvalctl"
 workload="$bin/approval-workload"
 bench="$bin/approval-bench"
 floor="$work/bin/parse_floor"
