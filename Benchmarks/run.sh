@@ -36,7 +36,7 @@ rss_small=10000    # section 4
 rss_large=100000
 profile_count=2000 # section 5
 passes=5           # approval-bench evaluation passes
-repeats=3          # timed runs per dry-run configuration (median)
+repeats=5          # timed rounds of the dry-run section (floor and each configuration once a round)
 evaluate_runs=50   # timed one-shot runs (median)
 sections=1,2,3,4,5
 build=1
@@ -213,7 +213,7 @@ fi
 
 if wants 2; then
     corpus=$(make_corpus "$count" flat)
-    log "2. dry run of $count files: warm-up read, then floor and dry runs ($repeats runs each)"
+    log "2. dry run of $count files: warm-up read, then floor and dry runs ($repeats interleaved rounds)"
     # One read of every file first, so that the floor and the CLI are both measured warm.
     floor_check=$("$floor" "$corpus")
     [ "$(value_of errors <<< "$floor_check")" = 0 ] || fail_check "parse_floor could not parse every file: $floor_check"
@@ -227,42 +227,56 @@ if wants 2; then
     done
     cmp -s "$raw/dry-run-jobs1.json" "$raw/dry-run-jobs2.json" || fail_check "dry-run output differs between --jobs 1 and --jobs 2"
 
-    measure() { # measure NAME COMMAND...: spawn_time line into $raw/NAME.txt
-        local name=$1
-        shift
-        "$spawn" -n "$repeats" -w 1 -- "$@" > "$raw/$name.txt" || fail_check "$name failed (see $raw/$name.txt)"
-        cat "$raw/$name.txt"
+    # Interleaved rounds (after one warm-up round): the floor and every configuration once a
+    # round, so a drift in the machine's speed (a shared VM's neighbours) hits all of them alike;
+    # each ratio is the median of the round-by-round ratios.
+    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default)
+    command_for() { # command_for NAME: sets the array `cmd` to NAME's command line
+        case $1 in
+            floor) cmd=("$floor" "$corpus") ;;
+            dry-run-jobs1) dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
+            dry-run-jobs2) dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
+            dry-run-default) dry_run "$corpus" && cmd=("${dry[@]}") ;;
+        esac
     }
-    floor_line=$(measure floor "$floor" "$corpus")
-    dry_run "$corpus" --jobs 1
-    jobs1_line=$(measure dry-run-jobs1 "${dry[@]}")
-    dry_run "$corpus" --jobs 2
-    jobs2_line=$(measure dry-run-jobs2 "${dry[@]}")
-    dry_run "$corpus"
-    default_line=$(measure dry-run-default "${dry[@]}")
+    for name in "${names[@]}"; do : > "$raw/$name.txt"; done
+    for round in $(seq 0 "$repeats"); do
+        for name in "${names[@]}"; do
+            command_for "$name"
+            line=$("$spawn" -n 1 -w 0 -- "${cmd[@]}") || fail_check "$name failed (round $round)"
+            [ "$round" = 0 ] || echo "$line" >> "$raw/$name.txt"
+        done
+    done
+    runs_of() { # runs_of NAME KEY: KEY of each of NAME's timed runs, one per line
+        while read -r line; do value_of "$2" <<< "$line"; done < "$raw/$1.txt"
+    }
+    median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    ratio_to_floor() { # ratio_to_floor NAME KEY: the median of NAME's KEY ÷ the floor's, round by round
+        paste -d' ' <(runs_of "$1" "$2") <(runs_of floor "$2") | awk '{ printf "%.6f\n", $1 / $2 }' | median
+    }
 
-    floor_wall=$(value_of wall_median_ms <<< "$floor_line")
+    floor_wall=$(runs_of floor wall_median_ms | median)
     detail "## 2. Dry run of $(thousands "$count") files vs. the parse floor" "" \
         "Floor: \`parse_floor DIR\` (C: walk the folder in name order, read each file, \`json_loadb\`, \`json_decref\`)." \
         "CLI: \`approvalctl dry-run DIR --rules $rules --now $now --format json --no-progress [--jobs N]\`, stdout to /dev/null." \
-        "Both warm (one full read first), each the median of $repeats runs after one warm-up run, timed by \`spawn_time\`" \
-        "(posix_spawn + wait4: wall clock, user + system CPU of all threads)." "" \
-        "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) |" "|---|---:|---:|---:|---:|---:|"
-    floor_cpu=$(value_of cpu_median_ms <<< "$floor_line")
-    for entry in "parse_floor|$floor_line" "dry-run --jobs 1|$jobs1_line" "dry-run --jobs 2|$jobs2_line" "dry-run (default jobs: $(nproc) cores)|$default_line"; do
-        name=${entry%%|*}
-        line=${entry#*|}
-        wall=$(value_of wall_median_ms <<< "$line")
-        cpu=$(value_of cpu_median_ms <<< "$line")
-        detail "| $name | $wall | $cpu | $(calc "$wall / $floor_wall") | $(calc "$cpu / $floor_cpu") | $(value_of rss_max_kb <<< "$line") |"
+        "Both warm (one full read first), timed by \`spawn_time\` (posix_spawn + wait4: wall clock, user + system CPU of" \
+        "all threads) in $repeats interleaved rounds after a warm-up round: each round runs the floor and every" \
+        "configuration once, so a drift in the machine's speed hits them alike. Times are medians of the rounds;" \
+        "ratios are medians of the round-by-round ratios." "" \
+        "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) | Wall of each round (ms) |" \
+        "|---|---:|---:|---:|---:|---:|---|"
+    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default"; do
+        label=${entry%%|*}
+        name=${entry#*|}
+        detail "| $label | $(runs_of "$name" wall_median_ms | median) | $(runs_of "$name" cpu_median_ms | median) | $(calc "$(ratio_to_floor "$name" wall_median_ms)") | $(calc "$(ratio_to_floor "$name" cpu_median_ms)") | $(runs_of "$name" rss_max_kb | sort -n | tail -n 1) | $(runs_of "$name" wall_median_ms | paste -sd' ' -) |"
     done
     detail ""
-    ratio1=$(calc "$(value_of wall_median_ms <<< "$jobs1_line") / $floor_wall")
-    ratio2=$(calc "$(value_of wall_median_ms <<< "$jobs2_line") / $floor_wall")
-    ratio_default=$(calc "$(value_of wall_median_ms <<< "$default_line") / $floor_wall")
-    row 2 "Dry run --jobs 1, wall ÷ parse floor ($(thousands "$count") files)" "$ratio1 ($(value_of wall_median_ms <<< "$jobs1_line") ms vs $floor_wall ms)" "≤ 1.15" "$(verdict "$(le "$ratio1" 1.15)")"
-    row 2 "Dry run --jobs 2, wall ÷ parse floor" "$ratio2 ($(value_of wall_median_ms <<< "$jobs2_line") ms)" "≤ 0.60" "$(verdict "$(le "$ratio2" 0.6)")"
-    row 2 "Dry run default jobs ($(nproc) cores), wall ÷ parse floor" "$ratio_default ($(value_of wall_median_ms <<< "$default_line") ms)" "–" "–"
+    ratio1=$(calc "$(ratio_to_floor dry-run-jobs1 wall_median_ms)")
+    ratio2=$(calc "$(ratio_to_floor dry-run-jobs2 wall_median_ms)")
+    ratio_default=$(calc "$(ratio_to_floor dry-run-default wall_median_ms)")
+    row 2 "Dry run --jobs 1, wall ÷ parse floor ($(thousands "$count") files; median of $repeats interleaved rounds)" "$ratio1 ($(runs_of dry-run-jobs1 wall_median_ms | median) ms vs $floor_wall ms)" "≤ 1.15" "$(verdict "$(le "$ratio1" 1.15)")"
+    row 2 "Dry run --jobs 2, wall ÷ parse floor" "$ratio2 ($(runs_of dry-run-jobs2 wall_median_ms | median) ms)" "≤ 0.60" "$(verdict "$(le "$ratio2" 0.6)")"
+    row 2 "Dry run default jobs ($(nproc) cores), wall ÷ parse floor" "$ratio_default ($(runs_of dry-run-default wall_median_ms | median) ms)" "–" "–"
 
     # The CLI must decide like the library: same corpus, rules and clock as section 1.
     if wants 1 && command -v jq > /dev/null && [ -s "$raw/bench.txt" ]; then
