@@ -482,7 +482,7 @@ fi
 
 cpu_model=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 commit=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
-git diff --quiet HEAD 2> /dev/null || commit="$commit (with uncommitted changes)"
+git diff --quiet HEAD -- . ':(exclude)Benchmarks/results' 2> /dev/null || commit="$commit (with uncommitted changes)"
 {
     echo "# Benchmark results"
     echo
