@@ -35,12 +35,14 @@ test: setup
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz-smoke
 
-# The shipped approvalctl is a fully static release build: the CLI's suites run against it too
-# (not those of the companion, which need approvalctl-live beside it: the debug run has them).
+# The shipped approvalctl is a fully static release build: the CLI's suites run against it too,
+# with the debug build of its companion beside it (the live suites, slow, run in the debug pass).
+STATIC_TEST := .build/static-test
 test-static-cli:
-	SWIFT=$(SWIFT) ./scripts/build-cli.sh --no-live .build/cli
-	APPROVALCTL=$(CURDIR)/$(CLI) $(SWIFT) test --skip-build --filter 'approvalctlTests|ApprovalHardeningTests' \
-		--skip 'LiveCLITests|CompanionTests'
+	SWIFT=$(SWIFT) ./scripts/build-cli.sh --no-live $(STATIC_TEST)
+	ln -sf $(CURDIR)/.build/debug/approvalctl-live $(STATIC_TEST)/approvalctl-live
+	APPROVALCTL=$(CURDIR)/$(STATIC_TEST)/approvalctl $(SWIFT) test --skip-build \
+		--filter 'approvalctlTests|ApprovalHardeningTests' --skip LiveCLITests
 
 # ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
 test-asan:
