@@ -28,20 +28,20 @@ swift=${SWIFT:-swift}
 scratch=${SCRATCH:-.build}
 release=(-c release --static-swift-stdlib)
 
+# install_built SCRATCH PRODUCT [FLAGS...]: builds PRODUCT in SCRATCH and installs it in $out.
+install_built() {
+    local scratch=$1 product=$2
+    shift 2
+    "$swift" build "${release[@]}" --scratch-path "$scratch" "$@" --product "$product" >&2 || return 1
+    install -m 755 "$("$swift" build "${release[@]}" --scratch-path "$scratch" --show-bin-path)/$product" "$out/$product"
+}
+
 mkdir -p "$out"
-static_bin=$("$swift" build "${release[@]}" --scratch-path "$scratch-static" --show-bin-path)
-if "$swift" build "${release[@]}" --scratch-path "$scratch-static" -Xswiftc -static-executable \
-    --product approvalctl >&2; then
-    install -m 755 "$static_bin/approvalctl" "$out/approvalctl"
-else
+if ! install_built "$scratch-static" approvalctl -Xswiftc -static-executable; then
     echo "build-cli: the fully static link of approvalctl failed (see above);" \
         "installing the --static-swift-stdlib build, which starts slower" >&2
-    "$swift" build "${release[@]}" --scratch-path "$scratch" --product approvalctl >&2
-    install -m 755 "$("$swift" build "${release[@]}" --scratch-path "$scratch" --show-bin-path)/approvalctl" \
-        "$out/approvalctl"
+    install_built "$scratch" approvalctl
 fi
 if [ "$live" = 1 ]; then
-    "$swift" build "${release[@]}" --scratch-path "$scratch" --product approvalctl-live >&2
-    install -m 755 "$("$swift" build "${release[@]}" --scratch-path "$scratch" --show-bin-path)/approvalctl-live" \
-        "$out/approvalctl-live"
+    install_built "$scratch" approvalctl-live
 fi

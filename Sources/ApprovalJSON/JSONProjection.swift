@@ -35,9 +35,10 @@ public indirect enum JSONProjection: Sendable, Hashable {
     public struct Strings: Sendable, Hashable, ExpressibleByArrayLiteral {
         /// The strings.
         public let set: Set<String>
-        /// Their bytes one after the other, and where each ends; `nil` when some are not ASCII.
-        /// For ASCII text on both sides equal bytes are equal strings; otherwise `String`
-        /// equality (canonical equivalence: U+212A KELVIN SIGN equals "K") decides.
+        /// Their bytes one after the other, and where each ends; `nil` when some are not ASCII
+        /// (for ASCII text on both sides equal bytes are equal strings; otherwise `String`
+        /// equality, canonical equivalence: U+212A KELVIN SIGN equals "K", decides) or when there
+        /// are more than ``scanLimit`` (hashing then beats comparing them one by one).
         let asciiBytes: [UInt8]?
         let ends: [Int]
 
@@ -50,11 +51,14 @@ public indirect enum JSONProjection: Sendable, Hashable {
                 bytes.append(contentsOf: value.utf8)
                 ends.append(bytes.count)
             }
-            asciiBytes = bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
+            asciiBytes = set.count <= Self.scanLimit && bytes.allSatisfy { $0 < 0x80 } ? bytes : nil
             self.ends = ends
         }
 
         public init(arrayLiteral elements: String...) { self.init(Set(elements)) }
+
+        /// The most strings compared byte by byte.
+        static let scanLimit = 16
 
         /// Whether `text` is one of the strings.
         public func contains(_ text: String) -> Bool { set.contains(text) }
@@ -62,7 +66,7 @@ public indirect enum JSONProjection: Sendable, Hashable {
         /// Whether the UTF-8 text in `bytes` is one of the strings; `make` builds it as a `String`
         /// when bytes alone cannot tell.
         func contains(bytes: UnsafeRawBufferPointer, orString make: () -> String) -> Bool {
-            guard let asciiBytes, ends.count <= 16, !bytes.contains(where: { $0 >= 0x80 }) else {
+            guard let asciiBytes, !bytes.contains(where: { $0 >= 0x80 }) else {
                 return set.contains(make())
             }
             return asciiBytes.withUnsafeBufferPointer { all in
