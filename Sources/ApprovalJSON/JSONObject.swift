@@ -30,6 +30,14 @@ public struct JSONObject: Sendable {
         for (key, value) in members { self[key] = value }
     }
 
+    /// Members from keys known to be unique (the parser's, from jansson or a projection) and
+    /// their values, in order: the arrays are taken as they are, shared with the caller.
+    init(uniqueKeys keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
+        if keys.count > Self.hashedLookupThreshold { rebuildIndex() }
+    }
+
     /// The number of members.
     public var count: Int { keys.count }
 

@@ -72,17 +72,23 @@ struct JanssonConverter {
     private func convertObject(_ object: JanssonValue, projection: JSONProjection, depth: Int) throws(DepthExceeded)
         -> JSONObject
     {
-        var result = JSONObject()
         switch projection {
         case .members(let wanted):
-            // Only the requested keys, in the (sorted) order of the projection.
-            result.reserveCapacity(wanted.count)
-            for (key, sub) in wanted {
-                guard let member = Self.member(object, key) else { continue }
-                result.appendUnique(key, try convertMember(member, key: key, projection: sub, depth: depth))
+            // Only the requested keys, in the order of the projection. When all are there (the
+            // usual case) the object shares the projection's array of keys.
+            var values: [JSONValue] = []
+            values.reserveCapacity(wanted.keys.count)
+            var present: [String]?  // the keys found, once one is missing
+            for (at, key) in wanted.keys.enumerated() {
+                guard let member = Self.member(object, key) else {
+                    if present == nil { present = Array(wanted.keys[..<at]) }
+                    continue
+                }
+                values.append(try convertMember(member, key: key, projection: wanted.projections[at], depth: depth))
+                present?.append(key)
             }
-            if json_object_size(object) > result.count { try checkSkipped(object, wanted: wanted, depth: depth) }
-            return result
+            if json_object_size(object) > values.count { try checkSkipped(object, wanted: wanted.keys, depth: depth) }
+            return JSONObject(uniqueKeys: present ?? wanted.keys, values: values)
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise
             if let selector = Self.member(object, key), cjansson_is_string(selector) != 0,
@@ -94,6 +100,7 @@ struct JanssonConverter {
             }
             return try convertObject(object, projection: chosen, depth: depth)
         case .all, .elements:
+            var result = JSONObject()
             result.reserveCapacity(json_object_size(object))
             var iterator = json_object_iter(object)
             while let current = iterator {
@@ -113,7 +120,7 @@ struct JanssonConverter {
 
     /// Holds the members a projection skips to the depth limit too: a skipped array or object
     /// nested too deep throws as converting it would.
-    private func checkSkipped(_ object: JanssonValue, wanted: [(String, JSONProjection)], depth: Int)
+    private func checkSkipped(_ object: JanssonValue, wanted: [String], depth: Int)
         throws(DepthExceeded)
     {
         var iterator = json_object_iter(object)
@@ -125,7 +132,7 @@ struct JanssonConverter {
                 decoding: UnsafeRawBufferPointer(start: json_object_iter_key(current), count: json_object_iter_key_len(current)),
                 as: UTF8.self)
             // A wanted member was converted, and checked, already.
-            guard !wanted.contains(where: { $0.0 == key }), Self.nests(member, deeperThan: maxDepth, depth: depth + 1)
+            guard !wanted.contains(key), Self.nests(member, deeperThan: maxDepth, depth: depth + 1)
             else { continue }
             _ = try convertMember(member, key: key, projection: .all, depth: depth)
         }

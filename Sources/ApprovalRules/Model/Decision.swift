@@ -107,7 +107,8 @@ extension FiredRule {
 }
 
 extension Escalation {
-    var json: JSONValue {
+    /// The escalation as it appears in ``Decision/json``'s `escalations`.
+    public var json: JSONValue {
         [
             "to": .array(to.map(JSONValue.string)), "severity": .string(severity.rawValue),
             "message": .string(message), "rules": .array(ruleIDs.map(JSONValue.string)),
@@ -116,7 +117,8 @@ extension Escalation {
 }
 
 extension DataProblem {
-    var json: JSONValue {
+    /// The problem as it appears in ``Decision/json``'s `data_problems`.
+    public var json: JSONValue {
         [
             "code": .string(code), "message": .string(message), "path": path.map(JSONValue.string) ?? .null,
             "rule_id": ruleID.map(JSONValue.string) ?? .null,

@@ -87,9 +87,8 @@ struct DryRunReport {
                     entry["source"] = .string(item.name)
                     entry["task_id"] = decision.taskID
                     entry["recommendation"] = .string(decision.recommendation.rawValue)
-                    let json = decision.json
-                    entry["escalations"] = json["escalations"]
-                    entry["data_problems"] = json["data_problems"]
+                    entry["escalations"] = .array(decision.escalations.map(\.json))
+                    entry["data_problems"] = .array(decision.dataProblems.map(\.json))
                     rendered.bytes = JSONWriter.compact.bytes(.object(entry))
                 } else {
                     var text = ""
@@ -124,7 +123,8 @@ struct DryRunReport {
                         "before": .string(old.recommendation.rawValue), "after": .string(new.recommendation.rawValue),
                         "started_firing": .array(started.map(JSONValue.string)),
                         "stopped_firing": .array(stopped.map(JSONValue.string)),
-                        "escalations_before": old.json["escalations"] ?? [], "escalations_after": new.json["escalations"] ?? [],
+                        "escalations_before": .array(old.escalations.map(\.json)),
+                        "escalations_after": .array(new.escalations.map(\.json)),
                     ]
                     rendered.bytes = JSONWriter.compact.bytes(entry)
                 } else {
