@@ -82,7 +82,9 @@ public struct JSONParser: Sendable {
     {
         let document = try load(bytes, file: file)
         let value: JSONValue
-        let converter = JanssonConverter(maxDepth: options.maxDepth)
+        let converter = JanssonConverter(
+            maxDepth: options.maxDepth,
+            checksSkipped: projection != .all && JanssonConverter.canNest(bytes, deeperThan: options.maxDepth))
         do {
             do {
                 value = try converter.convert(document.root, projection: projection)

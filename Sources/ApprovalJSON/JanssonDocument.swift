@@ -37,6 +37,20 @@ struct JanssonDocument: ~Copyable {
 /// ``JSONProjection`` keeps, and enforces the depth limit.
 struct JanssonConverter {
     let maxDepth: Int
+    /// Whether the parts a projection skips are walked for the depth limit too; `false` only
+    /// when the text cannot nest that deep (see ``canNest(_:deeperThan:)``).
+    var checksSkipped = true
+
+    /// Whether `text` may nest arrays and objects deeper than `limit`: nesting is at most the
+    /// number of `[` and `{` bytes in it. The usual snapshot has fewer than the limit, and the
+    /// parts a projection skips then need no walk.
+    static func canNest(_ text: [UInt8], deeperThan limit: Int) -> Bool {
+        text.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) {
+                cjansson_more_openings_than($0.baseAddress, $0.count, max(limit, 0)) != 0
+            }
+        }
+    }
 
     /// Thrown inside the recursion; the path is completed on the way out.
     struct DepthExceeded: Error {
@@ -87,7 +101,7 @@ struct JanssonConverter {
                 values.append(try convertMember(member, key: key, projection: wanted.projections[at], depth: depth))
                 present?.append(key)
             }
-            if json_object_size(object) > values.count { try checkSkipped(object, wanted: wanted.keys, depth: depth) }
+            if checksSkipped, json_object_size(object) > values.count { try checkSkipped(object, wanted: wanted.keys, depth: depth) }
             return JSONObject(uniqueKeys: present ?? wanted.keys, values: values)
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise

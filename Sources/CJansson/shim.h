@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline json_type cjansson_typeof(const json_t *json) { return json_typeof(json); }
 static inline int cjansson_is_object(const json_t *json) { return json_is_object(json); }
@@ -22,6 +23,22 @@ static inline int cjansson_error_code(const json_error_t *error) { return (int)j
 static const size_t CJANSSON_REJECT_DUPLICATES = JSON_REJECT_DUPLICATES;
 static const size_t CJANSSON_DECODE_ANY = JSON_DECODE_ANY;
 static const size_t CJANSSON_ALLOW_NUL = JSON_ALLOW_NUL;
+
+/// Whether `text` holds more than `limit` `[` and `{` bytes, those inside strings included: a
+/// bound on how deep it can nest arrays and objects, found with memchr (fast on long texts).
+static inline int cjansson_more_openings_than(const char *text, size_t length, size_t limit) {
+    static const char openings[2] = {'[', '{'};
+    size_t count = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        const char *at = text;
+        const char *end = text + length;
+        while (at < end && (at = (const char *)memchr(at, openings[kind], (size_t)(end - at))) != NULL) {
+            if (++count > limit) return 1;
+            at++;
+        }
+    }
+    return 0;
+}
 
 // MARK: - Parse arena
 //

@@ -166,6 +166,22 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// The skipped parts are walked only when the text has more `[` and `{` bytes than the limit
+    /// (a bound on its nesting): brackets inside strings count too, and change nothing but the work.
+    @Test(arguments: [
+        (#"{"a": 1, "b": [{"c": 2}]}"#, true),  // 3 openings: cannot nest deeper than 3
+        (#"{"a": "[[[[", "b": [{"c": 2}]}"#, true),  // 7 openings, 3 levels: walked, and fine
+        (#"{"a": "{", "b": [{"c": [2]}]}"#, false),  // 4 levels where the projection skips
+    ])
+    func depthBoundCountsOpeningBytes(_ text: String, _ parses: Bool) {
+        let parser = JSONParser(options: JSONParser.Options(maxDepth: 3))
+        let result = Result { () throws(JSONError) in try parser.parse(Array(text.utf8), projection: .fields(["a": .all])) }
+        switch result {
+        case .success(let value): #expect(parses && value["a"] != nil)
+        case .failure(let error): #expect(!parses && error.code == .tooDeep && error.path?.description == "/b/0/c")
+        }
+    }
+
     /// Skipped members deeper in: of an object the projection picks members from, and of each
     /// element of an array; the error is the full parse's.
     @Test(arguments: [
