@@ -37,9 +37,9 @@ struct JanssonDocument: ~Copyable {
 /// ``JSONProjection`` keeps, and enforces the depth limit.
 struct JanssonConverter {
     let maxDepth: Int
-    /// Whether the parts a projection skips are walked for the depth limit too; `false` only
-    /// when the text cannot nest that deep (see ``canNest(_:deeperThan:)``).
-    var checksSkipped = true
+    /// Whether the parts a projection skips are walked for the depth limit too: needless when
+    /// the text cannot nest that deep (``canNest(_:deeperThan:)``) or nothing is skipped.
+    let checksSkipped: Bool
 
     /// Whether `text` may nest arrays and objects deeper than `limit`: nesting is at most the
     /// number of `[` and `{` bytes in it. The usual snapshot has fewer than the limit, and the
