@@ -73,6 +73,42 @@ public struct JSONParser: Sendable {
         return try parseAndRelease(bytes, file: file, projection: projection)
     }
 
+    /// Parses `bytes` like ``parse(_:file:projection:)``, and also reports every object member
+    /// that repeats a key of its object (``JSONRepeatedKey``), wherever it is in the text,
+    /// instead of keeping the last value silently. With ``Options/rejectDuplicateKeys`` a repeat
+    /// is an error as usual.
+    ///
+    /// jansson checks for repeats as it builds each object (an extra lookup per key); only a
+    /// document that has one is scanned again, to find where each repeat is.
+    ///
+    /// ```swift
+    /// var repeats: [JSONRepeatedKey] = []
+    /// let value = try JSONParser().parse(bytes, file: "task.json", repeatedKeys: &repeats)
+    /// ```
+    ///
+    /// - Throws: ``JSONError``.
+    public func parse(
+        _ bytes: [UInt8], file: String? = nil, projection: JSONProjection = .all, repeatedKeys: inout [JSONRepeatedKey]
+    ) throws(JSONError) -> JSONValue {
+        repeatedKeys = []
+        if options.rejectDuplicateKeys { return try parse(bytes, file: file, projection: projection) }
+        var checking = self
+        checking.options.rejectDuplicateKeys = true
+        do {
+            return try checking.parse(bytes, file: file, projection: projection)
+        } catch where error.code == .duplicateKey {
+            repeatedKeys = SourceLocator(bytes: bytes, file: file).repeatedKeys()
+            if repeatedKeys.isEmpty {
+                // The scan should find what jansson found; if it does not, jansson's place stands.
+                repeatedKeys = [
+                    JSONRepeatedKey(
+                        path: .root, location: error.location ?? SourceLocation(file: file, line: 1, column: 1, byteOffset: 0))
+                ]
+            }
+            return try parse(bytes, file: file, projection: projection)
+        }
+    }
+
     /// jansson's allocation functions, set once per process before the first parse.
     private static let arenaInstalled: Void = cjansson_arena_install()
 

@@ -72,6 +72,91 @@ public struct SourceLocator: Sendable {
     }
 }
 
+// MARK: - Repeated keys
+
+extension SourceLocator {
+    /// Every object member whose key an earlier member of the same object already has, in text
+    /// order: the pointer and place of each repeat (the second, third, ... occurrence).
+    ///
+    /// Keys are compared as jansson compares them, by their unescaped bytes (`"\u0041"` repeats
+    /// `"A"`; a precomposed `"é"` does not repeat a decomposed one). The walk is iterative, so no
+    /// nesting depth can overflow the stack; on text that is not JSON it stops where it stops
+    /// understanding and returns what it found until then.
+    public func repeatedKeys() -> [JSONRepeatedKey] {
+        /// One open container: its pointer, and for an object the keys seen so far.
+        struct Open {
+            var pointer: JSONPointer
+            var keys: Set<[UInt8]>?
+            var nextIndex = 0
+        }
+        var scanner = Scanner(bytes: bytes)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.at = 3 }
+        var found: [JSONRepeatedKey] = []
+        var stack: [Open] = []
+        /// The pointer of the value about to be read in the innermost container.
+        var pending = JSONPointer.root
+        while true {
+            scanner.skipWhitespace()
+            guard let byte = scanner.peek() else { return found }
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                stack.append(Open(pointer: pending, keys: byte == UInt8(ascii: "{") ? [] : nil))
+                scanner.at += 1
+                if byte == UInt8(ascii: "[") { pending = pending.appending(0) }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard stack.popLast() != nil else { return found }
+                scanner.at += 1
+            case UInt8(ascii: ","):
+                scanner.at += 1
+                if var top = stack.last, top.keys == nil {
+                    top.nextIndex += 1
+                    stack[stack.count - 1] = top
+                    pending = top.pointer.appending(top.nextIndex)
+                }
+            case UInt8(ascii: "\""):
+                let start = scanner.at
+                guard let text = scanner.readString() else { return found }
+                // A string in an object, where a key is expected, is a key when a colon follows.
+                var lookahead = scanner
+                lookahead.skipWhitespace()
+                if stack.last?.keys != nil, lookahead.peek() == UInt8(ascii: ":") {
+                    scanner = lookahead
+                    scanner.at += 1
+                    let key = Array(text.utf8)
+                    let pointer = stack[stack.count - 1].pointer.appending(text)
+                    if stack[stack.count - 1].keys?.insert(key).inserted == false {
+                        found.append(JSONRepeatedKey(path: pointer, location: location(ofByteOffset: start)))
+                    }
+                    pending = pointer
+                }
+            default:
+                // A number, true, false or null.
+                guard scanner.skipValue() else { return found }
+            }
+        }
+    }
+}
+
+/// An object member whose key the object already has: jansson keeps the last value, another
+/// reader may keep the first, so the document says two things at once.
+///
+/// ```swift
+/// let text = Array(#"{"a": 1, "a": 2}"#.utf8)
+/// SourceLocator(bytes: text).repeatedKeys().first?.path  // "/a"
+/// ```
+public struct JSONRepeatedKey: Sendable, Hashable {
+    /// The repeated member (its object's pointer and the key).
+    public var path: JSONPointer
+    /// Where the repeat's key starts.
+    public var location: SourceLocation
+
+    /// A repeated key.
+    public init(path: JSONPointer, location: SourceLocation) {
+        self.path = path
+        self.location = location
+    }
+}
+
 // MARK: - Scanner
 
 /// A forgiving scanner over JSON text: never traps, returns `nil` on anything unexpected.

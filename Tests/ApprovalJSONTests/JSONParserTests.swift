@@ -288,3 +288,51 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         #expect(try JSONParser().parse(bytes) == value)
     }
 }
+
+/// Repeated keys are found where jansson finds them, each with its pointer and place
+/// (`Fixtures/repeated-keys.json`), and reporting them never changes the value parsed.
+@Suite struct RepeatedKeyTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let covers: String
+        let text: String
+        let repeats: [(pointer: String, line: Int, column: Int)]
+        var testDescription: String { covers }
+    }
+
+    static func cases() throws -> [Case] {
+        let document = try Fixtures.json("repeated-keys.json")
+        return (document["cases"]?.array ?? []).map { row in
+            Case(
+                covers: row["covers"]?.string ?? "?", text: row["text"]?.string ?? "",
+                repeats: (row["repeats"]?.array ?? []).map {
+                    ($0["pointer"]?.string ?? "", Int($0["line"]?.integer ?? 0), Int($0["column"]?.integer ?? 0))
+                })
+        }
+    }
+
+    @Test(arguments: try cases())
+    func repeatsAreFoundWithTheirPlace(_ testCase: Case) throws {
+        let bytes = Array(testCase.text.utf8)
+        var repeats: [JSONRepeatedKey] = []
+        let value = try JSONParser().parse(bytes, file: "case.json", repeatedKeys: &repeats)
+        #expect(value == (try JSONParser().parse(bytes)), "the value is the plain parse's (last wins)")
+        #expect(repeats.map(\.path.description) == testCase.repeats.map(\.pointer))
+        #expect(repeats.map(\.location.line) == testCase.repeats.map(\.line))
+        #expect(repeats.map(\.location.column) == testCase.repeats.map(\.column))
+        #expect(repeats.allSatisfy { $0.location.file == "case.json" })
+        // jansson agrees that there is a repeat exactly when the scan finds one.
+        let strict = try? JSONParser(options: .ruleFile).parse(bytes)
+        #expect((strict == nil) == !testCase.repeats.isEmpty)
+    }
+
+    @Test func aSyntaxErrorAfterARepeatIsStillTheSyntaxError() {
+        var repeats: [JSONRepeatedKey] = []
+        #expect {
+            try JSONParser().parse(Array(#"{"a": 1, "a": 2"#.utf8), repeatedKeys: &repeats)
+        } throws: { ($0 as? JSONError)?.code == .prematureEnd }
+    }
+
+    @Test func theFixtureHoldsCases() throws {
+        #expect(try Self.cases().count >= 10)
+    }
+}

@@ -1,7 +1,7 @@
 // libFuzzer target: the JSON layer on arbitrary bytes.
 // Invariants: never crash, leak or hang; a parse that succeeds re-encodes to text that parses back
 // to an equal value; the projection path agrees with the full parse; locating any pointer in the
-// (possibly invalid) source never traps.
+// (possibly invalid) source never traps; repeated keys are found exactly when jansson finds one.
 import ApprovalJSON
 
 #if canImport(Glibc)
@@ -29,6 +29,14 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if case .object(let object) = value, let task = object["task_id"], partial?["task_id"] != task {
             fatalError("projection lost task_id")
         }
+    }
+    // Repeated keys: the scan that finds them agrees with jansson about whether there are any,
+    // and the value is the one a plain parse gives.
+    var repeats: [JSONRepeatedKey] = []
+    if let value = try? JSONParser().parse(bytes, repeatedKeys: &repeats) {
+        let strict = try? JSONParser(options: JSONParser.Options(rejectDuplicateKeys: true)).parse(bytes)
+        if (strict == nil) != !repeats.isEmpty { fatalError("repeated keys \(repeats) but jansson says \(strict != nil)") }
+        if value != (try? JSONParser().parse(bytes)) { fatalError("reporting repeated keys changed the value") }
     }
     let locator = SourceLocator(bytes: bytes)
     for pointer in ["/a", "/0/b", "/variables_to_approve/1/value", ""] {
