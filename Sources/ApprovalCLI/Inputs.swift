@@ -54,9 +54,7 @@ package enum Inputs {
     {
         do {
             let bytes = try FileBytes.read(path, limit: Limits.default.snapshotBytes)
-            let options = JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
-            let value = try JSONParser(options: options).parse(bytes, file: path == "-" ? "<stdin>" : path, projection: projection)
-            return ApprovalSnapshot(value)
+            return try ApprovalSnapshot(parsing: bytes, file: path == "-" ? "<stdin>" : path, projection: projection)
         } catch {
             report(error, format: format)
             throw CommandFailure(status: error.code == .fileNotFound ? .missingInput : .invalidInput)

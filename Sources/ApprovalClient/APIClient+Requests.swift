@@ -29,16 +29,22 @@ extension APIClient {
         return try parseObject(body, response: response, endpoint)
     }
 
+    /// How response bodies are parsed: the data limits, and a repeated key is an error.
+    private static let responseParsing = JSONParser.Options(rejectDuplicateKeys: true)
+
     /// The body as a JSON object, or ``APIError/Code/invalidResponse``.
     private func parseObject(_ body: [UInt8], response: HTTPResponse, _ endpoint: Endpoint) throws(APIError)
         -> JSONValue
     {
         let value: JSONValue
         do {
-            value = try JSONParser().parse(body, file: endpoint.path)
+            // A body that repeats a key says two things at once (jansson would keep the last
+            // value, another reader the first): refused, like a body that is not JSON.
+            value = try JSONParser(options: Self.responseParsing).parse(body, file: endpoint.path)
         } catch {
+            let what = error.code == .duplicateKey ? "repeats a key of one object" : "is not valid JSON"
             var failure = endpoint.error(
-                .invalidResponse, "the response body is not valid JSON (\(error.code): \(error.message))",
+                .invalidResponse, "the response body \(what) (\(error.code): \(error.message))",
                 status: response.status, underlying: error)
             failure.bodyExcerpt = excerpt(body)
             throw failure

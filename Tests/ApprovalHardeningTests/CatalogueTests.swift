@@ -93,9 +93,6 @@ enum CatalogueCheck {
     static let defaultRules = Result { try RuleSet(contentsOf: Paths.defaultRules) }
     static let now = Timestamp(iso8601: Paths.now)
 
-    /// Snapshot parsing as `approvalctl` configures it, but converting the whole document.
-    static let snapshotParser = JSONParser(
-        options: JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth))
 
     static func run(_ entry: CatalogueEntry) async throws {
         let scratch = try ScratchDirectory("catalogue")
@@ -120,7 +117,7 @@ enum CatalogueCheck {
             secrets.expectNoLeaks(in: result, entry.id)
         case (.snapshot, .decision(let expected)):
             let snapshot = try parseSnapshot(path).get()
-            let decision = try defaultRules.get().evaluate(ApprovalSnapshot(snapshot), options: EvaluationOptions(now: now))
+            let decision = try defaultRules.get().evaluate(snapshot, options: EvaluationOptions(now: now))
             expect(DecisionSummary(decision), matches: expected, "library", entry)
             let result = try await evaluate(argument, rules: Paths.defaultRules)
             expectDecision(result, equalTo: decision, expected, entry)
@@ -135,7 +132,7 @@ enum CatalogueCheck {
             secrets.formUnion(Secrets(in: try fileBytes(Paths.catalogue + "/" + snapshotArgument)))
             let rules = try RuleSet(contentsOf: path)
             let snapshot = try parseSnapshot(Paths.catalogue + "/" + snapshotArgument).get()
-            let decision = rules.evaluate(ApprovalSnapshot(snapshot), options: EvaluationOptions(now: now))
+            let decision = rules.evaluate(snapshot, options: EvaluationOptions(now: now))
             expect(DecisionSummary(decision), matches: expected, "library", entry)
             let result = try await ApprovalCtl.run(
                 ["evaluate", snapshotArgument, "--rules", argument, "--now", Paths.now, "--format", "json"],
@@ -152,8 +149,11 @@ enum CatalogueCheck {
             ["evaluate", snapshot, "--rules", rules, "--now", Paths.now, "--format", "json"], in: Paths.catalogue)
     }
 
-    static func parseSnapshot(_ path: String) -> Result<JSONValue, JSONError> {
-        Result { () throws(JSONError) in try snapshotParser.parse(contentsOf: path) }
+    /// Snapshot parsing as `approvalctl` does it (repeated keys reported), converting the whole document.
+    static func parseSnapshot(_ path: String) -> Result<ApprovalSnapshot, JSONError> {
+        Result { () throws(JSONError) in
+            try ApprovalSnapshot(parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
+        }
     }
 
     static func compileRules(_ path: String) -> Result<RuleSet, any Error> {
@@ -162,10 +162,10 @@ enum CatalogueCheck {
 
     // MARK: Library outcomes
 
-    static func expectParseError(_ code: String, library: Result<JSONValue, JSONError>, _ entry: CatalogueEntry) {
+    static func expectParseError(_ code: String, library: Result<ApprovalSnapshot, JSONError>, _ entry: CatalogueEntry) {
         switch library {
         case .success(let value):
-            Issue.record("\(entry.id): library parsed the input (\(value.typeName)); expected \(code)")
+            Issue.record("\(entry.id): library parsed the input (\(value.document.typeName)); expected \(code)")
         case .failure(let error):
             #expect(error.code.description == code, "\(entry.id): library error \(error)")
             #expect(error.location != nil, "\(entry.id): the error says where: \(error)")
@@ -204,6 +204,16 @@ enum CatalogueCheck {
         for (index, text) in expected.problemMessages.enumerated() {
             let message = index < decision.problemMessages.count ? decision.problemMessages[index] : ""
             #expect(message.contains(text), "\(context): problem \(index) should mention \"\(text)\"", sourceLocation: sourceLocation)
+        }
+        for text in expected.warnings {
+            #expect(
+                decision.warnings.contains { $0.contains(text) }, "\(context): no warning mentions \"\(text)\"",
+                sourceLocation: sourceLocation)
+        }
+        for text in expected.escalations {
+            #expect(
+                decision.escalations.contains { $0.contains(text) }, "\(context): no escalation mentions \"\(text)\"",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -250,12 +260,17 @@ struct DecisionSummary: Sendable, Equatable, CustomStringConvertible {
     var dataProblems: [String]
     var problemMessages: [String]
     var firedRules: [String]
+    var warnings: [String]
+    /// Each escalation's message.
+    var escalations: [String]
 
     init(_ decision: Decision) {
         recommendation = decision.recommendation.rawValue
         dataProblems = decision.dataProblems.map(\.code)
         problemMessages = decision.dataProblems.map(\.message)
         firedRules = decision.firedRules.map(\.id)
+        warnings = decision.warnings
+        escalations = decision.escalations.map(\.message)
     }
 
     init(_ json: JSONValue) {
@@ -263,6 +278,8 @@ struct DecisionSummary: Sendable, Equatable, CustomStringConvertible {
         dataProblems = json["data_problems"]?.array?.compactMap { $0["code"]?.string } ?? []
         problemMessages = json["data_problems"]?.array?.compactMap { $0["message"]?.string } ?? []
         firedRules = json["fired_rules"]?.array?.compactMap { $0["id"]?.string } ?? []
+        warnings = json["warnings"]?.array?.compactMap(\.string) ?? []
+        escalations = json["escalations"]?.array?.compactMap { $0["message"]?.string } ?? []
     }
 
     var description: String {

@@ -14,7 +14,7 @@ import Testing
         let testCase = try RuleTestCase(try RuleFixtures.json(atPath: path), file: path)
         let snapshot: ApprovalSnapshot
         switch testCase.snapshot {
-        case .file(let snapshotPath): snapshot = ApprovalSnapshot(try RuleFixtures.json(atPath: snapshotPath))
+        case .file(let snapshotPath): snapshot = try RuleFixtures.snapshot(atPath: snapshotPath)
         case .inline(let value): snapshot = ApprovalSnapshot(value)
         }
         return (testCase, try RuleFixtures.defaultRules().evaluate(snapshot, options: testCase.options))

@@ -9,8 +9,8 @@ import Testing
     static let options = EvaluationOptions(now: RuleFixtures.exampleNow, explain: true)
 
     func decisions(_ rules: RuleSet, _ bytes: [UInt8]) throws -> (full: String, projected: String) {
-        let full = ApprovalSnapshot(try JSONParser().parse(bytes))
-        let projected = ApprovalSnapshot(try JSONParser().parse(bytes, projection: rules.projection))
+        let full = try ApprovalSnapshot(parsing: bytes)
+        let projected = try ApprovalSnapshot(parsing: bytes, projection: rules.projection)
         return (rules.evaluate(full, options: Self.options).jsonText, rules.evaluate(projected, options: Self.options).jsonText)
     }
 

@@ -69,7 +69,12 @@ enum RuleFixtures {
 
     /// An example snapshot.
     static func exampleSnapshot(_ name: String) throws -> ApprovalSnapshot {
-        ApprovalSnapshot(try json(atPath: "\(snapshotsDirectory)/\(name).json"))
+        try snapshot(atPath: "\(snapshotsDirectory)/\(name).json")
+    }
+
+    /// A snapshot file, read as `approvalctl` reads it (repeated keys reported).
+    static func snapshot(atPath path: String) throws -> ApprovalSnapshot {
+        try ApprovalSnapshot(parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
     }
 
     /// The clock every example test case uses.

@@ -21,7 +21,7 @@ import Testing
         #expect(texts.contains("contract_value 300000 < 1000000"), "\(texts)")
         let first = try #require(tier.events.first { $0.text == "contract_value 300000 >= 250000" })
         #expect(first.result == true)
-        #expect(first.path.description == "/rules/5/when/and/0")
+        #expect(first.path.description == "/rules/6/when/and/0")
     }
 
     @Test func explanationShowsWhyATierDidNotFire() throws {

@@ -168,9 +168,8 @@ func runParsePass(
     _ rules: RuleSet, _ documents: [[UInt8]], _ projection: JSONProjection, _ options: EvaluationOptions
 ) throws -> Int {
     var checksum = 0
-    let parser = JSONParser()
     for bytes in documents {
-        let snapshot = ApprovalSnapshot(try parser.parse(bytes, projection: projection))
+        let snapshot = try ApprovalSnapshot(parsing: bytes, projection: projection)
         checksum &+= rules.evaluate(snapshot, options: options).firedRules.count
     }
     return checksum
@@ -199,10 +198,9 @@ progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBy
 
 /// Snapshots parsed from their bytes, as a program holding many of them would have them.
 @MainActor func prepare(_ projection: JSONProjection) -> [ApprovalSnapshot] {
-    let parser = JSONParser()
     return documents.enumerated().map { index, bytes in
         do {
-            return ApprovalSnapshot(try parser.parse(bytes, projection: projection))
+            return try ApprovalSnapshot(parsing: bytes, projection: projection)
         } catch {
             fail("snapshot \(index) does not parse: \(error)", status: 1)
         }
@@ -248,12 +246,10 @@ var fired: [String: Int] = [:]
 var escalated = 0
 var dataProblems = 0
 if options.verify {
-    let parser = JSONParser()
     for (index, bytes) in documents.enumerated() {
         do {
-            let plain = rules.evaluate(ApprovalSnapshot(try parser.parse(bytes)), options: evaluation)
-            let fast = rules.evaluate(
-                ApprovalSnapshot(try parser.parse(bytes, projection: rules.projection)), options: evaluation)
+            let plain = rules.evaluate(try ApprovalSnapshot(parsing: bytes), options: evaluation)
+            let fast = rules.evaluate(try ApprovalSnapshot(parsing: bytes, projection: rules.projection), options: evaluation)
             let memory = rules.evaluate(ApprovalSnapshot(corpus[index]), options: evaluation)
             if plain.json != fast.json || plain.json != memory.json {
                 mismatches += 1

@@ -195,9 +195,10 @@ struct References: Sendable {
         }
         if readsTaskFields {
             fields["task"] = .all
-        } else if readsTask || !variableIDs.isEmpty {
-            // The owner and the variables, not the rest of the task (titles, URLs, step lists).
-            var task: [String: JSONProjection] = [:]
+        } else {
+            // The owner and the variables, not the rest of the task (titles, URLs, step lists);
+            // its task_id always, which must be the snapshot's (every decision checks it).
+            var task: [String: JSONProjection] = ["task_id": .all]
             if readsTask { task["owner_email"] = .all }
             if !variableIDs.isEmpty { task["variables"] = variables }
             fields["task"] = .fields(task)

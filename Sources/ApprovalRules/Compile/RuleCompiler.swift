@@ -80,6 +80,8 @@ struct RuleCompiler {
     private(set) var diagnostics: [RuleDiagnostic] = []
     /// Every root fact the document reads, numbered.
     private var facts = FactTable()
+    /// The document's lists, once read (message templates may name one).
+    private var listNames: Set<String> = []
 
     init(limits: Limits) {
         self.limits = limits
@@ -141,6 +143,7 @@ struct RuleCompiler {
             report(.invalidRecommendation, "safe_recommendation cannot be approve: missing data must never let a task through", at: top.appending("safe_recommendation"))
         }
         let declarations = self.declarations(root, at: top)
+        listNames = Set(declarations.lists.keys)
         output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
         for fact in output.requiredFacts { output.references.add(fact.path) }
 
@@ -177,17 +180,45 @@ struct RuleCompiler {
 
     // MARK: - Declarations
 
+    /// A list: an array (matched as names), or `{"match": "name" | "text" | "exact", "values": [...]}`.
+    private mutating func namedList(_ name: String, _ value: JSONValue, at path: JSONPointer) -> NamedList? {
+        switch value {
+        case .array(let elements):
+            return NamedList(members: elements, matching: .name)
+        case .object(let object):
+            for key in object.keys where key != "match" && key != "values" {
+                report(.unknownField, "unknown field \"\(key)\" in list \"\(name)\"; expected \"match\" and \"values\"", at: path.appending(key))
+            }
+            var matching = NamedList.Matching.name
+            if let given = object["match"] {
+                let modes = NamedList.Matching.allCases.map(\.rawValue)
+                guard case .string(let text) = given, let mode = NamedList.Matching(rawValue: text) else {
+                    report(
+                        .invalidValue,
+                        "list \"\(name)\" has match \(given.description); expected one of \(modes.joined(separator: ", "))",
+                        at: path.appending("match"))
+                    return nil
+                }
+                matching = mode
+            }
+            guard case .array(let elements)? = object["values"] else {
+                report(.missingField, "list \"\(name)\" needs a \"values\" array", at: path)
+                return nil
+            }
+            return NamedList(members: elements, matching: matching)
+        default:
+            report(.invalidFieldType, "list \"\(name)\" must be an array or an object with \"values\", not \(value.typeName)", at: path)
+            return nil
+        }
+    }
+
     private mutating func declarations(_ root: JSONObject, at top: JSONPointer) -> Declarations {
         var declarations = Declarations()
         if let lists = root["lists"] {
             let path = top.appending("lists")
             if case .object(let object) = lists {
                 for (name, members) in object.members {
-                    if case .array(let elements) = members {
-                        declarations.lists[name] = elements
-                    } else {
-                        report(.invalidFieldType, "list \"\(name)\" must be an array, not \(members.typeName)", at: path.appending(name))
-                    }
+                    if let list = namedList(name, members, at: path.appending(name)) { declarations.lists[name] = list }
                 }
             } else {
                 report(.invalidFieldType, "\"lists\" must be an object of named arrays", at: path)
@@ -353,6 +384,13 @@ struct RuleCompiler {
         do {
             let template = try Template(parsing: text, facts: &facts)
             for fact in template.factPaths { references.add(fact) }
+            for list in template.nearLists where !listNames.contains(list) {
+                var message = "\"{{near_list.\(list)}}\" names an unknown list"
+                if let guess = Suggestion.closest(to: list, among: listNames) {
+                    message += "; did you mean \"\(guess)\"?"
+                }
+                report(.unknownList, message, at: path, rule: rule)
+            }
             return template
         } catch {
             report(.invalidTemplate, error.message, at: path, rule: rule)

@@ -8,11 +8,17 @@ final class Template: Sendable {
         /// Literal text, as UTF-8.
         case text([UInt8])
         case fact(FactTable.Fact)
+        /// `{{near_list.<list>}}`: the entry the rule's `near_list` test of that list found.
+        case nearMatch(String)
     }
 
     let segments: [Segment]
     /// The fact paths the template quotes, in order.
     let factPaths: [[String]]
+    /// The lists whose `near_list` entry the template quotes (`{{near_list.<list>}}`), in order.
+    let nearLists: [String]
+    /// How a placeholder naming a `near_list` entry starts.
+    static let nearMatchPrefix = "near_list."
     /// The whole text, when the template quotes no fact.
     private let constantText: String?
     /// How many bytes the literal text has (what a rendering reserves, with room for the facts).
@@ -37,6 +43,7 @@ final class Template: Sendable {
         let close = UInt8(ascii: "}")
         var segments: [Segment] = []
         var factPaths: [[String]] = []
+        var nearLists: [String] = []
         var start = 0
         while let opening = find(open, from: start) {
             if opening > start { segments.append(literal(start..<opening)) }
@@ -49,6 +56,13 @@ final class Template: Sendable {
             while upper > lower && bytes[upper - 1] == UInt8(ascii: " ") { upper -= 1 }
             let name = string(lower..<upper)
             guard !name.isEmpty else { throw TemplateError(message: "empty placeholder \"{{}}\" in message template") }
+            if name.hasPrefix(Self.nearMatchPrefix), name.count > Self.nearMatchPrefix.count {
+                let list = String(name.dropFirst(Self.nearMatchPrefix.count))
+                segments.append(.nearMatch(list))
+                nearLists.append(list)
+                start = closing + 2
+                continue
+            }
             guard !bytes[lower..<upper].contains(open), let path = FactPath.parse(name) else {
                 throw TemplateError(message: "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
             }
@@ -60,7 +74,8 @@ final class Template: Sendable {
         if start < bytes.count { segments.append(literal(start..<bytes.count)) }
         self.segments = segments
         self.factPaths = factPaths
-        self.constantText = factPaths.isEmpty ? text : nil
+        self.nearLists = nearLists
+        self.constantText = factPaths.isEmpty && nearLists.isEmpty ? text : nil
         self.literalBytes = segments.reduce(0) { total, segment in
             if case .text(let text) = segment { return total + text.count }
             return total
@@ -99,6 +114,8 @@ final class Template: Sendable {
                         output += Self.missing
                     }
                 }
+            case .nearMatch(let list):
+                output += context.nearMatch(list: list).map { TraceText.plain(.string($0)) } ?? Self.missing
             }
             if output.utf8.count > limit { break }
         }
@@ -112,6 +129,8 @@ final class Template: Sendable {
         for segment in segments {
             switch segment {
             case .text(let text): text.withUnsafeBufferPointer { output.append($0) }
+            case .nearMatch(let list):
+                output.append(context.nearMatch(list: list).map { TraceText.plain(.string($0)) } ?? Self.missing)
             case .fact(let fact):
                 context.withFact(fact) { pointer in
                     guard let pointer, !pointer.pointee.isNull else { return output.append(Self.missing) }

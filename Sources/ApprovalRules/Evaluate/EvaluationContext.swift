@@ -94,6 +94,9 @@ struct EvaluationContext: ~Copyable {
     var trace: TraceRecorder?
     /// The evaluation's clock, when one was given (never the wall clock).
     var now: Timestamp?
+    /// The entries `near_list` found in the rule being evaluated, by list name, for the
+    /// `{{near_list.<list>}}` placeholders of its messages (emptied before each rule).
+    var nearMatches: [(list: String, entry: String)] = []
     /// The paths of the facts the evaluated expressions were compiled with, by slot; the fact table
     /// they come from (owned by the compiled rules being evaluated) keeps them alive.
     private let paths: [Unmanaged<FactPath>]
@@ -378,6 +381,17 @@ struct EvaluationContext: ~Copyable {
 
     /// Records a trace event when tracing (a no-op otherwise).
     @inline(__always)
+    /// Notes the entry of `list` a `near_list` test found (the latest test of a list wins).
+    mutating func noteNearMatch(list: String, entry: String) {
+        nearMatches.removeAll { $0.list == list }
+        nearMatches.append((list, entry))
+    }
+
+    /// The entry of `list` the rule's `near_list` test found, if one did.
+    func nearMatch(list: String) -> String? {
+        nearMatches.last { $0.list == list }?.entry
+    }
+
     mutating func record(_ path: JSONPointer, _ text: @autoclosure () -> String, _ result: JSONValue) {
         if trace != nil { trace?.events.append(TraceEvent(path: path, text: text(), result: result)) }
     }

@@ -31,7 +31,7 @@ extension RuleSet.Compiled {
     /// rule, which is most of what an evaluation that fires nothing costs.
     func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext) -> Decision {
         var problems = snapshot.problems(references: references, variableIDs: checkedVariableIDs)
-        var warnings: [String] = []
+        var warnings = snapshot.warnings(variableIDs: checkedVariableIDs, readsEverything: references.readsEverything)
         var failedFacts: Set<String> = []
         let requiredFacts = self.requiredFacts
         for index in requiredFacts.indices {
@@ -39,7 +39,11 @@ extension RuleSet.Compiled {
                 requiredFacts[index].fact, requiredFacts[index].type, named: requiredFacts[index].dotted, in: &context,
                 ruleID: nil)
             {
-                problems.append(problem)
+                // A variable listed twice with different values has no value: its
+                // `ambiguous_fact` problem already says so, better than "missing" would.
+                if !snapshot.isAmbiguous(RuleSet.variableID(inFact: requiredFacts[index].dotted)) {
+                    problems.append(problem)
+                }
                 failedFacts.insert(requiredFacts[index].dotted)
             }
         }
@@ -86,6 +90,7 @@ extension RuleSet.Compiled {
                 }
             }
             if !context.scopes.isEmpty { context.scopes.removeAll() }
+            if !context.nearMatches.isEmpty { context.nearMatches.removeAll() }
             if explain { context.trace = TraceRecorder() }
             let result: Bool
             do {
@@ -178,6 +183,14 @@ extension RuleSet {
                 message: "required fact \(name) should be \(type.rawValue), got \(value.typeName) \(TraceText.value(value))",
                 path: name, ruleID: ruleID)
         }
+    }
+
+    /// The variable id a fact path reads (`contract_value` of `variables.contract_value.amount`),
+    /// or an empty string.
+    static func variableID(inFact dotted: String) -> String {
+        let parts = dotted.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts[0] == "variables" else { return "" }
+        return String(parts[1])
     }
 
     static func describe(_ error: LogicError) -> String {

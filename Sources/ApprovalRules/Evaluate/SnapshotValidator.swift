@@ -17,11 +17,24 @@ enum SnapshotValidator {
     /// it up), `nil` where the snapshot has nothing.
     static func findings(
         for document: JSONValue, listings: [(source: SnapshotVariable.Source, listing: JSONValue?)],
-        variables: [SnapshotVariable]
+        variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(), repeatedKeys: [JSONRepeatedKey] = []
     ) -> SnapshotFindings {
         var findings = SnapshotFindings()
         func problem(_ code: String, _ message: String, _ path: String?) -> DataProblem {
             DataProblem(code: code, message: message, path: path, ruleID: nil)
+        }
+        // A repeated key anywhere makes the text two documents at once: every decision on it
+        // reports it, whether or not its rules read that part (see rules/README.md).
+        findings.repeatedKeys = repeatedKeys.map { repeated in
+            let key = repeated.path.tokens.last ?? ""
+            var object = repeated.path
+            if !object.tokens.isEmpty { object = JSONPointer(tokens: Array(object.tokens.dropLast())) }
+            return problem(
+                "ambiguous_data",
+                "key \(TraceText.value(.string(key))) appears more than once in the object at "
+                    + "\(object.tokens.isEmpty ? "the top level" : object.description) (again at line "
+                    + "\(repeated.location.line), column \(repeated.location.column)): readers may disagree on its value",
+                repeated.path.description)
         }
         guard case .object = document else {
             findings.document = problem("malformed_snapshot", "the snapshot is \(document.typeName), not an object", "")
@@ -53,8 +66,14 @@ enum SnapshotValidator {
                 problem("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve"))
         }
         for variable in variables {
-            if let found = check(variable) { findings.variables[variable.id] = found }
+            if let ambiguous = repeats.ambiguous[variable.id] {
+                findings.variables[variable.id] = ambiguous
+                findings.ambiguousVariables.insert(variable.id)
+            } else if let found = check(variable) {
+                findings.variables[variable.id] = found
+            }
         }
+        findings.disagreements = repeats.disagreements
         for key in approverKeys {
             guard let value = document[key] else {
                 if key == "eligible_approvers_active" {
@@ -73,6 +92,17 @@ enum SnapshotValidator {
         }
         if let task = document["task"] {
             if case .object(let object) = task {
+                // A snapshot stitched from two tasks: the decision would be recorded for one task
+                // on the data of another.
+                if let inner = object["task_id"], !inner.isNull, let outer = document["task_id"], !outer.isNull,
+                    !sameTaskID(inner, outer)
+                {
+                    findings.conflicts.append(
+                        problem(
+                            "conflicting_fact",
+                            "task.task_id \(TraceText.value(inner)) is not the snapshot's task_id \(TraceText.value(outer))",
+                            "/task/task_id"))
+                }
                 if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
                     findings.task.append(
                         problem("malformed_snapshot", "task.owner_email is \(owner.typeName), not an e-mail string", "/task/owner_email"))
@@ -83,6 +113,30 @@ enum SnapshotValidator {
         }
         if let value = document["files"], value.array == nil {
             findings.files.append(problem("malformed_snapshot", "files is \(value.typeName), not an array", "/files"))
+        }
+        let types = Dictionary(variables.map { ($0.id, $0.type) }, uniquingKeysWith: { first, _ in first })
+        for (listing, pointer) in [(document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files")] {
+            guard case .array(let entries)? = listing else { continue }
+            for (index, entry) in entries.enumerated() {
+                guard case .object(let file) = entry else { continue }
+                let at = "\(pointer)/\(index)"
+                switch file["file_id"] {
+                case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
+                case nil: findings.files.append(problem("malformed_snapshot", "file entry has no file_id", at))
+                case let other?:
+                    findings.files.append(
+                        problem("malformed_snapshot", "file entry's file_id is \(TraceText.value(other)), not a file id", at + "/file_id"))
+                }
+                // Files are download information for file-type variables (approval-details);
+                // a file listed for a variable of another type says two things about it.
+                if case .string(let variable)? = file["variable_id"], let type = types[variable] ?? nil, type != "file" {
+                    findings.files.append(
+                        problem(
+                            "conflicting_fact",
+                            "a file is attached to variable \(variable), which is declared \(type), not file",
+                            at + "/variable_id"))
+                }
+            }
         }
         if let listing = document["task_files"] {
             if let files = listing["files"], files.array == nil {
@@ -95,6 +149,19 @@ enum SnapshotValidator {
             }
         }
         return findings
+    }
+
+    /// Whether two task ids are the same id (an integer and its decimal text are).
+    static func sameTaskID(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        func text(_ value: JSONValue) -> String? {
+            switch value {
+            case .integer(let number): return String(number)
+            case .string(let string): return string
+            default: return nil
+            }
+        }
+        guard let x = text(a), let y = text(b) else { return a == b }
+        return x == y
     }
 
     /// A problem when a variable's value does not fit its declared type.
@@ -152,21 +219,37 @@ struct SnapshotFindings: Sendable {
     var approvers: [DataProblem] = []
     var files: [DataProblem] = []
     var task: [DataProblem] = []
+    /// Keys repeated anywhere in the text (`ambiguous_data`), reported whatever the rules read.
+    var repeatedKeys: [DataProblem] = []
+    /// Facts that contradict each other about the whole snapshot (`conflicting_fact`), reported
+    /// whatever the rules read.
+    var conflicts: [DataProblem] = []
+    /// The variables listed twice in one listing with different values.
+    var ambiguousVariables: Set<String> = []
+    /// Warnings by variable id: listings that disagree about its value.
+    var disagreements: [String: String] = [:]
 
     /// Whether no problem was found.
     var isEmpty: Bool {
         document == nil && variableListings.isEmpty && variables.isEmpty && approvers.isEmpty && files.isEmpty
-            && task.isEmpty
+            && task.isEmpty && repeatedKeys.isEmpty && conflicts.isEmpty && disagreements.isEmpty
+    }
+
+    /// The warnings about the variables a rule set reads.
+    func warnings(variableIDs: [String], readsEverything: Bool) -> [String] {
+        if disagreements.isEmpty { return [] }
+        if readsEverything { return disagreements.keys.sorted().compactMap { disagreements[$0] } }
+        return variableIDs.compactMap { disagreements[$0] }
     }
 
     /// The problems in the parts a rule set reads.
     ///
     /// - Parameter variableIDs: the variables the rules read, sorted (computed once per rule set).
     func problems(references: References, variableIDs: [String]) -> [DataProblem] {
-        if let document { return [document] }
+        if let document { return repeatedKeys + [document] }
         // The usual snapshot has no findings at all.
         if isEmpty { return [] }
-        var problems: [DataProblem] = []
+        var problems = repeatedKeys + conflicts
         if !references.variableIDs.isEmpty || references.readsEverything {
             problems += variableListings
             if !variables.isEmpty {

@@ -32,9 +32,40 @@ public struct ApprovalSnapshot: Sendable {
     public var document: JSONValue { storage.document }
 
     /// Indexes `document`.
-    public init(_ document: JSONValue) {
-        storage = Storage(document)
+    ///
+    /// - Parameter repeatedKeys: the members of the text `document` was parsed from that repeat
+    ///   a key of their object (``JSONParser/parse(_:file:projection:repeatedKeys:)``): each is an
+    ///   `ambiguous_data` problem of every decision on this snapshot.
+    public init(_ document: JSONValue, repeatedKeys: [JSONRepeatedKey] = []) {
+        storage = Storage(document, repeatedKeys: repeatedKeys)
     }
+
+    /// Parses a snapshot's JSON text and indexes it, reporting repeated keys
+    /// (``init(_:repeatedKeys:)``): the one way to read a snapshot from bytes.
+    ///
+    /// ```swift
+    /// let snapshot = try ApprovalSnapshot(parsing: bytes, file: "task-48219.json", projection: rules.projection)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - bytes: the JSON text.
+    ///   - file: the name to put in error locations.
+    ///   - projection: what to copy out of the parsed text (``RuleSet/projection`` for speed).
+    ///   - options: the parser's limits; by default ``Limits/default``'s for snapshots.
+    /// - Throws: ``JSONError`` when the text is not JSON or breaks a limit.
+    public init(
+        parsing bytes: [UInt8], file: String? = nil, projection: JSONProjection = .all,
+        options: JSONParser.Options = ApprovalSnapshot.parserOptions
+    ) throws(JSONError) {
+        var repeats: [JSONRepeatedKey] = []
+        let value = try JSONParser(options: options).parse(bytes, file: file, projection: projection, repeatedKeys: &repeats)
+        self.init(value, repeatedKeys: repeats)
+    }
+
+    /// How snapshots are parsed: repeated keys kept (and reported), ``Limits/default``'s size
+    /// and depth limits.
+    public static let parserOptions = JSONParser.Options(
+        maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
 
     /// `@unchecked Sendable`: immutable once built; ``table`` is memory it owns and never writes
     /// after `init`.
@@ -89,28 +120,42 @@ public struct ApprovalSnapshot: Sendable {
 
         static let indexThreshold = 16
 
-        init(_ document: JSONValue) {
+        init(_ document: JSONValue, repeatedKeys: [JSONRepeatedKey]) {
             self.document = document
             var list: [SnapshotVariable] = []
-            var seen: Set<String> = []  // used once the list is past the threshold
+            var seen: [String: Int] = [:]  // id -> place in `list`, once the list is past the threshold
+            var repeats = VariableRepeats()
             // Each place variables are listed, looked up once for the index and the validator.
             let listings = SnapshotVariable.Source.allCases.map { (source: $0, listing: document.lookup($0.path[...])) }
             for (source, listing) in listings {
                 guard case .array(let entries)? = listing else { continue }
                 for (index, entry) in entries.enumerated() {
                     guard case .string(let id) = entry["variable_id"] else { continue }
-                    if list.count < Self.indexThreshold {
-                        if list.contains(where: { $0.id == id }) { continue }
-                    } else {
-                        if seen.isEmpty { seen = Set(list.map(\.id)) }
-                        if !seen.insert(id).inserted { continue }
-                    }
                     let value = entry["value"]
-                    list.append(
-                        SnapshotVariable(
-                            id: id, type: entry["variable_type"]?.string, value: value ?? .null, hasValue: value != nil,
-                            source: source, index: index))
+                    let variable = SnapshotVariable(
+                        id: id, type: entry["variable_type"]?.string, value: value ?? .null, hasValue: value != nil,
+                        source: source, index: index)
+                    let earlier: Int?
+                    if list.count < Self.indexThreshold {
+                        earlier = list.firstIndex { $0.id == id }
+                    } else {
+                        if seen.isEmpty { seen = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) }
+                        earlier = seen[id]
+                        if earlier == nil { seen[id] = list.count }
+                    }
+                    if let earlier {
+                        repeats.note(variable, repeating: list[earlier])
+                        continue
+                    }
+                    list.append(variable)
                 }
+            }
+            // A variable listed twice in one listing with different values has no value: rules
+            // must not use either (the `ambiguous_fact` problem says why).
+            for (at, variable) in list.enumerated() where repeats.ambiguous[variable.id] != nil {
+                list[at] = SnapshotVariable(
+                    id: variable.id, type: variable.type, value: .null, hasValue: false, source: variable.source,
+                    index: variable.index)
             }
             list.sort { $0.id < $1.id }
             self.variableList = list
@@ -152,7 +197,8 @@ public struct ApprovalSnapshot: Sendable {
             let owner = document["task"]?["owner_email"] ?? .null
             self.taskID = document["task_id"] ?? .null
             self.hasTaskID = document["task_id"] != nil
-            self.findings = SnapshotValidator.findings(for: document, listings: listings, variables: list)
+            self.findings = SnapshotValidator.findings(
+                for: document, listings: listings, variables: list, repeats: repeats, repeatedKeys: repeatedKeys)
             self.hasFindings = !findings.isEmpty
 
             // What evaluations read, copied last and in one go (variable values, then the approver
@@ -249,6 +295,17 @@ public struct ApprovalSnapshot: Sendable {
     func problems(references: References, variableIDs: [String]) -> [DataProblem] {
         guard storage.hasFindings else { return [] }
         return storage.findings.problems(references: references, variableIDs: variableIDs)
+    }
+
+    /// The warnings about the parts a rule set reads (variables whose listings disagree).
+    func warnings(variableIDs: [String], readsEverything: Bool) -> [String] {
+        guard storage.hasFindings else { return [] }
+        return storage.findings.warnings(variableIDs: variableIDs, readsEverything: readsEverything)
+    }
+
+    /// Whether the variable with this id is listed twice with different values (and so has none).
+    func isAmbiguous(_ id: String) -> Bool {
+        storage.hasFindings && storage.findings.ambiguousVariables.contains(id)
     }
 
     /// The value of the variable with this id (`nil` when there is no such variable).
@@ -524,5 +581,33 @@ struct SnapshotVariable: Sendable {
     /// Where the entry is, as a JSON Pointer (`/variables_to_approve/3`).
     var pointer: JSONPointer {
         JSONPointer(tokens: source.path + [String(index)])
+    }
+}
+
+/// Variables listed more than once, found while indexing: the same id twice in one listing with
+/// different values (ambiguous, an `ambiguous_fact` problem), or listings that disagree about an
+/// id (the documented precedence decides, and a warning says so).
+struct VariableRepeats: Sendable {
+    /// Problems by variable id: listed twice in one listing, with different values or types.
+    var ambiguous: [String: DataProblem] = [:]
+    /// Warnings by variable id: a later listing gives another value than the one used.
+    var disagreements: [String: String] = [:]
+
+    /// Records `variable`, found after `first` (the entry the index keeps) with the same id.
+    mutating func note(_ variable: SnapshotVariable, repeating first: SnapshotVariable) {
+        let same = variable.value == first.value && variable.type == first.type && variable.hasValue == first.hasValue
+        if same { return }  // identical repeats say one thing
+        if variable.source == first.source {
+            guard ambiguous[variable.id] == nil else { return }
+            ambiguous[variable.id] = DataProblem(
+                code: "ambiguous_fact",
+                message: "variable \(variable.id) is listed twice with different values (\(first.pointer) and "
+                    + "\(variable.pointer)): neither is used",
+                path: variable.pointer.description, ruleID: nil)
+        } else if disagreements[variable.id] == nil {
+            disagreements[variable.id] =
+                "variable \(variable.id): \(first.pointer) and \(variable.pointer) disagree; the value at "
+                + "\(first.pointer) is used"
+        }
     }
 }

@@ -150,12 +150,14 @@ struct DryRunEngine: Sendable {
     }
 
     func evaluate(_ item: SourceItem) -> Outcome {
-        let options = JSONParser.Options(maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
         do {
             let bytes: [UInt8]
-            if let inline = item.bytes { bytes = inline } else { bytes = try FileBytes.read(item.file, limit: options.maxBytes) }
-            let value = try JSONParser(options: options).parse(bytes, file: item.file, projection: projection)
-            let snapshot = ApprovalSnapshot(value)
+            if let inline = item.bytes {
+                bytes = inline
+            } else {
+                bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
+            }
+            let snapshot = try ApprovalSnapshot(parsing: bytes, file: item.file, projection: projection)
             return .decided(before.evaluate(snapshot, options: self.options), after?.evaluate(snapshot, options: self.options))
         } catch {
             return .unreadable(item.locate(error))

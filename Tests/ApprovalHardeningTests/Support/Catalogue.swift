@@ -49,6 +49,10 @@ struct DecisionExpectation: Sendable {
     var firedRules: [String]?
     /// Text each data problem message must contain (in order), when pinned.
     var problemMessages: [String]
+    /// Text some warning must contain, each, when pinned.
+    var warnings: [String]
+    /// Text some escalation message must contain, each, when pinned.
+    var escalations: [String]
     /// Only a legitimately clean snapshot may be approved.
     var clean: Bool
 }
@@ -84,6 +88,8 @@ enum Catalogue {
                     dataProblems: expect["data_problems"]?.array?.compactMap(\.string) ?? [],
                     firedRules: expect["fired_rules"]?.array?.compactMap(\.string),
                     problemMessages: expect["problem_messages"]?.array?.compactMap(\.string) ?? [],
+                    warnings: expect["warnings"]?.array?.compactMap(\.string) ?? [],
+                    escalations: expect["escalations"]?.array?.compactMap(\.string) ?? [],
                     clean: expect["clean"]?.bool ?? false))
         }
         return CatalogueEntry(

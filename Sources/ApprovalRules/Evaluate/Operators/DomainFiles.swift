@@ -45,38 +45,68 @@ extension Operators {
     static let lists: [OperatorSpec] = [
         OperatorSpec(
             ["in_list"], arity: 2...2,
-            summary: "the value is in a named list of the document (strings: case and spacing ignored)"
+            summary: "the value is in a named list of the document (strings as the list's match says: names by default)"
         ) { call throws(CompileProblem) in
-            guard case .string(let name)? = call.argument(1).constant else {
-                throw CompileProblem(.invalidArgument, "\"in_list\" takes a list name as a string literal", at: call.argument(1).path)
-            }
-            guard let members = call.declarations.lists[name] else {
-                var message = "unknown list \"\(name)\""
-                if let guess = Suggestion.closest(to: name, among: call.declarations.lists.keys) {
-                    message += "; did you mean \"\(guess)\"?"
-                }
-                throw CompileProblem(.unknownList, message, at: call.argument(1).path)
-            }
-            let strings = NormalizedList(members.compactMap(\.string))
-            let others = Set(members.filter { $0.string == nil })
+            let (name, list) = try namedList(call, operator: "in_list")
             let value = call.argument(0)
             return Node(
                 path: call.path,
                 test: { context throws(LogicError) in
                     if context.trace == nil {
-                        return try value.withValue(&context) { item in
-                            if case .string(let text) = item.pointee { return strings.contains(text) }
-                            return others.contains(item.pointee)
+                        return try value.withValue(&context) { item throws(LogicError) in
+                            if case .string(let text) = item.pointee { return try list.contains(text: text) }
+                            return list.contains(other: item.pointee)
                         }
                     }
                     let item = try value.run(&context)
-                    let found: Bool
-                    if case .string(let text) = item { found = strings.contains(text) } else { found = others.contains(item) }
+                    let found = try list.contains(item)
                     context.record(call.path, "\(value.describe(item)) in list \(name)", .bool(found))
                     return found
                 })
-        }
+        },
+        OperatorSpec(
+            ["near_list"], arity: 3...3,
+            summary: "the string is within a few edits of a named list's entry, compared as the list matches names; "
+                + "{{near_list.<list>}} in a message names that entry"
+        ) { call throws(CompileProblem) in
+            let (name, list) = try namedList(call, operator: "near_list")
+            guard case .integer(let most)? = call.argument(2).constant, (0...Int64(ListMatcher.maxNearDistance)).contains(most) else {
+                throw CompileProblem(
+                    .invalidArgument,
+                    "\"near_list\" takes the most edits as an integer literal from 0 to \(ListMatcher.maxNearDistance)",
+                    at: call.argument(2).path)
+            }
+            let value = call.argument(0)
+            return Node(
+                path: call.path,
+                test: { context throws(LogicError) in
+                    let item = try value.run(&context)
+                    let near = list.nearest(item, maxDistance: Int(most))
+                    if let near { context.noteNearMatch(list: name, entry: near.entry) }
+                    if context.trace != nil {
+                        let found = near.map { ": \(TraceText.value(.string($0.entry))), \($0.distance) edits" } ?? ""
+                        context.record(
+                            call.path, "\(value.describe(item)) within \(most) edits of list \(name)\(found)", .bool(near != nil))
+                    }
+                    return near != nil
+                })
+        },
     ]
+
+    /// The list an `in_list` or `near_list` call names (its second argument, a string literal).
+    private static func namedList(_ call: OperatorCall, operator name: String) throws(CompileProblem) -> (String, ListMatcher) {
+        guard case .string(let listName)? = call.argument(1).constant else {
+            throw CompileProblem(.invalidArgument, "\"\(name)\" takes a list name as a string literal", at: call.argument(1).path)
+        }
+        guard let list = call.declarations.lists[listName] else {
+            var message = "unknown list \"\(listName)\""
+            if let guess = Suggestion.closest(to: listName, among: call.declarations.lists.keys) {
+                message += "; did you mean \"\(guess)\"?"
+            }
+            throw CompileProblem(.unknownList, message, at: call.argument(1).path)
+        }
+        return (listName, ListMatcher(list))
+    }
 
     /// Lower case, inner white space collapsed to one space, trimmed. ASCII text takes one pass
     /// without intermediate strings; other text goes through Unicode lower-casing.
@@ -208,65 +238,86 @@ extension Operators {
     }
 }
 
-/// The string members of a named list, normalised (``Operators/normalizedListEntry(_:)``), for
-/// `in_list`: ASCII text is normalised into a stack buffer and looked up in an open-addressing
-/// table by an FNV-1a hash, with no allocation; other text takes the Unicode path and a `Set`.
-struct NormalizedList: Sendable {
-    /// Every member, normalised.
-    private let members: Set<String>
-    /// The ASCII normalised members, and the table over them: `slots` holds an index into
-    /// `keys` (or -1), at the position of its hash (linear probing).
-    private let keys: [[UInt8]]
-    private let hashes: [UInt64]
-    private let slots: [Int]
+/// A named list prepared for `in_list` and `near_list`: its strings normalised once, at compile
+/// time, as its ``NamedList/Matching`` says, so that each test is a hash lookup of the tested
+/// value's keys; its other members compared as JSON values.
+struct ListMatcher: Sendable {
+    /// The most edits `near_list` accepts: beyond a few, unrelated names are "near".
+    static let maxNearDistance = 3
 
-    init(_ strings: [String]) {
-        members = Set(strings.map(Operators.normalizedListEntry))
-        let ascii = members.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.sorted().map { Array($0.utf8) }
-        var size = 8
-        while size < ascii.count * 2 { size *= 2 }
-        var slots = Array(repeating: -1, count: size)
-        var hashes: [UInt64] = []
-        for (index, key) in ascii.enumerated() {
-            var hash = Self.seed
-            for byte in key { Self.mix(&hash, byte) }
-            hashes.append(hash)
-            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
-            while slots[slot] != -1 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = index
-        }
-        self.keys = ascii
-        self.hashes = hashes
-        self.slots = slots
-    }
+    private let matching: NamedList.Matching
+    /// Every key of every string member (``NameMatching/entryKeys(_:)`` for names).
+    private let keys: Set<String>
+    /// The string members as written, and each one's keys, in list order (for `near_list`).
+    private let entries: [String]
+    private let entryKeys: [[String]]
+    /// The members that are not strings.
+    private let others: Set<JSONValue>
 
-    private static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    @inline(__always)
-    private static func mix(_ hash: inout UInt64, _ byte: UInt8) {
-        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-    }
-
-    /// Whether `text`, normalised, is a member.
-    func contains(_ text: String) -> Bool {
-        let found: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            guard bytes.count <= 256 else { return nil }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { buffer -> Bool? in
-                var hash = Self.seed
-                guard let count = Operators.normalizeASCII(bytes, into: buffer, { Self.mix(&hash, $0) }) else { return nil }
-                let normalized = UnsafeBufferPointer(rebasing: buffer[..<count])
-                let mask = slots.count - 1
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while slots[slot] != -1 {
-                    let index = slots[slot]
-                    if hashes[index] == hash, keys[index].withUnsafeBufferPointer({ $0.elementsEqual(normalized) }) {
-                        return true
-                    }
-                    slot = (slot + 1) & mask
-                }
-                return false
+    init(_ list: NamedList) {
+        matching = list.matching
+        let strings = list.members.compactMap(\.string)
+        let entryKeys: [[String]] = strings.map { text in
+            switch list.matching {
+            case .name: return NameMatching.entryKeys(text)
+            case .text: return [Operators.normalizedListEntry(text)]
+            case .exact: return [text]
             }
-        } ?? nil
-        return found ?? members.contains(Operators.normalizedListEntry(text))
+        }
+        self.entries = strings
+        self.entryKeys = entryKeys
+        self.keys = Set(entryKeys.joined())
+        self.others = Set(list.members.filter { $0.string == nil })
+    }
+
+    /// The keys `text` is looked up under.
+    private func keys(of text: String) -> [String] {
+        switch matching {
+        case .name: return NameMatching.valueKeys(text)
+        case .text: return [Operators.normalizedListEntry(text)]
+        case .exact: return [text]
+        }
+    }
+
+    /// Whether `value` is a member: a string by its keys, anything else as JSON.
+    func contains(_ value: JSONValue) throws(LogicError) -> Bool {
+        if case .string(let text) = value { return try contains(text: text) }
+        return contains(other: value)
+    }
+
+    /// Whether the string `text` is a member, by its keys.
+    ///
+    /// - Throws: ``LogicError`` (`Ambiguous Data`) when a name that matches no entry holds
+    ///   bidirectional embedding, override or isolate controls: they reorder how it displays
+    ///   ("Black" + U+202E + "egdir" reads as "Blackridge"), which keys in stored order cannot see.
+    func contains(text: String) throws(LogicError) -> Bool {
+        switch matching {
+        case .name:
+            if NameMatching.anyValueKey(of: text, in: keys) { return true }
+            if Self.reordersDisplay(text) {
+                throw .domain("Ambiguous Data", "the name holds bidirectional controls that reorder how it displays")
+            }
+            return false
+        case .text, .exact:
+            return keys.contains(keys(of: text)[0])
+        }
+    }
+
+    /// Whether a value that is not a string is a member.
+    func contains(other value: JSONValue) -> Bool { others.contains(value) }
+
+    /// Whether `text` holds a bidirectional embedding, override or isolate control (U+202A-202E,
+    /// U+2066-2069). A byte test first: every one of them is encoded starting E2 80 or E2 81.
+    static func reordersDisplay(_ text: String) -> Bool {
+        guard text.utf8.contains(0xE2) else { return false }
+        return text.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }
+    }
+
+    /// The string member closest to `value` within `maxDistance` edits, if any (a string value only).
+    func nearest(_ value: JSONValue, maxDistance: Int) -> (entry: String, distance: Int)? {
+        guard case .string(let text) = value else { return nil }
+        guard let found = NameMatching.nearest(valueKeys: keys(of: text), entries: entryKeys, maxDistance: maxDistance)
+        else { return nil }
+        return (entries[found.index], found.distance)
     }
 }
