@@ -51,7 +51,7 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
         #expect(
             NameMatchingCase.match(entry: row.entry, value: row.value) == row.matches,
             "entry keys \(entryKeys), value keys \(valueKeys)")
-        let stored = Set(NameMatching.entryKeys(row.entry))
+        let stored = ByteKeySet(NameMatching.entryKeys(row.entry))
         #expect(NameMatching.anyValueKey(of: row.value, in: stored) == row.matches, "anyValueKey")
         #expect(NameMatching.anyValueKey(of: row.value + "\u{200B}", in: stored) == row.matches, "general path")
     }

@@ -544,14 +544,7 @@ struct VariableID: Sendable, Hashable {
         self.hash = Self.hash(text)
     }
 
-    static func hash(_ text: String) -> UInt64 {
-        func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-            return hash
-        }
-        return text.utf8.withContiguousStorageIfAvailable { hash($0) } ?? hash(text.utf8)
-    }
+    static func hash(_ text: String) -> UInt64 { FNV1a.hash(text) }
 }
 
 /// One variable of a snapshot, with where it came from.

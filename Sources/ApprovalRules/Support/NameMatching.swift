@@ -29,15 +29,17 @@
 /// 4. **Join** what is left, with nothing between words: "Blackridge Offshore",
 ///    "Blackridge\u{200B}Offshore" and "BlackridgeOffshore" share a key, and no separator or
 ///    invisible scalar, wherever it stands, changes a key.
-/// 5. **Shorten legal forms**: every occurrence (leftmost, longest first) of a long legal form
-///    of ``legalForms`` in the joined key, as steps 1 to 4 spell it in the same key (written in
-///    lower case, capitalised or in capitals), is replaced by its abbreviation as steps 1 to 4
-///    spell that: "Blackridge Offshore Limited" and "Blackridge Offshore Ltd." both become
-///    `blackridgeoffshoreltd`. Abbreviations need no entry: steps 1 and 4 already turn "L.L.C.",
-///    "S. A." and "Ltd." into `llc`, `sa` and `ltd`. The forms are found in the joined key, not
-///    word by word, so that an invisible or missing space cannot hide one ("Lim\u{200B}ited",
-///    "OffshoreLimited"); the price is that a long form inside a longer word shortens too
-///    ("Unlimited" becomes `unltd` on both sides), which can only make more names match.
+/// 5. **Shorten legal forms at the end**: the legal forms the joined key ends with (up to four in
+///    a row, as in "Co. Ltd."), each a long form of ``legalForms`` or an abbreviation, as steps
+///    1 to 4 spell it in the same key (written in lower case, capitalised or in capitals), long
+///    forms replaced by their abbreviations as steps 1 to 4 spell those: "Blackridge Offshore
+///    Limited" and "Blackridge Offshore Ltd." both become `blackridgeoffshoreltd`. Abbreviations
+///    need no entry: steps 1 and 4 already turn "L.L.C.", "S. A." and "Ltd." into `llc`, `sa`
+///    and `ltd`. The forms are found in the joined key, so an invisible or missing space cannot
+///    hide one ("Lim\u{200B}ited", "OffshoreLimited"); only at the end, where legal forms stand,
+///    so a word inside a name is never shortened ("Limited Editions Ltd" keeps `limited`), and
+///    a name that is only a legal form stays as it is. A form is found from the key's last two
+///    bytes (a bit table), so a name that ends in none costs one test.
 ///
 /// Entries get a third key, V(entry.uppercased()), which catches names written in capitals with
 /// a look-alike among them ("ВLACKRIDGE" with a Cyrillic `В`, "BLACKR1DGE").
@@ -87,13 +89,56 @@ enum NameMatching {
     ///   - text: The value being tested.
     ///   - keys: The ``entryKeys(_:)`` of every entry of the list.
     /// - Returns: Whether the value matches some entry.
-    static func anyValueKey(of text: String, in keys: Set<String>) -> Bool {
-        let found = withASCIIFolded(text, caseless: true) { visual, caseless in
-            if keys.contains(key(visual)) { return true }
-            guard let caseless else { return false }
-            return keys.contains(key(caseless))
+    static func anyValueKey(of text: String, in keys: ByteKeySet) -> Bool {
+        lookUp(text, in: keys) == .found
+    }
+
+    /// What ``lookUp(_:in:)`` found.
+    enum LookUp: Equatable {
+        /// A key of the value is in the set.
+        case found
+        /// None is, and the value is ASCII (so holds no invisible or bidirectional character).
+        case notFoundASCII
+        /// None is, and the value is not all ASCII.
+        case notFound
+    }
+
+    /// ``anyValueKey(of:in:)``, telling also whether a value that matched nothing was ASCII (the
+    /// fast path knows it for free; `in_list` looks for bidirectional controls only otherwise).
+    static func lookUp(_ text: String, in keys: ByteKeySet) -> LookUp {
+        let found = text.utf8.withContiguousStorageIfAvailable { lookUpASCII($0, in: keys) } ?? nil
+        if let found { return found ? .found : .notFoundASCII }
+        return generalKeys(text, caseless: true).contains { keys.contains($0) } ? .found : .notFound
+    }
+
+    /// ``lookUp(_:in:)`` of ASCII text, in one stack buffer (the folded visual key, its key, then
+    /// the caseless ones only when the visual key is not found and differs); `nil` when the text
+    /// is not ASCII. The same steps as ``withASCIIFolded(_:caseless:_:)``, without its closures:
+    /// this runs on every `in_list` test of a name.
+    private static func lookUpASCII(_ bytes: UnsafeBufferPointer<UInt8>, in keys: ByteKeySet) -> Bool? {
+        let table = asciiTable
+        let forms = legalFormTable
+        let capacity = bytes.count * table.maxExpansion + 3
+        // Folded key, key, and the patches for the caseless key (see `withASCIIFolded`).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * capacity + 4 * bytes.count) { buffer -> Bool? in
+            guard let base = buffer.baseAddress else { return nil }
+            let raw = UnsafeMutableRawPointer(base)
+            let patchesAt = 2 * capacity
+            guard let (count, patches) = table.foldVisual(bytes, into: raw, patchesAt: patchesAt) else { return nil }
+            let folded = UnsafeBufferPointer(start: base, count: count)
+            let output = UnsafeMutableBufferPointer(start: base + capacity, count: capacity)
+            func found(_ folded: UnsafeBufferPointer<UInt8>) -> Bool {
+                guard let replaced = forms.replaceAtEnd(folded, into: output) else { return keys.contains(folded) }
+                return keys.contains(UnsafeBufferPointer(rebasing: output[..<replaced]))
+            }
+            if found(folded) { return true }
+            guard patches > 0, table.patchable else {
+                return patches > 0 ? withASCIIFolded(bytes, caseless: true) { _, caseless in caseless.map(found) ?? false } : false
+            }
+            // The caseless key in place of the visual one: the same bytes but those patched.
+            table.patchCaseless(base, patches: patches, from: raw, at: patchesAt)
+            return found(folded)
         }
-        return found ?? generalKeys(text, caseless: true).contains(where: keys.contains)
     }
 
     // MARK: - Nearest entry
@@ -115,12 +160,22 @@ enum NameMatching {
     /// - Returns: The index of the nearest entry (the first of those equally near) and its
     ///   distance, or `nil` when no entry is within `maxDistance`.
     static func nearest(
-        valueKeys: [String], entries: [[String]], maxDistance: Int, maxInputScalars: Int = 128
+        valueKeys: [String], entries: [[String]], maxDistance: Int, maxInputScalars: Int = defaultInputScalars
+    ) -> (index: Int, distance: Int)? {
+        nearest(
+            valueKeys: valueKeys, prepared: entries.map { $0.map { scalars(of: $0, cutTo: maxInputScalars) } },
+            maxDistance: maxDistance, maxInputScalars: maxInputScalars)
+    }
+
+    /// ``nearest(valueKeys:entries:maxDistance:maxInputScalars:)`` over entry keys already cut to
+    /// `maxInputScalars` and spelled as scalar values (``scalars(of:cutTo:)``): what a list that is
+    /// tested again and again prepares once.
+    static func nearest(
+        valueKeys: [String], prepared entries: [[[UInt32]]], maxDistance: Int,
+        maxInputScalars: Int = defaultInputScalars
     ) -> (index: Int, distance: Int)? {
         guard maxDistance >= 0, maxInputScalars > 0 else { return nil }
-        let values = valueKeys.map { Array($0.unicodeScalars.prefix(maxInputScalars).lazy.map(\.value)) }
-        var entry: [UInt32] = []
-        entry.reserveCapacity(maxInputScalars)
+        let values = valueKeys.map { scalars(of: $0, cutTo: maxInputScalars) }
         var previous = [Int](repeating: 0, count: maxInputScalars + 1)
         var current = previous
         var best: (index: Int, distance: Int)?
@@ -128,8 +183,8 @@ enum NameMatching {
         var limit = min(maxDistance, maxInputScalars)
         for (index, keys) in entries.enumerated() {
             for key in keys {
-                entry.removeAll(keepingCapacity: true)
-                for scalar in key.unicodeScalars.prefix(maxInputScalars) { entry.append(scalar.value) }
+                // The scratch rows hold `maxInputScalars + 1` cells: a longer key is cut here too.
+                let entry = key.count > maxInputScalars ? Array(key.prefix(maxInputScalars)) : key
                 for value in values {
                     guard let distance = boundedDistance(value, entry, limit: limit, &previous, &current) else {
                         continue
@@ -142,6 +197,14 @@ enum NameMatching {
             }
         }
         return best
+    }
+
+    /// How many scalars of a key `nearest` compares, by default.
+    static let defaultInputScalars = 128
+
+    /// `key`'s first `count` scalars, as their values.
+    static func scalars(of key: String, cutTo count: Int = defaultInputScalars) -> [UInt32] {
+        Array(key.unicodeScalars.prefix(count).lazy.map(\.value))
     }
 
     /// The Levenshtein distance between `a` and `b` when it is at most `limit`, otherwise `nil`.
@@ -236,29 +299,39 @@ enum NameMatching {
     /// ``legalForms`` as keys: every long form's spellings in both keys, with what replaces each.
     private static let legalFormTable = LegalFormTable()
 
-    /// Step 5 over UTF-8 bytes: the patterns sorted by first byte, longest first.
-    private struct LegalFormTable: Sendable {
-        /// One pattern: where its bytes and its replacement's bytes are in ``bytes``.
-        struct Pattern: Sendable {
-            /// Offset of the pattern in `bytes`.
+    /// Step 5 over UTF-8 bytes: legal forms at the end of a key, found from its last byte.
+    private struct LegalFormTable: @unchecked Sendable {
+        // @unchecked: the pointers are to memory written once, in `init`, and only read after.
+        /// One form as a key spells it: where its bytes are in ``bytes`` and, for a long form,
+        /// those of its abbreviation (an abbreviation's replacement is itself).
+        struct Form: Sendable {
+            /// Offset of the form in `bytes`.
             var start: Int
-            /// Length of the pattern.
+            /// Length of the form.
             var count: Int
-            /// Offset of the replacement in `bytes`.
+            /// Offset of what replaces it in `bytes`.
             var replacementStart: Int
-            /// Length of the replacement (never more than `count`).
+            /// Length of what replaces it (never more than `count`).
             var replacementCount: Int
+            /// Whether the replacement differs from the form (a long form, not an abbreviation).
+            var replaces: Bool
         }
 
-        /// Every pattern's bytes followed by its replacement's.
-        let bytes: [UInt8]
-        /// The patterns, by first byte, then longest first.
-        let patterns: [Pattern]
-        /// `patterns[firstByte[b]..<firstByte[b + 1]]` are those starting with byte `b`.
-        let firstByte: [Int]
-        /// A bit for each pair of bytes that starts some pattern (bit `b0 << 8 | b1`), so most
-        /// positions are passed over with one test.
-        let pairs: [UInt64]
+        /// The most legal forms read at the end of one name ("Co. Ltd." is two).
+        static let maxForms = 4
+
+        /// Every form's bytes followed by its replacement's. Plain memory, made once for the
+        /// process and never freed (the table is a `static let`): read with no reference to count.
+        let bytes: UnsafePointer<UInt8>
+        /// The forms (long ones and abbreviations), by last byte, then longest first (plain memory
+        /// like ``bytes``).
+        let forms: UnsafePointer<Form>
+        /// `forms[lastByte[b]..<lastByte[b + 1]]` are those ending with byte `b` (257 entries, plain
+        /// memory like ``bytes``).
+        let lastByte: UnsafePointer<Int>
+        /// A bit for each two bytes some form ends with (bit `b0 << 8 | b1`, 1,024 words, plain
+        /// memory like ``bytes``): most names end in none, and are passed over with one test.
+        let endings: UnsafePointer<UInt64>
 
         /// Spells every long form and its abbreviation as steps 1 to 4 do, in lower case,
         /// capitalised and in capitals, in the visual key and in the caseless key.
@@ -269,41 +342,43 @@ enum NameMatching {
                 for spell in spellings {
                     let (longVisual, longCaseless) = NameMatching.foldedBytes(spell(long), caseless: true)
                     let (shortVisual, shortCaseless) = NameMatching.foldedBytes(spell(short), caseless: true)
-                    for (pattern, replacement) in [(longVisual, shortVisual), (longCaseless, shortCaseless)] {
-                        guard !pattern.isEmpty, pattern != replacement else { continue }
+                    for (form, replacement) in [(longVisual, shortVisual), (longCaseless, shortCaseless)] {
+                        guard !form.isEmpty, !replacement.isEmpty else { continue }
                         // Replacing never lengthens a key: the output buffers rely on it.
-                        precondition(replacement.count <= pattern.count, "legal form \(long) keys longer than \(short)")
-                        if replacements[pattern] == nil { replacements[pattern] = replacement }
+                        precondition(replacement.count <= form.count, "legal form \(long) keys longer than \(short)")
+                        if replacements[form] == nil { replacements[form] = replacement }
+                        // The abbreviation is a form too, kept as it is (so forms before it are read).
+                        if replacements[replacement] == nil { replacements[replacement] = replacement }
                     }
                 }
             }
             let sorted = replacements.sorted { left, right in
-                if left.key[0] != right.key[0] { return left.key[0] < right.key[0] }
+                if left.key.last != right.key.last { return left.key.last ?? 0 < right.key.last ?? 0 }
                 if left.key.count != right.key.count { return left.key.count > right.key.count }
                 return left.key.lexicographicallyPrecedes(right.key)
             }
             var bytes: [UInt8] = []
-            var patterns: [Pattern] = []
-            var firstByte = [Int](repeating: 0, count: 257)
-            var pairs = [UInt64](repeating: 0, count: 1024)
-            for (pattern, replacement) in sorted {
-                // Every long form keys to at least two bytes (the pair filter relies on it).
-                precondition(pattern.count >= 2, "legal form pattern shorter than two bytes")
-                let pair = Int(pattern[0]) << 8 | Int(pattern[1])
-                pairs[pair >> 6] |= 1 << UInt64(pair & 63)
-                patterns.append(
-                    Pattern(
-                        start: bytes.count, count: pattern.count, replacementStart: bytes.count + pattern.count,
-                        replacementCount: replacement.count))
-                bytes += pattern
+            var forms: [Form] = []
+            var lastByte = [Int](repeating: 0, count: 257)
+            var endings = [UInt64](repeating: 0, count: 1024)
+            for (form, replacement) in sorted {
+                // Every form keys to at least two bytes (the endings filter relies on it).
+                precondition(form.count >= 2, "legal form shorter than two bytes")
+                let ending = Int(form[form.count - 2]) << 8 | Int(form[form.count - 1])
+                endings[ending >> 6] |= 1 << UInt64(ending & 63)
+                forms.append(
+                    Form(
+                        start: bytes.count, count: form.count, replacementStart: bytes.count + form.count,
+                        replacementCount: replacement.count, replaces: form != replacement))
+                bytes += form
                 bytes += replacement
-                firstByte[Int(pattern[0]) + 1] += 1
+                lastByte[Int(form[form.count - 1]) + 1] += 1
             }
-            for index in 1...256 { firstByte[index] += firstByte[index - 1] }
-            self.bytes = bytes
-            self.patterns = patterns
-            self.firstByte = firstByte
-            self.pairs = pairs
+            for index in 1...256 { lastByte[index] += lastByte[index - 1] }
+            self.bytes = ASCIITable.permanent(bytes)
+            self.forms = ASCIITable.permanent(forms)
+            self.lastByte = ASCIITable.permanent(lastByte)
+            self.endings = ASCIITable.permanent(endings)
         }
 
         /// `text` with the first scalar of each space-separated word in capitals.
@@ -313,51 +388,48 @@ enum NameMatching {
                 .joined(separator: " ")
         }
 
-        /// Writes `input` with every pattern (leftmost, longest first) replaced to `output`,
-        /// which must hold `input.count` bytes; returns how many bytes it wrote.
-        func replace(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
-            bytes.withUnsafeBufferPointer { table in
-                patterns.withUnsafeBufferPointer { patterns in
-                    pairs.withUnsafeBufferPointer { pairs in
-                        var (read, written) = (0, 0)
-                        while read < input.count {
-                            if read + 1 < input.count {
-                                let pair = Int(input[read]) << 8 | Int(input[read + 1])
-                                if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0,
-                                    let pattern = match(input, at: read, table, patterns)
-                                {
-                                    for offset in 0..<pattern.replacementCount {
-                                        output[written + offset] = table[pattern.replacementStart + offset]
-                                    }
-                                    written += pattern.replacementCount
-                                    read += pattern.count
-                                    continue
-                                }
-                            }
-                            output[written] = input[read]
-                            written += 1
-                            read += 1
-                        }
-                        return written
-                    }
-                }
-            }
-        }
-
-        /// The first pattern (so the longest) that `input` holds at `position`, if any.
-        private func match(
-            _ input: UnsafeBufferPointer<UInt8>, at position: Int, _ table: UnsafeBufferPointer<UInt8>,
-            _ patterns: UnsafeBufferPointer<Pattern>
-        ) -> Pattern? {
-            let byte = Int(input[position])
-            for index in firstByte[byte]..<firstByte[byte + 1] {
-                let pattern = patterns[index]
-                guard pattern.count <= input.count - position else { continue }
+        /// The longest form that `input[..<end]` ends with, if any (and not the whole of it: a
+        /// name is more than its legal form).
+        private func form(endingAt end: Int, in input: UnsafeBufferPointer<UInt8>) -> Form? {
+            guard end > 1 else { return nil }
+            let ending = Int(input[end - 2]) << 8 | Int(input[end - 1])
+            guard endings[ending >> 6] & (1 << UInt64(ending & 63)) != 0 else { return nil }
+            let byte = Int(input[end - 1])
+            for index in lastByte[byte]..<lastByte[byte + 1] {
+                let form = forms[index]
+                guard form.count < end else { continue }
                 var offset = 1
-                while offset < pattern.count, table[pattern.start + offset] == input[position + offset] { offset += 1 }
-                if offset == pattern.count { return pattern }
+                while offset < form.count, bytes[form.start + form.count - 1 - offset] == input[end - 1 - offset] {
+                    offset += 1
+                }
+                if offset == form.count { return form }
             }
             return nil
+        }
+
+        /// `input` with the legal forms at its end (up to ``maxForms`` in a row, long ones
+        /// replaced by their abbreviations) written to `output`, which must hold `input.count`
+        /// bytes; the count written, or `nil` (nothing written) when no long form is there.
+        func replaceAtEnd(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+            // First the forms from the end: where they start and how long the result is.
+            var (end, forms, length, replaces) = (input.count, 0, 0, false)
+            while forms < Self.maxForms, let form = form(endingAt: end, in: input) {
+                end -= form.count
+                forms += 1
+                length += form.replacementCount
+                replaces = replaces || form.replaces
+            }
+            guard replaces else { return nil }
+            // Then the text before them, and their replacements, written back to front.
+            for index in 0..<end { output[index] = input[index] }
+            var (at, written) = (input.count, end + length)
+            for _ in 0..<forms {
+                guard let form = form(endingAt: at, in: input) else { break }  // found above
+                at -= form.count
+                written -= form.replacementCount
+                for offset in 0..<form.replacementCount { output[written + offset] = bytes[form.replacementStart + offset] }
+            }
+            return end + length
         }
     }
 
@@ -554,13 +626,62 @@ enum NameMatching {
 
     /// For each ASCII byte, its bytes in the visual and in the caseless key, packed in a
     /// `UInt32`: the count in the low byte, then up to three bytes, lowest first.
-    private struct ASCIITable: Sendable {
-        /// The visual key's bytes for each ASCII byte.
-        let visual: [UInt32]
-        /// The caseless key's bytes for each ASCII byte.
-        let caseless: [UInt32]
+    private struct ASCIITable: @unchecked Sendable {
+        // @unchecked: the pointers are to memory written once, in `init`, and only read after.
+        /// The visual key's bytes for each ASCII byte (128 entries). Plain memory, made once for
+        /// the process and never freed (the table is a `static let`): the per-byte loop reads it
+        /// with no reference to count and no copy.
+        let visual: UnsafePointer<UInt32>
+        /// The caseless key's bytes for each ASCII byte (128 entries), likewise.
+        let caseless: UnsafePointer<UInt32>
         /// The most bytes one ASCII byte becomes.
         let maxExpansion: Int
+        /// Whether every ASCII byte that folds differently in the two keys folds to as many bytes
+        /// in both, so the caseless key can be made from the visual one by replacing those bytes.
+        let patchable: Bool
+
+        /// Writes the visual folding of `bytes` at `raw` (each entry stored as a whole `UInt32`,
+        /// so the buffer needs three bytes of slack) and, from `patchesAt`, a `UInt32` for each
+        /// byte that folds differently in the caseless key (its offset in the visual key, the
+        /// byte in the top byte). The count written and the patches; `nil` when not ASCII.
+        @inline(__always)
+        func foldVisual(_ bytes: UnsafeBufferPointer<UInt8>, into raw: UnsafeMutableRawPointer, patchesAt: Int)
+            -> (count: Int, patches: Int)?
+        {
+            var (count, patches) = (0, 0)
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let entry = visual[Int(byte)]
+                raw.storeBytes(of: (entry >> 8).littleEndian, toByteOffset: count, as: UInt32.self)
+                if entry != caseless[Int(byte)] {
+                    raw.storeBytes(of: UInt32(count) | UInt32(byte) << 24, toByteOffset: patchesAt + 4 * patches, as: UInt32.self)
+                    patches += 1
+                }
+                count += Int(entry & 0xFF)
+            }
+            return (count, patches)
+        }
+
+        /// Turns a visual key at `key` into the caseless one by rewriting the bytes of the
+        /// `patches` that ``foldVisual(_:into:patchesAt:)`` recorded (when ``patchable``).
+        @inline(__always)
+        func patchCaseless(_ key: UnsafeMutablePointer<UInt8>, patches: Int, from raw: UnsafeMutableRawPointer, at patchesAt: Int) {
+            for index in 0..<patches {
+                let patch = raw.loadUnaligned(fromByteOffset: patchesAt + 4 * index, as: UInt32.self)
+                let entry = caseless[Int(patch >> 24)]
+                let offset = Int(patch & 0xFF_FFFF)
+                for position in 0..<Int(entry & 0xFF) {
+                    key[offset + position] = UInt8(truncatingIfNeeded: entry >> (8 * (position + 1)))
+                }
+            }
+        }
+
+        /// A copy of `values` in memory that is never freed, for the tables of a `static let`.
+        static func permanent<Element>(_ values: [Element]) -> UnsafePointer<Element> {
+            let memory = UnsafeMutablePointer<Element>.allocate(capacity: values.count)
+            memory.initialize(from: values, count: values.count)
+            return UnsafePointer(memory)
+        }
 
         /// Runs steps 1 to 3 on each ASCII scalar: for ASCII they work scalar by scalar (no
         /// combining marks to order), so a string's folded key is its bytes' entries in a row.
@@ -582,9 +703,10 @@ enum NameMatching {
                     maxExpansion = max(maxExpansion, folded.count)
                 }
             }
-            self.visual = tables[0]
-            self.caseless = tables[1]
+            self.visual = Self.permanent(tables[0])
+            self.caseless = Self.permanent(tables[1])
             self.maxExpansion = maxExpansion
+            self.patchable = zip(tables[0], tables[1]).allSatisfy { $0 == $1 || $0 & 0xFF == $1 & 0xFF }
         }
     }
 
@@ -602,7 +724,11 @@ enum NameMatching {
     /// Step 5 on folded bytes: the key as a `String`.
     @inline(__always)
     private static func key(_ folded: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: folded.count) { legalFormTable.replace(folded, into: $0) }
+        String(unsafeUninitializedCapacity: folded.count) { output in
+            if let count = legalFormTable.replaceAtEnd(folded, into: output) { return count }
+            _ = output.initialize(fromContentsOf: folded)
+            return folded.count
+        }
     }
 
     /// Calls `body` with ASCII text's folded visual key and, when `caseless` and it differs, its
@@ -612,50 +738,43 @@ enum NameMatching {
         _ text: String, caseless wantCaseless: Bool,
         _ body: (_ visual: UnsafeBufferPointer<UInt8>, _ caseless: UnsafeBufferPointer<UInt8>?) -> Result
     ) -> Result? {
-        let table = asciiTable
-        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> Result? in
-            // Each byte's entry is stored as a whole `UInt32` (its bytes, then slack) and the count
-            // advanced by its length: three bytes of slack after each half of the buffer.
-            let capacity = bytes.count * table.maxExpansion + 3
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * capacity) { buffer -> Result? in
-                guard let base = buffer.baseAddress else { return nil }
-                let raw = UnsafeMutableRawPointer(base)
-                var (visualCount, caselessCount) = (0, 0)
-                let ascii = table.visual.withUnsafeBufferPointer { visualTable in
-                    table.caseless.withUnsafeBufferPointer { caselessTable in
-                        for byte in bytes {
-                            guard byte < 0x80 else { return false }
-                            let visual = visualTable[Int(byte)]
-                            raw.storeBytes(of: (visual >> 8).littleEndian, toByteOffset: visualCount, as: UInt32.self)
-                            visualCount += Int(visual & 0xFF)
-                            guard wantCaseless else { continue }
-                            let caseless = caselessTable[Int(byte)]
-                            raw.storeBytes(
-                                of: (caseless >> 8).littleEndian, toByteOffset: capacity + caselessCount,
-                                as: UInt32.self)
-                            caselessCount += Int(caseless & 0xFF)
-                        }
-                        return true
-                    }
-                }
-                guard ascii else { return nil }
-                let visual = UnsafeBufferPointer(start: base, count: visualCount)
-                guard wantCaseless, !same(base, base + capacity, visualCount, caselessCount) else {
-                    return body(visual, nil)
-                }
-                return body(visual, UnsafeBufferPointer(start: base + capacity, count: caselessCount))
-            }
-        }
-        return result ?? nil
+        text.utf8.withContiguousStorageIfAvailable { withASCIIFolded($0, caseless: wantCaseless, body) } ?? nil
     }
 
-    /// Whether the `leftCount` bytes at `left` are the `rightCount` bytes at `right`.
-    @inline(__always)
-    private static func same(
-        _ left: UnsafePointer<UInt8>, _ right: UnsafePointer<UInt8>, _ leftCount: Int, _ rightCount: Int
-    ) -> Bool {
-        guard leftCount == rightCount else { return false }
-        for index in 0..<leftCount where left[index] != right[index] { return false }
-        return true
+    /// ``withASCIIFolded(_:caseless:_:)`` of UTF-8 bytes.
+    private static func withASCIIFolded<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, caseless wantCaseless: Bool,
+        _ body: (_ visual: UnsafeBufferPointer<UInt8>, _ caseless: UnsafeBufferPointer<UInt8>?) -> Result
+    ) -> Result? {
+        // Read once: each read of a `static let` checks that it is initialised.
+        let table = asciiTable
+        // Each byte's entry is stored as a whole `UInt32` (its bytes, then slack) and the count
+        // advanced by its length: three bytes of slack after each half of the buffer.
+        let capacity = bytes.count * table.maxExpansion + 3
+        // The visual key, the caseless key, then where the bytes that differ between the two
+        // went in the visual key (a `UInt32` each: offset, and the input byte in the top byte).
+        let size = 2 * capacity + 4 * bytes.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer -> Result? in
+            guard let base = buffer.baseAddress else { return nil }
+            let raw = UnsafeMutableRawPointer(base)
+            let patchesAt = 2 * capacity
+            guard let (visualCount, patches) = table.foldVisual(bytes, into: raw, patchesAt: patchesAt) else { return nil }
+            let visual = UnsafeBufferPointer(start: base, count: visualCount)
+            guard wantCaseless, patches > 0 else { return body(visual, nil) }
+            let caseless = base + capacity
+            var caselessCount = 0
+            if table.patchable {
+                caseless.update(from: base, count: visualCount)
+                caselessCount = visualCount
+                table.patchCaseless(caseless, patches: patches, from: raw, at: patchesAt)
+            } else {
+                for byte in bytes {
+                    let entry = table.caseless[Int(byte)]
+                    raw.storeBytes(of: (entry >> 8).littleEndian, toByteOffset: capacity + caselessCount, as: UInt32.self)
+                    caselessCount += Int(entry & 0xFF)
+                }
+            }
+            return body(visual, UnsafeBufferPointer(start: caseless, count: caselessCount))
+        }
     }
 }

@@ -247,10 +247,11 @@ struct ListMatcher: Sendable {
 
     private let matching: NamedList.Matching
     /// Every key of every string member (``NameMatching/entryKeys(_:)`` for names).
-    private let keys: Set<String>
-    /// The string members as written, and each one's keys, in list order (for `near_list`).
+    private let keys: ByteKeySet
+    /// The string members as written, and each one's keys as scalar values, in list order (for
+    /// `near_list`).
     private let entries: [String]
-    private let entryKeys: [[String]]
+    private let entryScalars: [[[UInt32]]]
     /// The members that are not strings.
     private let others: Set<JSONValue>
 
@@ -265,8 +266,8 @@ struct ListMatcher: Sendable {
             }
         }
         self.entries = strings
-        self.entryKeys = entryKeys
-        self.keys = Set(entryKeys.joined())
+        self.entryScalars = entryKeys.map { $0.map { NameMatching.scalars(of: $0) } }
+        self.keys = ByteKeySet(entryKeys.joined())
         self.others = Set(list.members.filter { $0.string == nil })
     }
 
@@ -293,11 +294,15 @@ struct ListMatcher: Sendable {
     func contains(text: String) throws(LogicError) -> Bool {
         switch matching {
         case .name:
-            if NameMatching.anyValueKey(of: text, in: keys) { return true }
-            if Self.reordersDisplay(text) {
-                throw .domain("Ambiguous Data", "the name holds bidirectional controls that reorder how it displays")
+            switch NameMatching.lookUp(text, in: keys) {
+            case .found: return true
+            case .notFoundASCII: return false
+            case .notFound:
+                if Self.reordersDisplay(text) {
+                    throw .domain("Ambiguous Data", "the name holds bidirectional controls that reorder how it displays")
+                }
+                return false
             }
-            return false
         case .text, .exact:
             return keys.contains(keys(of: text)[0])
         }
@@ -316,7 +321,7 @@ struct ListMatcher: Sendable {
     /// The string member closest to `value` within `maxDistance` edits, if any (a string value only).
     func nearest(_ value: JSONValue, maxDistance: Int) -> (entry: String, distance: Int)? {
         guard case .string(let text) = value else { return nil }
-        guard let found = NameMatching.nearest(valueKeys: keys(of: text), entries: entryKeys, maxDistance: maxDistance)
+        guard let found = NameMatching.nearest(valueKeys: keys(of: text), prepared: entryScalars, maxDistance: maxDistance)
         else { return nil }
         return (entries[found.index], found.distance)
     }
