@@ -46,7 +46,7 @@ func operand(_ c: inout Choices, _ depth: Int) -> JSONValue {
 }
 
 func condition(_ c: inout Choices, _ depth: Int) -> JSONValue {
-    let kind = depth > 3 ? c.int(0...1) : c.int(0...12)
+    let kind = depth > 3 ? c.int(0...1) : c.int(0...13)
     switch kind {
     case 0: return [c.pick(["==", "!=", "===", "!==", "<", "<=", ">", ">="]): [operand(&c, depth + 1), operand(&c, depth + 1)]]
     case 1: return [c.pick(["money>", "money>=", "money<", "money<=", "money=="]): [["var": "variables.contract_value"], c.pick([50000, 250000, "1000000.00", 0])]]
@@ -55,7 +55,8 @@ func condition(_ c: inout Choices, _ depth: Int) -> JSONValue {
     case 4: return ["if": [condition(&c, depth + 1), condition(&c, depth + 1), condition(&c, depth + 1)]]
     case 5: return ["has_file": .string(c.pick(["contract_file", "insurance_certificate", "nope"]))]
     case 6: return ["domain_ends_with": [["var": "variables.reviewer_email"], "example.com"]]
-    case 7: return ["in_list": [["var": "variables.vendor_name"], "blocked"]]
+    case 7: return ["in_list": [["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text", "blocked_exact"]))]]
+    case 13: return ["near_list": [["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text"])), .integer(Int64(c.int(0...3)))]]
     case 8: return [c.pick(["before", "after", "on_or_before", "on_or_after", "same_day"]): [["var": "variables.effective_date"], c.pick(["2024-01-01", "2025-06-01T00:00:00Z"])]]
     case 9:
         return [
@@ -87,7 +88,11 @@ func ruleDocument(_ c: inout Choices) -> JSONValue {
         "name": "fuzz", "strategy": .string(c.pick(["most_restrictive", "first_match"])),
         "safe_recommendation": .string(c.pick(["hold", "reject", "request_changes"])),
         "default_recommendation": .string(c.pick(["hold", "approve"])),
-        "lists": ["blocked": ["Evil Corp", "Bad Vendor Ltd"]],
+        "lists": [
+            "blocked": ["Evil Corp", "Bad Vendor Ltd", "Blackridge Offshore Limited"],
+            "blocked_text": ["match": "text", "values": ["Evil Corp", "Bad Vendor Ltd"]],
+            "blocked_exact": ["match": "exact", "values": ["Evil Corp", 7]],
+        ],
         "currency": ["base": "USD", "rates": ["EUR": "1.1"]],
         "rules": .array(rules),
     ]
@@ -97,7 +102,7 @@ func ruleDocument(_ c: inout Choices) -> JSONValue {
 
 func damaged(_ snapshot: JSONValue, _ c: inout Choices) -> JSONValue {
     guard case .object(var object) = snapshot else { return snapshot }
-    switch c.int(0...7) {
+    switch c.int(0...9) {
     case 0: object["variables_to_approve"] = "not an array"
     case 1:
         if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty {
@@ -113,6 +118,25 @@ func damaged(_ snapshot: JSONValue, _ c: inout Choices) -> JSONValue {
     case 3: object["task_files"] = ["files": [], "total_files": 3]
     case 4: object["eligible_approvers_active"] = 7
     case 5: object["files"] = nil
+    case 6:
+        // A disguised or near name: look-alikes, invisible and bidi characters, legal forms.
+        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty, case .object(var entry) = variables[0] {
+            entry["variable_id"] = "vendor_name"
+            entry["variable_type"] = "text"
+            let pieces = ["\u{0412}lack", "B1ack", "BLACK", "Black\u{200B}", "Bl\u{0430}ck", "Black\u{202E}"]
+            let tails = ["ridge Offshore Ltd.", "ridge Ofshore Limited", "ridge\u{3000}Offshore L.T.D.", "ridge Offshore", " Corp"]
+            entry["value"] = .string(c.pick(pieces) + c.pick(tails))
+            variables[0] = .object(entry)
+            object["variables_to_approve"] = .array(variables)
+        }
+    case 7:
+        // The same variable twice (the same or another value), or a task stitched from another.
+        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty, case .object(var entry) = variables[0] {
+            if c.int(0...1) == 0 { entry["value"] = c.pick([0, "900000", nil]) }
+            variables.append(.object(entry))
+            object["variables_to_approve"] = .array(variables)
+        }
+        if c.int(0...1) == 0 { object["task"] = ["task_id": c.pick([1, "2", nil]), "owner_email": "o@example.com"] }
     default: break
     }
     return .object(object)

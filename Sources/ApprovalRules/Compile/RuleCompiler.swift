@@ -192,14 +192,15 @@ struct RuleCompiler {
             var matching = NamedList.Matching.name
             if let given = object["match"] {
                 let modes = NamedList.Matching.allCases.map(\.rawValue)
-                guard case .string(let text) = given, let mode = NamedList.Matching(rawValue: text) else {
+                if case .string(let text) = given, let mode = NamedList.Matching(rawValue: text) {
+                    matching = mode
+                } else {
+                    // Reported; the list is still declared, so its uses are checked too.
                     report(
                         .invalidValue,
                         "list \"\(name)\" has match \(given.description); expected one of \(modes.joined(separator: ", "))",
                         at: path.appending("match"))
-                    return nil
                 }
-                matching = mode
             }
             guard case .array(let elements)? = object["values"] else {
                 report(.missingField, "list \"\(name)\" needs a \"values\" array", at: path)
