@@ -6,6 +6,7 @@ let package = Package(
         products: [
         .library(name: "ApprovalRules", targets: ["ApprovalRules"]),
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
+        .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
         .executable(name: "approvalctl-live", targets: ["approvalctl-live"]),
     ],
@@ -24,6 +25,8 @@ let package = Package(
         ),
         .target(name: "ApprovalJSON", dependencies: ["CJansson"]),
         .target(name: "ApprovalRules", dependencies: ["ApprovalJSON"]),
+        // Many snapshots at once: sources, an ordered parallel evaluator, summaries, comparisons.
+        .target(name: "ApprovalBatch", dependencies: ["ApprovalRules", "ApprovalJSON"]),
 
         // MARK: Transport side (knows nothing about rules)
         .target(
@@ -78,6 +81,7 @@ let package = Package(
         .executableTarget(
             name: "approvalctl",
             dependencies: [
+                "ApprovalBatch",
                 "ApprovalCLI",
                 "ApprovalRules",
                 "ApprovalJSON",
@@ -111,6 +115,10 @@ let package = Package(
             name: "ApprovalClientTests",
             dependencies: ["ApprovalClient", "ApprovalAPISimulator", "ApprovalJSON"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ApprovalBatchTests",
+            dependencies: ["ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload"]
         ),
         .testTarget(
             name: "ApprovalWorkloadTests",

@@ -1,3 +1,4 @@
+import ApprovalBatch
 import ApprovalCLI
 import ApprovalJSON
 import ApprovalRules
@@ -10,22 +11,12 @@ struct DryRunReport {
     let source: String
     let format: OutputFormat
 
-    private(set) var total = 0
-    private(set) var unreadable = 0
-    private var recommendations: [Recommendation: Int] = [:]
-    private var recommendationsAfter: [Recommendation: Int] = [:]
-    private var ruleCounts: [String: Int] = [:]
-    private var ruleCountsAfter: [String: Int] = [:]
-    private var escalating = 0
-    private var withProblems = 0
-    private var escalatingAfter = 0
-    private var withProblemsAfter = 0
+    /// The counts (the library's ``BatchSummary``); the report adds what it prints.
+    private(set) var summary: BatchSummary
     /// Unreadable snapshots for the JSON report (the first `errorListLimit`; all are counted and
     /// all are reported on stderr as they happen).
     private var errors: [JSONValue] = []
     private static let errorListLimit = 1000
-    private var changed = 0
-    private var transitions: [String: Int] = [:]
     private var flagged = 0
     private var buffer: [UInt8] = []
 
@@ -34,6 +25,7 @@ struct DryRunReport {
         self.after = after
         self.source = source
         self.format = format
+        self.summary = BatchSummary(rules: before, comparedWith: after)
     }
 
     private static func rules(_ set: RuleSet) -> JSONValue {
@@ -66,13 +58,10 @@ struct DryRunReport {
         var bytes: [UInt8] = []
         /// Whether the snapshot is flagged (a JSON entry it adds to the `flagged`/`changed` list).
         var flagged = false
-        /// With two rule sets: whether the decision changed, and from what to what.
-        var differs = false
-        var transition: String?
     }
 
     /// The output for one decided snapshot, in `format`, with or without a second rule set.
-    static func render(_ item: SourceItem, _ outcome: Outcome, format: OutputFormat) -> Rendered {
+    static func render(_ item: BatchItem, _ outcome: BatchOutcome, format: OutputFormat) -> Rendered {
         var rendered = Rendered()
         switch outcome {
         case .unreadable:
@@ -102,21 +91,16 @@ struct DryRunReport {
                 }
             }
         case .decided(let old, let new?):
-            let oldRules = Set(old.firedRules.map(\.id))
-            let newRules = Set(new.firedRules.map(\.id))
-            let differs = old.recommendation != new.recommendation || oldRules != newRules
-                || old.escalations != new.escalations
-            rendered.differs = differs
-            if differs { rendered.transition = "\(old.recommendation.rawValue) -> \(new.recommendation.rawValue)" }
+            let comparison = DecisionComparison(before: old, after: new)
             if format == .ndjson {
                 rendered.bytes = line([
-                    "type": "comparison", "source": .string(item.name), "changed": .bool(differs),
+                    "type": "comparison", "source": .string(item.name), "changed": .bool(comparison.changed),
                     "before": old.json, "after": new.json,
                 ])
-            } else if differs {
+            } else if comparison.changed {
                 rendered.flagged = true
-                let started = newRules.subtracting(oldRules).sorted()
-                let stopped = oldRules.subtracting(newRules).sorted()
+                let started = comparison.startedFiring
+                let stopped = comparison.stoppedFiring
                 if format == .json {
                     let entry: JSONValue = [
                         "source": .string(item.name), "task_id": old.taskID,
@@ -128,7 +112,7 @@ struct DryRunReport {
                     ]
                     rendered.bytes = JSONWriter.compact.bytes(entry)
                 } else {
-                    var text = "CHANGED  \(Self.task(old)) \(old.recommendation.rawValue) -> \(new.recommendation.rawValue)"
+                    var text = "CHANGED  \(Self.task(old)) \(comparison.transition)"
                     if !started.isEmpty { text += "  started: \(started.joined(separator: ", "))" }
                     if !stopped.isEmpty { text += "  stopped: \(stopped.joined(separator: ", "))" }
                     rendered.bytes = Array((text + "  (\(item.name))\n").utf8)
@@ -145,11 +129,9 @@ struct DryRunReport {
     }
 
     /// Counts one snapshot and appends its output, rendered by ``render(_:_:format:)``.
-    mutating func add(_ item: SourceItem, _ outcome: Outcome, _ rendered: Rendered) {
-        total += 1
-        switch outcome {
-        case .unreadable(let error):
-            unreadable += 1
+    mutating func add(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: Rendered) {
+        summary.add(outcome)
+        if case .unreadable(let error) = outcome {
             Inputs.report(error, format: format == .text ? .text : .json)
             switch format {
             case .ndjson:
@@ -159,25 +141,7 @@ struct DryRunReport {
             default:
                 break
             }
-        case .decided(let decision, nil):
-            recommendations[decision.recommendation, default: 0] += 1
-            for rule in decision.firedRules { ruleCounts[rule.id, default: 0] += 1 }
-            if !decision.escalations.isEmpty { escalating += 1 }
-            if !decision.dataProblems.isEmpty { withProblems += 1 }
-            append(rendered)
-        case .decided(let old, let new?):
-            recommendations[old.recommendation, default: 0] += 1
-            recommendationsAfter[new.recommendation, default: 0] += 1
-            for rule in old.firedRules { ruleCounts[rule.id, default: 0] += 1 }
-            for rule in new.firedRules { ruleCountsAfter[rule.id, default: 0] += 1 }
-            if !old.escalations.isEmpty { escalating += 1 }
-            if !old.dataProblems.isEmpty { withProblems += 1 }
-            if !new.escalations.isEmpty { escalatingAfter += 1 }
-            if !new.dataProblems.isEmpty { withProblemsAfter += 1 }
-            if rendered.differs {
-                changed += 1
-                if let transition = rendered.transition { transitions[transition, default: 0] += 1 }
-            }
+        } else {
             append(rendered)
         }
         if buffer.count > 1 << 16 { flush() }
@@ -211,29 +175,31 @@ struct DryRunReport {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private var summary: JSONValue {
+    private var summaryJSON: JSONValue {
         func counts(_ table: [Recommendation: Int]) -> JSONValue {
             .object(JSONObject(Recommendation.allCases.map { ($0.rawValue, .integer(Int64(table[$0] ?? 0))) }))
         }
         func rules(_ set: RuleSet, _ table: [String: Int]) -> JSONValue {
             .object(JSONObject(set.ruleIDs.map { ($0, .integer(Int64(table[$0] ?? 0))) }))
         }
+        let s = summary
         var object = JSONObject()
-        object["snapshots"] = .integer(Int64(total))
-        object["evaluated"] = .integer(Int64(total - unreadable))
-        object["unreadable"] = .integer(Int64(unreadable))
-        object["recommendations"] = counts(recommendations)
-        object["rules_fired"] = rules(before, ruleCounts)
-        object["escalating_tasks"] = .integer(Int64(escalating))
-        object["tasks_with_data_problems"] = .integer(Int64(withProblems))
+        object["snapshots"] = .integer(Int64(s.total))
+        object["evaluated"] = .integer(Int64(s.evaluated))
+        object["unreadable"] = .integer(Int64(s.unreadable))
+        object["recommendations"] = counts(s.recommendations)
+        object["rules_fired"] = rules(before, s.rulesFired)
+        object["escalating_tasks"] = .integer(Int64(s.escalating))
+        object["tasks_with_data_problems"] = .integer(Int64(s.withProblems))
         if let after {
-            object["escalating_tasks_after"] = .integer(Int64(escalatingAfter))
-            object["tasks_with_data_problems_after"] = .integer(Int64(withProblemsAfter))
-            object["recommendations_after"] = counts(recommendationsAfter)
-            object["rules_fired_after"] = rules(after, ruleCountsAfter)
-            object["changed"] = .integer(Int64(changed))
-            object["unchanged"] = .integer(Int64(total - unreadable - changed))
-            object["transitions"] = .object(JSONObject(transitions.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
+            object["escalating_tasks_after"] = .integer(Int64(s.escalatingAfter))
+            object["tasks_with_data_problems_after"] = .integer(Int64(s.withProblemsAfter))
+            object["recommendations_after"] = counts(s.recommendationsAfter)
+            object["rules_fired_after"] = rules(after, s.rulesFiredAfter)
+            object["changed"] = .integer(Int64(s.changed))
+            object["unchanged"] = .integer(Int64(s.evaluated - s.changed))
+            object["transitions"] = .object(
+                JSONObject(s.transitions.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
         }
         return .object(object)
     }
@@ -248,9 +214,9 @@ struct DryRunReport {
                 buffer += JSONWriter.compact.bytes(error)
             }
             emit(errors.isEmpty ? "],\n" : "\n  ],\n")
-            emit("  \"summary\": \(JSONWriter.compact.string(summary))\n}\n")
+            emit("  \"summary\": \(JSONWriter.compact.string(summaryJSON))\n}\n")
         case .ndjson:
-            emitLine(["type": "summary", "summary": summary])
+            emitLine(["type": "summary", "summary": summaryJSON])
         case .text:
             emitText()
         }
@@ -258,7 +224,12 @@ struct DryRunReport {
     }
 
     private mutating func emitText() {
-        let evaluated = total - unreadable
+        let s = summary
+        let (total, unreadable, evaluated) = (s.total, s.unreadable, s.evaluated)
+        let (escalating, withProblems, changed) = (s.escalating, s.withProblems, s.changed)
+        let (recommendations, recommendationsAfter) = (s.recommendations, s.recommendationsAfter)
+        let (ruleCounts, ruleCountsAfter, transitions) = (s.rulesFired, s.rulesFiredAfter, s.transitions)
+        let (escalatingAfter, withProblemsAfter) = (s.escalatingAfter, s.withProblemsAfter)
         var text = total > 0 && (escalating > 0 || withProblems > 0 || changed > 0 || unreadable > 0) ? "\n" : ""
         text += "Snapshots: \(total) (\(evaluated) evaluated, \(unreadable) unreadable)\n\n"
         func percent(_ count: Int) -> String {

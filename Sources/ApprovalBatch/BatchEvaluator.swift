@@ -1,0 +1,159 @@
+import ApprovalJSON
+public import ApprovalRules
+import Dispatch
+import Synchronization
+
+/// Evaluates the snapshots of a source on several threads and hands the results back in the
+/// source's order, with bounded memory: the source is read a batch at a time (64 snapshots per
+/// worker), and this thread, one of the workers, delivers the previous batch and reads the next
+/// while the others start on the current one.
+///
+/// `render` runs on the worker that decided a snapshot (work the caller would otherwise do on the
+/// one thread that delivers in order: rendering a report entry, say); `deliver` runs on the
+/// calling thread, once per snapshot, in input order. Results do not depend on `workers`.
+///
+/// ```swift
+/// let evaluator = BatchEvaluator(rules: rules, options: EvaluationOptions(now: clock), workers: 2)
+/// var source = try FileSnapshotSource("examples/snapshots")
+/// var summary = BatchSummary(rules: rules)
+/// evaluator.run(&source, render: { _, _ in () }) { _, outcome, _ in summary.add(outcome) }
+/// ```
+public struct BatchEvaluator: Sendable {
+    /// The rule set every snapshot is decided with.
+    public let rules: RuleSet
+    /// A second rule set to compare with, deciding the same snapshots.
+    public let comparedWith: RuleSet?
+    /// The clock and whether to explain.
+    public let options: EvaluationOptions
+    /// Threads evaluating, the calling one included.
+    public let workers: Int
+    /// What is parsed of each snapshot: the rules' projection, or everything in a comparison.
+    private let projection: JSONProjection
+
+    /// An evaluator.
+    ///
+    /// - Parameters:
+    ///   - rules: the rule set.
+    ///   - comparedWith: a second rule set, for a comparison.
+    ///   - options: the evaluation options.
+    ///   - workers: threads, the calling one included (at least 1).
+    public init(rules: RuleSet, comparedWith: RuleSet? = nil, options: EvaluationOptions, workers: Int) {
+        self.rules = rules
+        self.comparedWith = comparedWith
+        self.options = options
+        self.workers = max(1, workers)
+        self.projection = comparedWith == nil ? rules.projection : .all
+    }
+
+    /// Decides one snapshot (reading its file when the item does not hold its bytes).
+    public func evaluate(_ item: BatchItem) -> BatchOutcome {
+        do {
+            let bytes: [UInt8]
+            if let inline = item.bytes {
+                bytes = inline
+            } else {
+                bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
+            }
+            let snapshot = try ApprovalSnapshot(parsing: bytes, file: item.file, projection: projection)
+            return .decided(rules.evaluate(snapshot, options: options), comparedWith?.evaluate(snapshot, options: options))
+        } catch {
+            return .unreadable(item.locate(error))
+        }
+    }
+
+    /// Evaluates every snapshot of `source`; see the type's description for the threads.
+    ///
+    /// - Parameters:
+    ///   - source: where the snapshots come from.
+    ///   - render: what to compute of each result on the worker that decided it.
+    ///   - deliver: called on this thread with each snapshot, its outcome and its rendering, in
+    ///     the source's order.
+    public func run<Source: SnapshotSource, Rendered: Sendable>(
+        _ source: inout Source, render: @escaping @Sendable (BatchItem, BatchOutcome) -> Rendered,
+        deliver: (BatchItem, BatchOutcome, Rendered) -> Void
+    ) {
+        let batchSize = 64 * workers
+        func fill() -> [BatchItem] {
+            var batch: [BatchItem] = []
+            batch.reserveCapacity(batchSize)
+            while batch.count < batchSize, let item = source.next() { batch.append(item) }
+            return batch
+        }
+        var previous: (batch: [BatchItem], results: ResultBuffer<Rendered>)?
+        var batch = fill()
+        while true {
+            let results = ResultBuffer<Rendered>(count: batch.count)
+            let running = batch.isEmpty ? nil : start(batch, into: results, render: render)
+            if let (done, outcomes) = previous {
+                for (index, item) in done.enumerated() {
+                    let (outcome, rendered) = outcomes.take(index)
+                    deliver(item, outcome, rendered)
+                }
+            }
+            guard let running else { break }
+            let upcoming = fill()
+            running.finish()
+            previous = (batch, results)
+            batch = upcoming
+        }
+    }
+
+    /// Starts evaluating `batch` into `results` on `workers - 1` threads of the global queue; the
+    /// caller's thread is the last worker: `Batch.finish()` joins in and returns when all are done.
+    private func start<Rendered: Sendable>(
+        _ batch: [BatchItem], into results: ResultBuffer<Rendered>,
+        render: @escaping @Sendable (BatchItem, BatchOutcome) -> Rendered
+    ) -> Batch {
+        let counter = Counter()
+        let work: @Sendable () -> Void = {
+            while true {
+                let index = counter.value.add(1, ordering: .relaxed).oldValue
+                if index >= batch.count { break }
+                let outcome = evaluate(batch[index])
+                results.store((outcome, render(batch[index], outcome)), at: index)
+            }
+        }
+        let group = DispatchGroup()
+        for _ in 1..<max(1, min(workers, batch.count)) { DispatchQueue.global().async(group: group, execute: work) }
+        return Batch(work: work, group: group)
+    }
+
+    /// A batch being evaluated (see `start`).
+    private struct Batch {
+        let work: @Sendable () -> Void
+        let group: DispatchGroup
+
+        /// Evaluates what is left of the batch on this thread, then waits for the other workers.
+        func finish() {
+            work()
+            group.wait()
+        }
+    }
+}
+
+/// The next index to take, shared by the workers of one batch (an atomic: each index is taken
+/// once).
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Slots written by worker threads at distinct indices, read after they all finish.
+///
+/// `@unchecked Sendable`, and race-free because: each index is written by exactly one worker
+/// (the one that took it from ``Counter``), no slot is read before the batch's dispatch group has
+/// been waited for (`Batch.finish()`), and that wait orders every write before every read.
+private final class ResultBuffer<Rendered: Sendable>: @unchecked Sendable {
+    private var slots: [(BatchOutcome, Rendered)?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ result: (BatchOutcome, Rendered), at index: Int) {
+        slots.withUnsafeMutableBufferPointer { $0[index] = result }
+    }
+
+    /// The result at `index`, moved out of its slot (which the buffer no longer holds on to).
+    func take(_ index: Int) -> (BatchOutcome, Rendered) {
+        // Every index of a finished batch was stored: a worker stores before it takes the next.
+        slots.withUnsafeMutableBufferPointer { $0[index].take() }!
+    }
+}

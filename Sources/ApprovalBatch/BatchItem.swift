@@ -1,0 +1,50 @@
+public import ApprovalJSON
+public import ApprovalRules
+
+/// One snapshot of a batch: where it comes from and, for streams and in-memory sources, its bytes.
+///
+/// ```swift
+/// let item = BatchItem(file: "decisions.ndjson", line: 12, offset: 40_960, bytes: lineBytes)
+/// item.name  // "decisions.ndjson:12"
+/// ```
+public struct BatchItem: Sendable {
+    /// The file path, or the stream's name (`<stdin>` for standard input).
+    public let file: String
+    /// For a stream: the line number, and the byte offset where the line starts in the stream.
+    public let line: Int?
+    public let offset: Int
+    /// The bytes, when the source holds them (stream lines, in-memory snapshots); a file's are read
+    /// by the worker that evaluates it.
+    public let bytes: [UInt8]?
+
+    /// An item.
+    public init(file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil) {
+        self.file = file
+        self.line = line
+        self.offset = offset
+        self.bytes = bytes
+    }
+
+    /// How reports name it: the path, or `STREAM:LINE`.
+    public var name: String { line.map { "\(file):\($0)" } ?? file }
+
+    /// A parse error's location moved from the line's own coordinates to the stream's.
+    public func locate(_ error: JSONError) -> JSONError {
+        guard let line, var location = error.location else { return error }
+        var moved = error
+        location.file = file
+        location.line = line + location.line - 1
+        location.byteOffset = offset + location.byteOffset
+        moved.location = location
+        return moved
+    }
+}
+
+/// What became of one snapshot of a batch: decided (by one rule set, or by both of a comparison),
+/// or unreadable.
+public enum BatchOutcome: Sendable {
+    /// The decision of the rule set and, in a comparison, that of the second one.
+    case decided(Decision, Decision?)
+    /// The snapshot could not be read (the error names the file, line and column).
+    case unreadable(JSONError)
+}
