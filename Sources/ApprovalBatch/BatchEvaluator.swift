@@ -54,12 +54,21 @@ public struct BatchEvaluator: Sendable {
             } else {
                 bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
             }
-            let snapshot = try ApprovalSnapshot(parsing: bytes, file: item.file, projection: projection)
+            let snapshot = try ApprovalSnapshot(
+                parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
             return .decided(rules.evaluate(snapshot, options: options), comparedWith?.evaluate(snapshot, options: options))
         } catch {
             return .unreadable(item.locate(error))
         }
     }
+
+    /// How a batch parses: as ``ApprovalSnapshot/parserOptions`` says, in the per-thread arena
+    /// (many documents on the same few threads: the arena's block is reused for each).
+    static let parserOptions: JSONParser.Options = {
+        var options = ApprovalSnapshot.parserOptions
+        options.arena = true
+        return options
+    }()
 
     /// Evaluates every snapshot of `source`; see the type's description for the threads.
     ///

@@ -1,5 +1,9 @@
 // Inline wrappers for jansson's function-like macros, which Swift cannot import, and the
 // per-thread parse arena below. Everything carries the `cjansson_` prefix.
+//
+// One importer: only the ApprovalJSON module imports this header (STYLE.md §7). The arena's state
+// lives in function-local statics of these inline functions; a second importing module would get
+// copies of its own and the arena would no longer know which allocator jansson uses.
 #ifndef CJANSSON_SHIM_H
 #define CJANSSON_SHIM_H
 
@@ -48,8 +52,16 @@ static inline int cjansson_more_openings_than(const char *text, size_t length, s
 // thread, not nested), jansson's allocations are carved from a per-thread block and its frees are
 // no-ops; leaving the scope makes the whole block free again. The caller guarantees that every
 // jansson value made inside the scope is released before leaving it (ApprovalJSON parses, copies
-// out and decrefs in one call). Outside a scope, and for what does not fit the block, allocation
-// is plain malloc/free, so pointers of either origin can be freed at any time.
+// out and decrefs in one call).
+//
+// Opt-in and respectful of the host: nothing is installed until a parser asks for the arena
+// (JSONParser.Options.arena, which the batch evaluator turns on). jansson's allocation functions
+// are process-wide (json_set_alloc_funcs), so installing ours keeps the ones that were there
+// (json_get_alloc_funcs) and calls them for everything outside a scope and for what does not fit
+// the block: an embedding application's allocator still allocates and frees all of its own
+// values, and a pointer of either origin can be freed at any time. If the application sets other
+// functions afterwards, scopes are no longer entered (checked on each entry), so nothing is
+// ever left unreleased in a block jansson does not know about.
 //
 // Under AddressSanitizer the arena is off, so that ASan sees every jansson allocation. It is
 // detected at run time (its runtime defines __asan_init), as the flags Swift passes when it
@@ -74,6 +86,17 @@ static inline cjansson_arena_t *cjansson_arena_state(void) {
     return &arena;
 }
 
+/// The allocation functions jansson had when the arena was installed (what it falls back on).
+typedef struct {
+    json_malloc_t malloc_fn;
+    json_free_t free_fn;
+} cjansson_arena_previous_t;
+
+static inline cjansson_arena_previous_t *cjansson_arena_previous(void) {
+    static cjansson_arena_previous_t previous = {malloc, free};
+    return &previous;
+}
+
 static inline void *cjansson_arena_malloc(size_t size) {
     cjansson_arena_t *arena = cjansson_arena_state();
     if (arena->active) {
@@ -85,7 +108,7 @@ static inline void *cjansson_arena_malloc(size_t size) {
         }
         arena->spilled = 1;
     }
-    return malloc(size);
+    return cjansson_arena_previous()->malloc_fn(size);
 }
 
 static inline void cjansson_arena_free(void *pointer) {
@@ -93,12 +116,28 @@ static inline void cjansson_arena_free(void *pointer) {
     uintptr_t address = (uintptr_t)pointer;
     uintptr_t start = (uintptr_t)arena->block;
     if (arena->block && address >= start && address < start + CJANSSON_ARENA_BYTES) return;
-    free(pointer);
+    cjansson_arena_previous()->free_fn(pointer);
 }
 
-/// Routes jansson's allocations through the arena functions (once per process, before parsing).
+/// Whether jansson allocates through the arena functions now.
+static inline int cjansson_arena_installed(void) {
+    json_malloc_t current_malloc = NULL;
+    json_free_t current_free = NULL;
+    json_get_alloc_funcs(&current_malloc, &current_free);
+    return current_malloc == cjansson_arena_malloc && current_free == cjansson_arena_free;
+}
+
+/// Routes jansson's allocations through the arena functions, keeping the functions that were
+/// there for everything outside a scope (once per process, before the first parse that asks).
 static inline void cjansson_arena_install(void) {
-    if (cjansson_arena_available()) json_set_alloc_funcs(cjansson_arena_malloc, cjansson_arena_free);
+    if (!cjansson_arena_available() || cjansson_arena_installed()) return;
+    cjansson_arena_previous_t *previous = cjansson_arena_previous();
+    json_get_alloc_funcs(&previous->malloc_fn, &previous->free_fn);
+    if (!previous->malloc_fn || !previous->free_fn) {
+        previous->malloc_fn = malloc;
+        previous->free_fn = free;
+    }
+    json_set_alloc_funcs(cjansson_arena_malloc, cjansson_arena_free);
 }
 
 static inline void cjansson_arena_release(void *block) { free(block); }
@@ -111,10 +150,11 @@ static inline pthread_key_t *cjansson_arena_key(void) {
 
 static inline void cjansson_arena_make_key(void) { pthread_key_create(cjansson_arena_key(), cjansson_arena_release); }
 
-/// Enters this thread's arena scope; returns 0 when it cannot (disabled, already inside one, or
-/// out of memory), in which case jansson allocates as usual and cjansson_arena_leave must not be called.
+/// Enters this thread's arena scope; returns 0 when it cannot (disabled, not installed or replaced
+/// since, already inside one, or out of memory), in which case jansson allocates as usual and
+/// cjansson_arena_leave must not be called.
 static inline int cjansson_arena_enter(void) {
-    if (!cjansson_arena_available()) return 0;
+    if (!cjansson_arena_available() || !cjansson_arena_installed()) return 0;
     cjansson_arena_t *arena = cjansson_arena_state();
     if (arena->active) return 0;
     if (!arena->block) {

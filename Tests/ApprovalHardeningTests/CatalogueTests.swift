@@ -77,11 +77,16 @@ struct CatalogueTests {
         try await CatalogueCheck.run(entry)
     }
 
-    @Test("every former-bug entry of the catalogue has its regression test above")
+    @Test("every former-bug entry of the catalogue has its regression test above, and every such test has entries")
     func everyKnownBugHasATest() throws {
         let covered: Set<String> = ["task-wrong-shape", "blocklist-crlf", "blocklist-unnormalised", "projection-skips-depth-limit"]
-        for entry in try Catalogue.knownBugs() {
+        let bugs = try Catalogue.knownBugs()
+        for entry in bugs {
             #expect(covered.contains(entry.knownBug ?? ""), "\(entry.id): known_bug \(entry.knownBug ?? "") has no test")
+        }
+        // And the other way round: each regression test above has entries, so none passes on zero cases.
+        for id in covered {
+            #expect(bugs.contains { $0.knownBug == id }, "the regression test for \(id) has no catalogue entry left")
         }
     }
 }

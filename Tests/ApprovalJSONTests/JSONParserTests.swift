@@ -336,3 +336,31 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         #expect(try Self.cases().count >= 10)
     }
 }
+
+/// Parsing in the per-thread arena (opt-in) gives the same values, projections and errors as
+/// parsing without it, document after document on the same thread.
+@Suite struct ArenaParseTests {
+    @Test func arenaParsesLikeThePlainParser() throws {
+        let texts = [
+            #"{"a": [1, 2.5, "x", null, true, {"b": "c"}]}"#, #"[]"#, #"{"k": "\u00e9\u0000z"}"#,
+            String(repeating: "[", count: 70) + String(repeating: "]", count: 70), #"{"a": 1, "a": 2}"#, "{\"a\": 1",
+            "{" + (0..<5000).map { "\"k\($0)\": \"\(String(repeating: "v", count: 200))\"" }.joined(separator: ",") + "}",
+        ]
+        let plain = JSONParser()
+        let arena = JSONParser(options: JSONParser.Options(arena: true))
+        for _ in 0..<3 {
+            for text in texts {
+                let bytes = Array(text.utf8)
+                let expected = Result { () throws(JSONError) in try plain.parse(bytes) }
+                let got = Result { () throws(JSONError) in try arena.parse(bytes) }
+                switch (expected, got) {
+                case (.success(let a), .success(let b)): #expect(a == b)
+                case (.failure(let a), .failure(let b)): #expect(a == b)
+                default: Issue.record("arena and plain parse disagree on \(text.prefix(40))")
+                }
+                let projection = JSONProjection.fields(["a": .all])
+                #expect((try? plain.parse(bytes, projection: projection)) == (try? arena.parse(bytes, projection: projection)))
+            }
+        }
+    }
+}

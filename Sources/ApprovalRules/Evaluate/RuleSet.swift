@@ -14,7 +14,11 @@ public struct RuleSet: Sendable {
     public var name: String { compiled.name }
     /// The document's `description`.
     public var description: String? { compiled.description }
-    /// `sha256:` and the hex digest of the document's bytes.
+    /// `sha256:` and the hex digest of the document as written: the file's bytes for
+    /// ``init(bytes:file:limits:)`` and ``init(contentsOf:limits:)`` (a reformatted file is a new
+    /// version: the hash proves which text was in force), the compact JSON writing of the value
+    /// (`JSONWriter.compact`) for ``init(json:limits:)``. The two agree exactly when the bytes are
+    /// that compact writing.
     public var contentHash: String { compiled.contentHash }
     /// How recommendations combine.
     public var strategy: CombiningStrategy { compiled.strategy }
@@ -103,18 +107,17 @@ public struct RuleSet: Sendable {
     /// - Parameter file: the name to put in diagnostics.
     /// - Throws: ``RuleCompilationError``.
     public init(bytes: [UInt8], file: String? = nil, limits: Limits = .default) throws {
-        let options = JSONParser.Options(
-            rejectDuplicateKeys: true, allowNUL: true, maxBytes: limits.ruleFileBytes, maxDepth: limits.ruleFileDepth)
         let document: JSONValue
         do {
-            document = try JSONParser(options: options).parse(bytes, file: file)
+            document = try JSONParser(options: limits.ruleFileParsing).parse(bytes, file: file)
         } catch {
             throw RuleCompilationError(diagnostics: [Self.diagnostic(for: error)])
         }
         try self.init(document: document, hash: SHA256.hex(bytes), locator: SourceLocator(bytes: bytes, file: file), limits: limits)
     }
 
-    /// Compiles a rule document already in memory (diagnostics have paths but no line numbers).
+    /// Compiles a rule document already in memory (diagnostics have paths but no line numbers);
+    /// its ``contentHash`` is that of the value's compact JSON writing.
     ///
     /// - Throws: ``RuleCompilationError``.
     public init(json: JSONValue, limits: Limits = .default) throws {

@@ -64,8 +64,7 @@ public struct ApprovalSnapshot: Sendable {
 
     /// How snapshots are parsed: repeated keys kept (and reported), ``Limits/default``'s size
     /// and depth limits.
-    public static let parserOptions = JSONParser.Options(
-        maxBytes: Limits.default.snapshotBytes, maxDepth: Limits.default.snapshotDepth)
+    public static let parserOptions = Limits.default.snapshotParsing
 
     /// `@unchecked Sendable`: immutable once built; ``table`` is memory it owns and never writes
     /// after `init`.

@@ -4,8 +4,9 @@ import Testing
 
 @testable import ApprovalClient
 
-/// The `approval-api-sim` executable, as the CLI's integration tests use it. Runs when the
-/// executable has been built next to the test bundle (`swift build --build-tests` builds it).
+/// The `approval-api-sim` executable, as the CLI's integration tests use it. It must have been
+/// built next to the test bundle (`swift build --build-tests` builds it): a missing executable
+/// fails the test, it is not skipped.
 @Suite("approval-api-sim executable", .timeLimit(.minutes(1)))
 struct SimulatorExecutableTests {
     static let executable: String? = {
@@ -19,11 +20,12 @@ struct SimulatorExecutableTests {
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }()
 
-    @Test(.enabled(if: executable != nil, "approval-api-sim has not been built"))
-    func printsItsPortServesAndStopsOnSIGTERM() async throws {
+    @Test func printsItsPortServesAndStopsOnSIGTERM() async throws {
         let key = "ca_exe_key_0000"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.executable))
+        let executable = try #require(
+            Self.executable, "approval-api-sim is not next to the test bundle (swift build --build-tests builds it)")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--port", "0", "--data", Fixtures.simData, "--api-key", key]
         process.environment = ["PATH": "/usr/bin:/bin"]
         let stdout = Pipe()
