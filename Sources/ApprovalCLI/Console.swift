@@ -30,19 +30,27 @@ package enum Console {
 
     /// Writes all of `bytes` to a file descriptor (retrying short writes and `EINTR`).
     static func write(_ descriptor: Int32, _ bytes: [UInt8]) {
+        _ = writeAll(descriptor, bytes)
+    }
+
+    /// Writes all of `bytes` to a file descriptor, retrying short writes and `EINTR`: the one
+    /// write loop of the executables. Whether everything was written.
+    package static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { writeAll(descriptor, $0) }
     }
 
-    private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) {
+    @discardableResult
+    private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < buffer.count {
             let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)  // non-empty buffer
             if written < 0 {
                 if errno == EINTR { continue }
-                return
+                return false
             }
             offset += written
         }
+        return true
     }
 
     /// Whether stderr is a terminal (for progress bars).

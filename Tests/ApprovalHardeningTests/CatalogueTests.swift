@@ -271,7 +271,7 @@ struct DecisionSummary: Sendable, Equatable, CustomStringConvertible {
 
     init(_ decision: Decision) {
         recommendation = decision.recommendation.rawValue
-        dataProblems = decision.dataProblems.map(\.code)
+        dataProblems = decision.dataProblems.map(\.code.description)
         problemMessages = decision.dataProblems.map(\.message)
         firedRules = decision.firedRules.map(\.id)
         warnings = decision.warnings

@@ -168,6 +168,6 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
         let decision = rules.evaluate(snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T17:30:00+02:00")))
         #expect(decision.firedRules.map(\.id) == ["r"])
         let noClock = rules.evaluate(snapshot)
-        #expect(noClock.dataProblems.map(\.code) == ["condition_error"])
+        #expect(noClock.dataProblems.map(\.code.description) == ["condition_error"])
     }
 }

@@ -46,7 +46,7 @@ import Testing
             let (_, decision) = try run(file)
             fired.formUnion(decision.firedRules.map(\.id))
             recommendations.insert(decision.recommendation)
-            problems.formUnion(decision.dataProblems.map(\.code))
+            problems.formUnion(decision.dataProblems.map(\.code.description))
         }
         #expect(Set(try RuleFixtures.defaultRules().ruleIDs).subtracting(fired).sorted() == [])
         #expect(recommendations == Set(Recommendation.allCases))

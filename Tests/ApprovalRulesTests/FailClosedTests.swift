@@ -43,7 +43,7 @@ let readsContractValue = ruleDocument(
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: "missing_fact", message: "required fact variables.department is missing", path: "variables.department",
+                    code: .missingFact, message: "required fact variables.department is missing", path: "variables.department",
                     ruleID: nil)
             ])
         #expect(decision.recommendation == .hold)
@@ -58,7 +58,7 @@ let readsContractValue = ruleDocument(
                   {"variable_type": "number", "value": 5, "variable_id": "contract_value"},
                   {"variable_type": "select", "value": null, "variable_id": "department"}]}
                 """)
-        #expect(rules.evaluate(snapshot).dataProblems.map(\.code) == ["missing_fact"])
+        #expect(rules.evaluate(snapshot).dataProblems.map(\.code.description) == ["missing_fact"])
     }
 
     @Test func wrongTypedRequiredFactIsReportedWithItsValue() throws {
@@ -67,7 +67,7 @@ let readsContractValue = ruleDocument(
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: "wrong_type", message: #"required fact variables.contract_value should be money, got string "TBD""#,
+                    code: .wrongType, message: #"required fact variables.contract_value should be money, got string "TBD""#,
                     path: "variables.contract_value", ruleID: nil)
             ])
         #expect(decision.recommendation == .hold)
@@ -131,7 +131,7 @@ let readsContractValue = ruleDocument(
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: "missing_fact", message: "required fact variables.effective_date is missing",
+                    code: .missingFact, message: "required fact variables.effective_date is missing",
                     path: "variables.effective_date", ruleID: "needs-date")
             ])
         #expect(decision.recommendation == .hold)
@@ -142,7 +142,7 @@ let readsContractValue = ruleDocument(
         let rules = try RuleSet(
             text: ruleDocument(#"{"id": "needs-number", "requires": {"variables.vendor_name": "number"}, "when": \#(alwaysFires), "recommend": "hold"}"#))
         let problem = try #require(rules.evaluate(acmeSnapshot).dataProblems.first)
-        #expect(problem.code == "wrong_type")
+        #expect(problem.code.description == "wrong_type")
         #expect(problem.ruleID == "needs-number")
     }
 
@@ -164,7 +164,7 @@ let readsContractValue = ruleDocument(
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: "missing_fact", message: #"rule "no-department" would approve, but variables.department is missing"#,
+                    code: .missingFact, message: #"rule "no-department" would approve, but variables.department is missing"#,
                     path: "variables.department", ruleID: "no-department")
             ])
         #expect(decision.recommendation == .hold)
@@ -214,7 +214,7 @@ let readsContractValue = ruleDocument(
         let decision = rules.evaluate(snapshotWithContractValue(type: "text", value: "TBD"))
         let problem = try #require(decision.dataProblems.first)
         #expect(decision.dataProblems.count == 1)
-        #expect(problem.code == "condition_error")
+        #expect(problem.code.description == "condition_error")
         #expect(problem.ruleID == "read")
         #expect(problem.message.contains("NaN"))
         #expect(decision.firedRules.map(\.id) == ["other"])
@@ -230,7 +230,7 @@ let readsContractValue = ruleDocument(
                 """, head: #""strategy": "first_match""#))
         let decision = rules.evaluate(snapshotWithContractValue(type: "text", value: "TBD"))
         #expect(decision.firedRules.map(\.id) == ["fallback"])
-        #expect(decision.dataProblems.map(\.code) == ["condition_error"])
+        #expect(decision.dataProblems.map(\.code.description) == ["condition_error"])
         #expect(decision.recommendation == .hold)
     }
 
@@ -238,7 +238,7 @@ let readsContractValue = ruleDocument(
         let rules = try RuleSet(
             text: ruleDocument(#"{"id": "stale", "when": {"days_since": "2024-01-01"}, "recommend": "request_changes"}"#, head: #""default_recommendation": "approve""#))
         let decision = rules.evaluate(acmeSnapshot)
-        #expect(decision.dataProblems.map(\.code) == ["condition_error"])
+        #expect(decision.dataProblems.map(\.code.description) == ["condition_error"])
         #expect(decision.dataProblems.first?.message.contains("No Clock") == true)
         #expect(decision.recommendation == .hold)
     }
@@ -253,7 +253,7 @@ let readsContractValue = ruleDocument(
         let snapshot = try ApprovalSnapshot(
             text: #"{"eligible_approvers_active": ["a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"]}"#)
         let decision = rules.evaluate(snapshot)
-        #expect(decision.dataProblems.map(\.code) == ["condition_error"])
+        #expect(decision.dataProblems.map(\.code.description) == ["condition_error"])
         #expect(decision.dataProblems.first?.message.contains("Step Budget Exceeded") == true)
         #expect(decision.recommendation == .hold)
     }
@@ -264,7 +264,7 @@ let readsContractValue = ruleDocument(
         let rules = try RuleSet(text: readsContractValue)
         let snapshot = try ApprovalSnapshot(text: #"{"variables_to_approve": {"contract_value": {"variable_type": "number", "value": 5}}}"#)
         let problems = rules.evaluate(snapshot).dataProblems
-        #expect(problems.map(\.code) == ["malformed_snapshot", "malformed_snapshot", "condition_error"])
+        #expect(problems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot", "condition_error"])
         #expect(problems.prefix(2).map(\.path) == ["/variables_to_approve", "/variables_to_approve"])
     }
 
@@ -276,7 +276,7 @@ let readsContractValue = ruleDocument(
                  "step_run": {"variables": [{"variable_type": "number", "value": 5, "variable_id": "contract_value"}]}}
                 """)
         let decision = rules.evaluate(snapshot)
-        #expect(decision.dataProblems.map(\.code) == ["malformed_snapshot"])
+        #expect(decision.dataProblems.map(\.code.description) == ["malformed_snapshot"])
         #expect(decision.firedRules.map(\.id) == ["read"])
         #expect(decision.recommendation == .hold)
     }
@@ -286,7 +286,7 @@ let readsContractValue = ruleDocument(
         let snapshot = try ApprovalSnapshot(
             text: #"{"variables_to_approve": [5, {"variable_type": "number", "value": 1}, {"variable_type": "number", "value": 2, "variable_id": "contract_value"}]}"#)
         let decision = rules.evaluate(snapshot)
-        #expect(decision.dataProblems.map(\.code) == ["malformed_snapshot", "malformed_snapshot"])
+        #expect(decision.dataProblems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot"])
         #expect(decision.dataProblems.map(\.path) == ["/variables_to_approve/0", "/variables_to_approve/1"])
     }
 
@@ -294,14 +294,14 @@ let readsContractValue = ruleDocument(
         let rules = try RuleSet(text: readsContractValue)
         let snapshot = try ApprovalSnapshot(text: #"{"variables_to_approve": [{"value": 2, "variable_id": "contract_value"}]}"#)
         let problems = rules.evaluate(snapshot).dataProblems
-        #expect(problems.map(\.code) == ["malformed_snapshot"])
+        #expect(problems.map(\.code.description) == ["malformed_snapshot"])
         #expect(problems.first?.path == "/variables_to_approve/0")
     }
 
     @Test func unknownVariableTypeIsReported() throws {
         let rules = try RuleSet(text: readsContractValue)
         let decision = rules.evaluate(snapshotWithContractValue(type: "currency", value: 20000))
-        #expect(decision.dataProblems.map(\.code) == ["unknown_variable_type"])
+        #expect(decision.dataProblems.map(\.code.description) == ["unknown_variable_type"])
         #expect(decision.dataProblems.first?.path == "/variables_to_approve/0")
         #expect(decision.recommendation == .hold)
     }
@@ -339,7 +339,7 @@ let readsContractValue = ruleDocument(
         let rules = try RuleSet(
             text: ruleDocument(#"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#))
         let problems = rules.evaluate(snapshotWithContractValue(type: testCase.variableType, value: testCase.value)).dataProblems
-        #expect(problems.map(\.code) == (testCase.problem.map { [$0] } ?? []))
+        #expect(problems.map(\.code.description) == (testCase.problem.map { [$0] } ?? []))
         if testCase.problem == "wrong_type" { #expect(problems.first?.path == "/variables_to_approve/0/value") }
     }
 
@@ -355,7 +355,7 @@ let readsContractValue = ruleDocument(
     @Test func missingActiveApproverListIsAMissingFact() throws {
         let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
         let problems = rules.evaluate(try ApprovalSnapshot(text: #"{"task_id": 1}"#)).dataProblems
-        #expect(problems == [DataProblem(code: "missing_fact", message: "the snapshot has no eligible_approvers_active", path: "/eligible_approvers_active", ruleID: nil)])
+        #expect(problems == [DataProblem(code: .missingFact, message: "the snapshot has no eligible_approvers_active", path: "/eligible_approvers_active", ruleID: nil)])
     }
 
     @Test func approverListsMustBeArraysOfStrings() throws {
@@ -363,7 +363,7 @@ let readsContractValue = ruleDocument(
         let problems = rules.evaluate(
             try ApprovalSnapshot(text: #"{"eligible_approvers_active": ["a@example.com", 7], "next_eligible_approvers": "b@example.com"}"#)
         ).dataProblems
-        #expect(problems.map(\.code) == ["malformed_snapshot", "malformed_snapshot"])
+        #expect(problems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot"])
         #expect(problems.map(\.path) == ["/eligible_approvers_active/1", "/next_eligible_approvers"])
     }
 
@@ -377,13 +377,13 @@ let readsContractValue = ruleDocument(
                     """)
         ).dataProblems
         #expect(problems.map(\.path) == ["/files", "/task_files/files", "/task_files/total_files"])
-        #expect(problems.map(\.code) == ["malformed_snapshot", "malformed_snapshot", "malformed_snapshot"])
+        #expect(problems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot", "malformed_snapshot"])
     }
 
     @Test func snapshotThatIsNotAnObjectIsMalformed() throws {
         let rules = try RuleSet(text: readsContractValue)
         let problems = rules.evaluate(ApprovalSnapshot([1, 2, 3])).dataProblems
-        #expect(problems.first == DataProblem(code: "malformed_snapshot", message: "the snapshot is array, not an object", path: "", ruleID: nil))
+        #expect(problems.first == DataProblem(code: .malformedSnapshot, message: "the snapshot is array, not an object", path: "", ruleID: nil))
     }
 
     @Test func shapeChecksCoverOnlyWhatTheRulesRead() throws {
@@ -410,7 +410,7 @@ let readsContractValue = ruleDocument(
         #expect(rules.evaluate(listed).recommendation == .approve)
         let decision = rules.evaluate(unlisted)
         #expect(decision.recommendation == .hold)
-        #expect(decision.dataProblems.map(\.code) == ["incomplete_data"])
+        #expect(decision.dataProblems.map(\.code.description) == ["incomplete_data"])
         #expect(decision.dataProblems.first?.message.contains("Incomplete Data") == true)
     }
 

@@ -162,7 +162,7 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
                 head: #""safe_recommendation": "\#(safe)", "required_facts": {"variables.department": "string"}"#))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.recommendation == expected)
-        #expect(decision.dataProblems.map(\.code) == ["missing_fact"])
+        #expect(decision.dataProblems.map(\.code.description) == ["missing_fact"])
         #expect(decision.warnings == ["data problems found: the recommendation is at least \(safe)"])
     }
 

@@ -99,7 +99,7 @@ extension RuleSet.Compiled {
                 let rule = rules[index]
                 problems.append(
                     DataProblem(
-                        code: error.type == "Incomplete Data" ? "incomplete_data" : "condition_error",
+                        code: error.type == "Incomplete Data" ? .incompleteData : .conditionError,
                         message: "rule \"\(rule.id)\" could not be evaluated: \(RuleSet.describe(error))",
                         path: nil, ruleID: rule.id))
                 failClosed = true
@@ -122,7 +122,7 @@ extension RuleSet.Compiled {
                     let names = absent.map { rule.readFactNames[$0] }.joined(separator: ", ")
                     problems.append(
                         DataProblem(
-                            code: "missing_fact", message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
+                            code: .missingFact, message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
                             path: rule.readFactNames[absent[0]], ruleID: rule.id))
                     failClosed = true
                     recommendation = nil
@@ -174,12 +174,12 @@ extension RuleSet {
         case .accepted: return nil
         case .missing:
             let name = name()
-            return DataProblem(code: "missing_fact", message: "required fact \(name) is missing", path: name, ruleID: ruleID)
+            return DataProblem(code: .missingFact, message: "required fact \(name) is missing", path: name, ruleID: ruleID)
         case .wrongType:
             let name = name()
             let value = context.fact(fact) ?? .null
             return DataProblem(
-                code: "wrong_type",
+                code: .wrongType,
                 message: "required fact \(name) should be \(type.rawValue), got \(value.typeName) \(TraceText.value(value))",
                 path: name, ruleID: ruleID)
         }

@@ -20,7 +20,7 @@ enum SnapshotValidator {
         variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(), repeatedKeys: [JSONRepeatedKey] = []
     ) -> SnapshotFindings {
         var findings = SnapshotFindings()
-        func problem(_ code: String, _ message: String, _ path: String?) -> DataProblem {
+        func problem(_ code: DataProblem.Code, _ message: String, _ path: String?) -> DataProblem {
             DataProblem(code: code, message: message, path: path, ruleID: nil)
         }
         // A repeated key anywhere makes the text two documents at once: every decision on it
@@ -30,14 +30,14 @@ enum SnapshotValidator {
             var object = repeated.path
             if !object.tokens.isEmpty { object = JSONPointer(tokens: Array(object.tokens.dropLast())) }
             return problem(
-                "ambiguous_data",
+                .ambiguousData,
                 "key \(TraceText.value(.string(key))) appears more than once in the object at "
                     + "\(object.tokens.isEmpty ? "the top level" : object.description) (again at line "
                     + "\(repeated.location.line), column \(repeated.location.column)): readers may disagree on its value",
                 repeated.path.description)
         }
         guard case .object = document else {
-            findings.document = problem("malformed_snapshot", "the snapshot is \(document.typeName), not an object", "")
+            findings.document = problem(.malformedSnapshot, "the snapshot is \(document.typeName), not an object", "")
             return findings
         }
         var anyListing = false
@@ -46,24 +46,24 @@ enum SnapshotValidator {
             var pointer: String { "/" + source.path.joined(separator: "/") }
             guard case .array(let entries) = listing else {
                 findings.variableListings.append(
-                    problem("malformed_snapshot", "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer))
+                    problem(.malformedSnapshot, "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer))
                 continue
             }
             anyListing = true
             for (index, entry) in entries.enumerated() {
                 guard case .object(let object) = entry else {
                     findings.variableListings.append(
-                        problem("malformed_snapshot", "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)"))
+                        problem(.malformedSnapshot, "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)"))
                     continue
                 }
                 if case .string? = object["variable_id"] { continue }
                 findings.variableListings.append(
-                    problem("malformed_snapshot", "variable entry has no string variable_id", "\(pointer)/\(index)"))
+                    problem(.malformedSnapshot, "variable entry has no string variable_id", "\(pointer)/\(index)"))
             }
         }
         if !anyListing {
             findings.variableListings.append(
-                problem("malformed_snapshot", "the snapshot has no variables_to_approve array", "/variables_to_approve"))
+                problem(.malformedSnapshot, "the snapshot has no variables_to_approve array", "/variables_to_approve"))
         }
         for variable in variables {
             if let ambiguous = repeats.ambiguous[variable.id] {
@@ -77,17 +77,17 @@ enum SnapshotValidator {
         for key in approverKeys {
             guard let value = document[key] else {
                 if key == "eligible_approvers_active" {
-                    findings.approvers.append(problem("missing_fact", "the snapshot has no \(key)", "/\(key)"))
+                    findings.approvers.append(problem(.missingFact, "the snapshot has no \(key)", "/\(key)"))
                 }
                 continue
             }
             guard case .array(let approvers) = value else {
-                findings.approvers.append(problem("malformed_snapshot", "\(key) is \(value.typeName), not an array", "/\(key)"))
+                findings.approvers.append(problem(.malformedSnapshot, "\(key) is \(value.typeName), not an array", "/\(key)"))
                 continue
             }
             for (index, approver) in approvers.enumerated() where approver.string == nil {
                 findings.approvers.append(
-                    problem("malformed_snapshot", "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"))
+                    problem(.malformedSnapshot, "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"))
             }
         }
         if let task = document["task"] {
@@ -99,20 +99,20 @@ enum SnapshotValidator {
                 {
                     findings.conflicts.append(
                         problem(
-                            "conflicting_fact",
+                            .conflictingFact,
                             "task.task_id \(TraceText.value(inner)) is not the snapshot's task_id \(TraceText.value(outer))",
                             "/task/task_id"))
                 }
                 if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
                     findings.task.append(
-                        problem("malformed_snapshot", "task.owner_email is \(owner.typeName), not an e-mail string", "/task/owner_email"))
+                        problem(.malformedSnapshot, "task.owner_email is \(owner.typeName), not an e-mail string", "/task/owner_email"))
                 }
             } else {
-                findings.task.append(problem("malformed_snapshot", "task is \(task.typeName), not an object", "/task"))
+                findings.task.append(problem(.malformedSnapshot, "task is \(task.typeName), not an object", "/task"))
             }
         }
         if let value = document["files"], value.array == nil {
-            findings.files.append(problem("malformed_snapshot", "files is \(value.typeName), not an array", "/files"))
+            findings.files.append(problem(.malformedSnapshot, "files is \(value.typeName), not an array", "/files"))
         }
         let types = Dictionary(variables.map { ($0.id, $0.type) }, uniquingKeysWith: { first, _ in first })
         for (listing, pointer) in [(document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files")] {
@@ -122,17 +122,17 @@ enum SnapshotValidator {
                 let at = "\(pointer)/\(index)"
                 switch file["file_id"] {
                 case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
-                case nil: findings.files.append(problem("malformed_snapshot", "file entry has no file_id", at))
+                case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
                 case let other?:
                     findings.files.append(
-                        problem("malformed_snapshot", "file entry's file_id is \(TraceText.value(other)), not a file id", at + "/file_id"))
+                        problem(.malformedSnapshot, "file entry's file_id is \(TraceText.value(other)), not a file id", at + "/file_id"))
                 }
                 // Files are download information for file-type variables (approval-details);
                 // a file listed for a variable of another type says two things about it.
                 if case .string(let variable)? = file["variable_id"], let type = types[variable] ?? nil, type != "file" {
                     findings.files.append(
                         problem(
-                            "conflicting_fact",
+                            .conflictingFact,
                             "a file is attached to variable \(variable), which is declared \(type), not file",
                             at + "/variable_id"))
                 }
@@ -141,11 +141,11 @@ enum SnapshotValidator {
         if let listing = document["task_files"] {
             if let files = listing["files"], files.array == nil {
                 findings.files.append(
-                    problem("malformed_snapshot", "task_files.files is \(files.typeName), not an array", "/task_files/files"))
+                    problem(.malformedSnapshot, "task_files.files is \(files.typeName), not an array", "/task_files/files"))
             }
             if let total = listing["total_files"], total.integer == nil {
                 findings.files.append(
-                    problem("malformed_snapshot", "task_files.total_files is \(total.typeName), not an integer", "/task_files/total_files"))
+                    problem(.malformedSnapshot, "task_files.total_files is \(total.typeName), not an integer", "/task_files/total_files"))
             }
         }
         return findings
@@ -168,7 +168,7 @@ enum SnapshotValidator {
     static func check(_ variable: SnapshotVariable) -> DataProblem? {
         var pointer: String { variable.pointer.description }
         guard let type = variable.type else {
-            return DataProblem(code: "malformed_snapshot", message: "variable \(variable.id) has no variable_type", path: pointer, ruleID: nil)
+            return DataProblem(code: .malformedSnapshot, message: "variable \(variable.id) has no variable_type", path: pointer, ruleID: nil)
         }
         let value = variable.value
         // One switch over the documented types (`variableTypes`): comparing a few short strings
@@ -194,13 +194,13 @@ enum SnapshotValidator {
         case "user_entity", "business", "dynamic_list", "dynamic_table", "conversation": fits = true
         default:
             return DataProblem(
-                code: "unknown_variable_type", message: "variable \(variable.id) has unknown type \"\(type)\"", path: pointer,
+                code: .unknownVariableType, message: "variable \(variable.id) has unknown type \"\(type)\"", path: pointer,
                 ruleID: nil)
         }
         // (A null value is missing, not wrong: required facts and approve checks report it.)
         guard fits else {
             return DataProblem(
-                code: "wrong_type",
+                code: .wrongType,
                 message: "variable \(variable.id) is declared \(type) but its value is \(value.typeName) \(TraceText.value(value))",
                 path: pointer + "/value", ruleID: nil)
         }

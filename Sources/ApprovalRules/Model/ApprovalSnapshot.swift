@@ -592,7 +592,7 @@ struct VariableRepeats: Sendable {
         if variable.source == first.source {
             guard ambiguous[variable.id] == nil else { return }
             ambiguous[variable.id] = DataProblem(
-                code: "ambiguous_fact",
+                code: .ambiguousFact,
                 message: "variable \(variable.id) is listed twice with different values (\(first.pointer) and "
                     + "\(variable.pointer)): neither is used",
                 path: variable.pointer.description, ruleID: nil)

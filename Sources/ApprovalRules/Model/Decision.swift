@@ -56,9 +56,54 @@ public struct Escalation: Sendable, Hashable {
 
 /// Something wrong or missing in the snapshot, and where.
 public struct DataProblem: Sendable, Hashable {
-    /// A stable code: `missing_fact`, `wrong_type`, `malformed_snapshot`, `unknown_variable_type`,
-    /// `condition_error`, `incomplete_data`.
-    public var code: String
+    /// A stable identifier for the kind of problem, printed as snake_case (`missing_fact`); new
+    /// kinds may be added, so switch over it with a `default`.
+    ///
+    /// ```swift
+    /// decision.dataProblems.contains { $0.code == .ambiguousData }
+    /// DataProblem.Code.missingFact.description  // "missing_fact"
+    /// ```
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Kind: String, Sendable, Hashable {
+            case missingFact = "missing_fact"
+            case wrongType = "wrong_type"
+            case malformedSnapshot = "malformed_snapshot"
+            case unknownVariableType = "unknown_variable_type"
+            case conditionError = "condition_error"
+            case incompleteData = "incomplete_data"
+            case ambiguousData = "ambiguous_data"
+            case ambiguousFact = "ambiguous_fact"
+            case conflictingFact = "conflicting_fact"
+        }
+
+        private let kind: Kind
+        private init(_ kind: Kind) { self.kind = kind }
+
+        /// A required fact is absent or `null`, or an `approve` rule read a missing fact.
+        public static let missingFact = Code(.missingFact)
+        /// A fact or a variable's value is not of its type.
+        public static let wrongType = Code(.wrongType)
+        /// The snapshot does not have the documented shape where the rules read it.
+        public static let malformedSnapshot = Code(.malformedSnapshot)
+        /// A variable has a `variable_type` the approvals API does not define.
+        public static let unknownVariableType = Code(.unknownVariableType)
+        /// A rule's condition raised an error.
+        public static let conditionError = Code(.conditionError)
+        /// A rule needed data the snapshot does not fully have.
+        public static let incompleteData = Code(.incompleteData)
+        /// A key is repeated in one object of the snapshot.
+        public static let ambiguousData = Code(.ambiguousData)
+        /// A variable is listed twice in one listing with different values.
+        public static let ambiguousFact = Code(.ambiguousFact)
+        /// Two facts of the snapshot contradict each other.
+        public static let conflictingFact = Code(.conflictingFact)
+
+        /// The snake_case identifier, e.g. `missing_fact`.
+        public var description: String { kind.rawValue }
+    }
+
+    /// What kind of problem (see rules/README.md, "Data problems").
+    public var code: Code
     /// What is wrong, readably.
     public var message: String
     /// Where: a JSON Pointer into the snapshot, or the fact's path.
@@ -120,7 +165,7 @@ extension DataProblem {
     /// The problem as it appears in ``Decision/json``'s `data_problems`.
     public var json: JSONValue {
         [
-            "code": .string(code), "message": .string(message), "path": path.map(JSONValue.string) ?? .null,
+            "code": .string(code.description), "message": .string(message), "path": path.map(JSONValue.string) ?? .null,
             "rule_id": ruleID.map(JSONValue.string) ?? .null,
         ]
     }

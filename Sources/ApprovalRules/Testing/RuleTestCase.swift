@@ -112,7 +112,7 @@ public struct RuleTestCase: Sendable {
         }
         if let wanted = expect["data_problems"]?.array {
             let expected = wanted.compactMap(\.string).sorted()
-            let actual = decision.dataProblems.map(\.code).sorted()
+            let actual = decision.dataProblems.map(\.code.description).sorted()
             if expected != actual { failures.append("data_problems: expected \(expected), got \(actual)") }
         }
         if let wanted = expect["escalated_to"]?.array {
