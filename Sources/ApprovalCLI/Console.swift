@@ -25,7 +25,7 @@ package enum Console {
     /// Writes all of `text` to a file descriptor (retrying short writes and `EINTR`).
     static func write(_ descriptor: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { buffer in writeAll(descriptor, UnsafeRawBufferPointer(buffer)) }
+        _ = text.withUTF8 { buffer in writeAll(descriptor, UnsafeRawBufferPointer(buffer)) }
     }
 
     /// Writes all of `bytes` to a file descriptor (retrying short writes and `EINTR`).

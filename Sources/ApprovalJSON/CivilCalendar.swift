@@ -7,9 +7,9 @@
 /// CivilCalendar.days(year: 2025, month: 6, day: 1)  // 20240
 /// CivilCalendar.date(days: 20240)                   // (2025, 6, 1)
 /// ```
-public enum CivilCalendar {
+package enum CivilCalendar {
     /// Days since 1970-01-01 of a date.
-    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
@@ -19,7 +19,7 @@ public enum CivilCalendar {
     }
 
     /// The date of a day count since 1970-01-01.
-    public static func date(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func date(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -32,7 +32,7 @@ public enum CivilCalendar {
     }
 
     /// Whole days since the epoch (floor) of a count of seconds since the epoch.
-    public static func day(ofSeconds seconds: Int64) -> Int64 {
+    package static func day(ofSeconds seconds: Int64) -> Int64 {
         seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     }
 }

@@ -7,7 +7,7 @@ extension String {
     /// "b".precedesInCodePointOrder("a")  // false
     /// "Z".precedesInCodePointOrder("a")  // true ("Z" is U+005A, "a" U+0061)
     /// ```
-    public func precedesInCodePointOrder(_ other: String) -> Bool {
+    package func precedesInCodePointOrder(_ other: String) -> Bool {
         let fast: Bool? = utf8.withContiguousStorageIfAvailable { left in
             other.utf8.withContiguousStorageIfAvailable { right in
                 let shared = Swift.min(left.count, right.count)

@@ -9,14 +9,14 @@
 /// ```swift
 /// let bytes = try FileBytes.read("examples/snapshots/basic.json", limit: 8 << 20)
 /// ```
-public enum FileBytes {
+package enum FileBytes {
     /// The bytes of the file at `path`, or of standard input when `path` is `-`.
     ///
     /// - Parameters:
     ///   - path: a file path, or `-` for standard input.
     ///   - limit: the largest size accepted; a larger file is not read.
     /// - Throws: ``JSONError`` with code `file_not_found`, `unreadable` or `too_large`.
-    public static func read(_ path: String, limit: Int) throws(JSONError) -> [UInt8] {
+    package static func read(_ path: String, limit: Int) throws(JSONError) -> [UInt8] {
         let descriptor: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let problem = errno

@@ -34,7 +34,7 @@ public indirect enum JSONProjection: Sendable, Hashable {
     /// ```
     public struct Strings: Sendable, Hashable, ExpressibleByArrayLiteral {
         /// The strings.
-        public let set: Set<String>
+        package let set: Set<String>
         /// Their bytes one after the other, and where each ends; `nil` when some are not ASCII
         /// (for ASCII text on both sides equal bytes are equal strings; otherwise `String`
         /// equality, canonical equivalence: U+212A KELVIN SIGN equals "K", decides) or when there
@@ -95,9 +95,9 @@ public indirect enum JSONProjection: Sendable, Hashable {
     /// ```
     public struct Members: Sendable, Hashable {
         /// The keys, in the order members are copied.
-        public let keys: [String]
+        package let keys: [String]
         /// The projection of each key's value, in the order of ``keys``.
-        public let projections: [JSONProjection]
+        package let projections: [JSONProjection]
 
         /// These members; a repeated key keeps its first projection.
         public init(_ members: [(String, JSONProjection)]) {

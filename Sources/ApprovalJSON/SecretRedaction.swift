@@ -10,9 +10,9 @@
 /// SecretRedaction.text("https://s3.example.com/c.pdf?X-Amz-Expires=3600&X-Amz-Signature=abc")
 /// // "https://s3.example.com/c.pdf?X-Amz-Expires=3600&X-Amz-Signature=REDACTED"
 /// ```
-public enum SecretRedaction {
+package enum SecretRedaction {
     /// What replaces a secret.
-    public static let placeholder = "REDACTED"
+    package static let placeholder = "REDACTED"
 
     private static let sensitiveParameters: Set<String> = [
         "x-amz-signature", "x-amz-credential", "x-amz-security-token", "x-goog-signature",
@@ -23,7 +23,7 @@ public enum SecretRedaction {
 
     /// Whether a query parameter's value grants access (a signature, credential or token). The
     /// name may be percent-encoded (`X%2DAmz%2DSignature`).
-    public static func isSensitiveParameter(_ name: String) -> Bool {
+    package static func isSensitiveParameter(_ name: String) -> Bool {
         let lower = decodedName(name).lowercased()
         if sensitiveParameters.contains(lower) { return true }
         return lower.contains("signature") || lower.contains("token") || lower.contains("credential")
@@ -32,7 +32,7 @@ public enum SecretRedaction {
 
     /// `text` with each of `secrets` and every sensitive `?name=value` / `&name=value` pair found
     /// anywhere in it (e.g. a presigned URL quoted in a message) replaced by ``placeholder``.
-    public static func text(_ text: String, secrets: [String] = []) -> String {
+    package static func text(_ text: String, secrets: [String] = []) -> String {
         var result = text
         for secret in secrets where !secret.isEmpty {
             result = result.replacing(secret, with: placeholder)
@@ -48,7 +48,7 @@ public enum SecretRedaction {
     /// Whether text with these UTF-8 bytes may hold a query parameter (`?` or `&`, and `=`), so
     /// that ``text(_:secrets:)`` (with no `secrets`) could change it; text for which this is false
     /// is returned as it is.
-    public static func mayNeedRedaction(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func mayNeedRedaction(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         mayHaveParameters(bytes)
     }
 

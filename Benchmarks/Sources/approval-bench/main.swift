@@ -157,6 +157,7 @@ func runEvaluationPass(_ rules: RuleSet, _ snapshots: [ApprovalSnapshot], _ opti
         case .requestChanges: checksum &+= 2
         case .hold: checksum &+= 3
         case .reject: checksum &+= 4
+        default: checksum &+= 5
         }
     }
     return checksum

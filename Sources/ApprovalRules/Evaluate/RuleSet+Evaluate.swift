@@ -143,9 +143,10 @@ extension RuleSet.Compiled {
                 }
             }
             if let recommendation {
-                switch strategy {
-                case .mostRestrictive: recommended = max(recommended ?? recommendation, recommendation)
-                case .firstMatch: recommended = recommended ?? recommendation
+                if strategy == .firstMatch {
+                    recommended = recommended ?? recommendation
+                } else {
+                    recommended = max(recommended ?? recommendation, recommendation)
                 }
             }
         }

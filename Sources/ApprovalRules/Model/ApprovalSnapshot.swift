@@ -62,6 +62,20 @@ public struct ApprovalSnapshot: Sendable {
         self.init(value, repeatedKeys: repeats)
     }
 
+    /// Reads a snapshot file and indexes it, as ``init(parsing:file:projection:options:)`` does.
+    ///
+    /// ```swift
+    /// let snapshot = try ApprovalSnapshot(contentsOf: "examples/snapshots/tier2-cfo.json", projection: rules.projection)
+    /// ```
+    ///
+    /// - Throws: ``JSONError`` (`file_not_found`, `unreadable`, `too_large` or a parse error).
+    public init(
+        contentsOf path: String, projection: JSONProjection = .all, options: JSONParser.Options = ApprovalSnapshot.parserOptions
+    ) throws(JSONError) {
+        try self.init(
+            parsing: try FileBytes.read(path, limit: options.maxBytes), file: path, projection: projection, options: options)
+    }
+
     /// How snapshots are parsed: repeated keys kept (and reported), ``Limits/default``'s size
     /// and depth limits.
     public static let parserOptions = Limits.default.snapshotParsing

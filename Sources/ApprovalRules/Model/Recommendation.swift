@@ -1,54 +1,145 @@
 /// What a rule set recommends for a task, ordered from least to most restrictive.
 ///
+/// A struct over a private enum (STYLE.md §2): a recommendation added later breaks no one's
+/// `switch` (which needs a `default`).
+///
 /// ```swift
 /// Recommendation.reject > .hold              // true
 /// Recommendation(rawValue: "request_changes") // .requestChanges
 /// ```
-public enum Recommendation: String, Sendable, Hashable, Comparable, CaseIterable {
-    /// Let the task through.
-    case approve
-    /// Send it back for changes.
-    case requestChanges = "request_changes"
-    /// Stop and wait for a person.
-    case hold
-    /// Refuse it.
-    case reject
+public struct Recommendation: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    /// In order of restrictiveness.
+    private enum Kind: Int, Sendable, Hashable, CaseIterable {
+        case approve, requestChanges, hold, reject
+    }
 
-    private var restrictiveness: Int {
-        switch self {
-        case .approve: return 0
-        case .requestChanges: return 1
-        case .hold: return 2
-        case .reject: return 3
+    private let kind: Kind
+    private init(_ kind: Kind) { self.kind = kind }
+
+    /// Let the task through.
+    public static let approve = Recommendation(.approve)
+    /// Send it back for changes.
+    public static let requestChanges = Recommendation(.requestChanges)
+    /// Stop and wait for a person.
+    public static let hold = Recommendation(.hold)
+    /// Refuse it.
+    public static let reject = Recommendation(.reject)
+
+    /// Every recommendation, least restrictive first.
+    public static let allCases: [Recommendation] = Kind.allCases.map(Recommendation.init)
+
+    /// The recommendation spelled `rawValue` (`approve`, `request_changes`, `hold`, `reject`).
+    public init?(rawValue: String) {
+        guard let found = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    /// The snake_case name, as in rule documents and decisions.
+    public var rawValue: String {
+        switch kind {
+        case .approve: return "approve"
+        case .requestChanges: return "request_changes"
+        case .hold: return "hold"
+        case .reject: return "reject"
         }
     }
 
+    public var description: String { rawValue }
+
     /// `a < b` when `a` is less restrictive than `b`.
     public static func < (lhs: Recommendation, rhs: Recommendation) -> Bool {
-        lhs.restrictiveness < rhs.restrictiveness
+        lhs.kind.rawValue < rhs.kind.rawValue
     }
+
+    public static func == (lhs: Recommendation, rhs: Recommendation) -> Bool { lhs.kind == rhs.kind }
 }
 
-/// How the recommendations of the rules that fire combine into one.
-public enum CombiningStrategy: String, Sendable, Hashable, CaseIterable {
+/// How the recommendations of the rules that fire combine into one (a struct over a private
+/// enum, like ``Recommendation``).
+///
+/// ```swift
+/// CombiningStrategy(rawValue: "first_match") == .firstMatch  // true
+/// ```
+public struct CombiningStrategy: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    private enum Kind: Sendable, Hashable, CaseIterable {
+        case mostRestrictive, firstMatch
+    }
+
+    private let kind: Kind
+    private init(_ kind: Kind) { self.kind = kind }
+
     /// The most restrictive recommendation wins (reject > hold > request_changes > approve).
-    case mostRestrictive = "most_restrictive"
+    public static let mostRestrictive = CombiningStrategy(.mostRestrictive)
     /// The first rule that fires and recommends, in priority order, decides.
-    case firstMatch = "first_match"
+    public static let firstMatch = CombiningStrategy(.firstMatch)
+
+    /// Every strategy.
+    public static let allCases: [CombiningStrategy] = Kind.allCases.map(CombiningStrategy.init)
+
+    /// The strategy spelled `rawValue` (`most_restrictive`, `first_match`).
+    public init?(rawValue: String) {
+        guard let found = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    /// The snake_case name, as in rule documents.
+    public var rawValue: String {
+        switch kind {
+        case .mostRestrictive: return "most_restrictive"
+        case .firstMatch: return "first_match"
+        }
+    }
+
+    public var description: String { rawValue }
 }
 
-/// How urgent an escalation is.
-public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable {
+/// How urgent an escalation is, from least to most (a struct over a private enum, like
+/// ``Recommendation``).
+///
+/// ```swift
+/// Severity.critical > .high                 // true
+/// Severity(rawValue: "medium") == .medium   // true
+/// ```
+public struct Severity: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    /// In order of urgency.
+    private enum Kind: Int, Sendable, Hashable, CaseIterable {
+        case low, medium, high, critical
+    }
+
+    private let kind: Kind
+    private init(_ kind: Kind) { self.kind = kind }
+
     /// For information.
-    case low
+    public static let low = Severity(.low)
     /// Needs attention.
-    case medium
+    public static let medium = Severity(.medium)
     /// Needs attention soon.
-    case high
+    public static let high = Severity(.high)
     /// Needs attention now.
-    case critical
+    public static let critical = Severity(.critical)
+
+    /// Every severity, least urgent first.
+    public static let allCases: [Severity] = Kind.allCases.map(Severity.init)
+
+    /// The severity spelled `rawValue` (`low`, `medium`, `high`, `critical`).
+    public init?(rawValue: String) {
+        guard let found = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    /// The name, as in rule documents and decisions.
+    public var rawValue: String {
+        switch kind {
+        case .low: return "low"
+        case .medium: return "medium"
+        case .high: return "high"
+        case .critical: return "critical"
+        }
+    }
+
+    public var description: String { rawValue }
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // every case is in allCases
+        lhs.kind.rawValue < rhs.kind.rawValue
     }
 }

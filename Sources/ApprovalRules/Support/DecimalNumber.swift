@@ -1,4 +1,4 @@
-public import ApprovalJSON
+package import ApprovalJSON
 
 /// An exact decimal number (up to 38 significant digits), for money: `"50000.00"` equals
 /// `50000`, and `0.1 + 0.2` problems never arise in comparisons.
@@ -9,7 +9,7 @@ public import ApprovalJSON
 /// ```swift
 /// DecimalNumber(text: "50000.00")! == DecimalNumber(50000)  // true
 /// ```
-public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The digits, as an integer.
     var significand: Int128 {
         get { Int128(_low: low, _high: high) }
@@ -34,12 +34,12 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// An integer.
-    public init(_ value: Int64) {
+    package init(_ value: Int64) {
         self.init(significand: Int128(value), scale: 0)
     }
 
     /// Parses a decimal string: optional sign, digits with an optional fraction, optional exponent.
-    public init?(text: String) {
+    package init?(text: String) {
         var text = text
         guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
         self = parsed
@@ -121,7 +121,7 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// A JSON number or numeric string; `nil` for anything else (including non-finite reals).
-    public init?(_ value: JSONValue) {
+    package init?(_ value: JSONValue) {
         switch value {
         case .integer(let number): self.init(number)
         case .double(let number):
@@ -169,22 +169,22 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
         return (x, y)
     }
 
-    public static func < (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
+    package static func < (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
         if let (x, y) = aligned(lhs, rhs) { return x < y }
         return lhs.doubleValue < rhs.doubleValue
     }
 
-    public static func == (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
+    package static func == (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
         lhs.significand == rhs.significand && lhs.scale == rhs.scale  // both normalized
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(significand)
         hasher.combine(scale)
     }
 
     /// The product, rounded to 10 decimal places; `nil` on overflow.
-    public func multiplied(by other: DecimalNumber) -> DecimalNumber? {
+    package func multiplied(by other: DecimalNumber) -> DecimalNumber? {
         let (product, overflow) = significand.multipliedReportingOverflow(by: other.significand)
         if overflow { return nil }
         var result = DecimalNumber(significand: product, scale: scale + other.scale)
@@ -199,7 +199,7 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// The nearest `Double`: the decimal text read back correctly rounded (dividing by 10 once
     /// per decimal place would round at every step, making `0.07` into `0.06999999999999999`).
-    public var doubleValue: Double {
+    package var doubleValue: Double {
         // Both operands exact, so the one division is correctly rounded, like parsing the text.
         if scale < Self.powersOfTen.count, let small = Int64(exactly: significand), small.magnitude < 1 << 53 {
             return Double(small) / Self.powersOfTen[scale]
@@ -213,13 +213,13 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// As JSON: an integer when it has no fraction and fits, otherwise a real.
-    public var json: JSONValue {
+    package var json: JSONValue {
         if scale == 0, let integer = Int64(exactly: significand) { return .integer(integer) }
         return .double(doubleValue)
     }
 
     /// Plain decimal notation, e.g. `50000.25`.
-    public var description: String {
+    package var description: String {
         let digits = String(significand.magnitude)
         var text: String
         if scale == 0 {

@@ -1,4 +1,4 @@
-public import ApprovalJSON
+package import ApprovalJSON
 
 /// A rule test case: a snapshot, a clock, and the parts of the decision it must produce.
 ///
@@ -23,20 +23,20 @@ public import ApprovalJSON
 /// let testCase = try RuleTestCase(json, file: "examples/tests/tier2.test.json")
 /// let failures = testCase.check(ruleSet.evaluate(snapshot, options: testCase.options))
 /// ```
-public struct RuleTestCase: Sendable {
+package struct RuleTestCase: Sendable {
     /// What the case is about.
-    public var description: String?
+    package var description: String?
     /// The snapshot: a path relative to the test file, or the snapshot itself.
-    public var snapshot: Source
+    package var snapshot: Source
     /// A rule file for this case, relative to the test file (otherwise the caller's rules).
-    public var rulesPath: String?
+    package var rulesPath: String?
     /// The clock for the evaluation.
-    public var now: Timestamp?
+    package var now: Timestamp?
     /// The expected parts of the decision.
-    public var expect: JSONObject
+    package var expect: JSONObject
 
     /// Where the snapshot comes from.
-    public enum Source: Sendable {
+    package enum Source: Sendable {
         /// A file path (already resolved against the test file's folder).
         case file(String)
         /// The snapshot written inline.
@@ -44,7 +44,7 @@ public struct RuleTestCase: Sendable {
     }
 
     /// The keys `expect` may hold.
-    public static let expectationKeys: Set<String> = [
+    package static let expectationKeys: Set<String> = [
         "recommendation", "fired_rules", "escalations", "data_problems", "escalated_to",
     ]
 
@@ -54,7 +54,7 @@ public struct RuleTestCase: Sendable {
     ///   - json: the test case document.
     ///   - file: its path, to resolve relative paths against.
     /// - Throws: ``RuleCompilationError`` describing what is malformed.
-    public init(_ json: JSONValue, file: String) throws {
+    package init(_ json: JSONValue, file: String) throws {
         func fail(_ message: String, _ path: JSONPointer) -> RuleCompilationError {
             RuleCompilationError(diagnostics: [
                 RuleDiagnostic(
@@ -90,10 +90,10 @@ public struct RuleTestCase: Sendable {
     }
 
     /// Evaluation options for this case.
-    public var options: EvaluationOptions { EvaluationOptions(now: now) }
+    package var options: EvaluationOptions { EvaluationOptions(now: now) }
 
     /// What differs between the decision and the expectations (empty when the case passes).
-    public func check(_ decision: Decision) -> [String] {
+    package func check(_ decision: Decision) -> [String] {
         var failures: [String] = []
         if let wanted = expect["recommendation"]?.string, wanted != decision.recommendation.rawValue {
             failures.append("recommendation: expected \(wanted), got \(decision.recommendation.rawValue)")
