@@ -266,14 +266,6 @@ extension Operators {
         ) { call in
             domainTest(call, orSubdomain: true)
         },
-        binary("starts_with", summary: "a string starts with a prefix (case-sensitive)") { text, prefix, _ in
-            guard case .string(let text) = text, case .string(let prefix) = prefix else { return false }
-            return .bool(text.hasPrefix(prefix))
-        },
-        binary("ends_with", summary: "a string ends with a suffix (case-sensitive)") { text, suffix, _ in
-            guard case .string(let text) = text, case .string(let suffix) = suffix else { return false }
-            return .bool(text.hasSuffix(suffix))
-        },
     ]
 
     /// `[address, domain, domain...]`: false for anything that is not an address. Literal domains

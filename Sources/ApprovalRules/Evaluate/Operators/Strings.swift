@@ -1,6 +1,6 @@
 import ApprovalJSON
 
-/// String operators: `cat`, `substr`, and `in` (which also searches arrays).
+/// String operators: `cat`, `substr`, `in` (which also searches arrays), `starts_with` and `ends_with`.
 ///
 /// Values become text as JavaScript's `String()` makes them (``Coercion/string(_:)``): `1.0` is
 /// `"1"`, `true` is `"true"`. Positions count Unicode scalars (JavaScript counts UTF-16 code
@@ -17,6 +17,14 @@ extension Operators {
             ["in"], arity: 2...2,
             summary: "[x, list or text]: whether x is an element of the list, or a part of the text",
             build: { call throws(CompileProblem) in StringOperators.contains(call) }),
+        binary("starts_with", summary: "a string starts with a prefix (case-sensitive)") { text, prefix, _ in
+            guard case .string(let text) = text, case .string(let prefix) = prefix else { return false }
+            return .bool(text.hasPrefix(prefix))
+        },
+        binary("ends_with", summary: "a string ends with a suffix (case-sensitive)") { text, suffix, _ in
+            guard case .string(let text) = text, case .string(let suffix) = suffix else { return false }
+            return .bool(text.hasSuffix(suffix))
+        },
     ]
 }
 
