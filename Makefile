@@ -1,13 +1,13 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up, build, and dry-run the shipped examples against the shipped rules
-#   make test   set up, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
+#   make test   set up, lint the formatting, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
 # `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
 
 SWIFT ?= swift
 CLI := .build/cli/approvalctl
 export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 
-.PHONY: setup build run test test-static-cli test-asan fuzz-smoke fuzz bench clean
+.PHONY: setup lint format build run test test-static-cli test-asan fuzz-smoke fuzz bench clean
 
 # Installs what the build needs from Debian's packages, only when it is missing.
 setup:
@@ -25,7 +25,10 @@ run: build
 bench: setup
 	./Benchmarks/run.sh
 
-test: setup
+# The sources are `swift format` clean (.swift-format; the generated Confusables.swift is exempt).
+FORMATTED := Sources Tests Benchmarks/Sources Fuzz/Sources
+
+test: setup lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip SimulatorIntegrationTests
 	@# The client's retry and deadline tests measure wall time against a live loopback server, so they
@@ -47,6 +50,12 @@ test-static-cli:
 # ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
 test-asan:
 	APPROVAL_JSON_ONLY=1 $(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMATTED)
 
 # A few seconds of each fuzz target (libFuzzer + AddressSanitizer); `make fuzz` runs them longer.
 fuzz-smoke:

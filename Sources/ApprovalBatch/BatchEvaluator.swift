@@ -56,7 +56,8 @@ public struct BatchEvaluator: Sendable {
             }
             let snapshot = try ApprovalSnapshot(
                 parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
-            return .decided(rules.evaluate(snapshot, options: options), comparedWith?.evaluate(snapshot, options: options))
+            return .decided(
+                rules.evaluate(snapshot, options: options), comparedWith?.evaluate(snapshot, options: options))
         } catch {
             return .unreadable(item.locate(error))
         }

@@ -12,6 +12,7 @@ public struct BatchItem: Sendable {
     public let file: String
     /// For a stream: the line number, and the byte offset where the line starts in the stream.
     public let line: Int?
+    /// The byte offset where the line starts in the stream (0 for files).
     public let offset: Int
     /// The bytes, when the source holds them (stream lines, in-memory snapshots); a file's are read
     /// by the worker that evaluates it.

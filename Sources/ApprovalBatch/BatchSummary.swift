@@ -12,26 +12,34 @@ public import ApprovalRules
 public struct BatchSummary: Sendable {
     /// The rule set, and the one compared with.
     public let rules: RuleSet
+    /// The rule set compared with, if any.
     public let comparedWith: RuleSet?
 
     /// Snapshots seen, and of those the ones that could not be read.
     public private(set) var total = 0
+    /// Of those, the snapshots that could not be read.
     public private(set) var unreadable = 0
     /// Snapshots decided.
     public var evaluated: Int { total - unreadable }
     /// Decisions by recommendation, and by the second rule set.
     public private(set) var recommendations: [Recommendation: Int] = [:]
+    /// Decisions of the second rule set by recommendation.
     public private(set) var recommendationsAfter: [Recommendation: Int] = [:]
     /// How often each rule fired, and with the second rule set.
     public private(set) var rulesFired: [String: Int] = [:]
+    /// How often each rule of the second rule set fired.
     public private(set) var rulesFiredAfter: [String: Int] = [:]
     /// Decisions with escalations, with data problems; and with the second rule set.
     public private(set) var escalating = 0
+    /// Decisions with data problems.
     public private(set) var withProblems = 0
+    /// Decisions of the second rule set with escalations.
     public private(set) var escalatingAfter = 0
+    /// Decisions of the second rule set with data problems.
     public private(set) var withProblemsAfter = 0
     /// In a comparison: decisions that changed, and how many by transition (`approve -> hold`).
     public private(set) var changed = 0
+    /// Changed decisions by transition (`approve -> hold`).
     public private(set) var transitions: [String: Int] = [:]
 
     /// An empty summary.

@@ -10,6 +10,7 @@ public import ApprovalRules
 public struct DecisionComparison: Sendable {
     /// The decisions.
     public let before: Decision
+    /// The decision of the second rule set.
     public let after: Decision
     /// The rules that fire with the second rule set but not the first, sorted.
     public let startedFiring: [String]

@@ -28,6 +28,7 @@ public struct SnapshotSourceError: Error, Sendable, CustomStringConvertible {
     /// What is wrong, naming the path.
     public let message: String
 
+    /// The text form, as printed in messages and reports.
     public var description: String { "\(message) [\(code)]" }
 }
 
@@ -62,12 +63,15 @@ public struct FileSnapshotSource: SnapshotSource {
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if !name.hasPrefix(".") { names.append(name) }
         }
         return names.sorted { $0.precedesInCodePointOrder($1) }
     }
 
+    /// The next snapshot, or `nil` at the end.
     public mutating func next() -> BatchItem? {
         if let file = single {
             single = nil
@@ -113,7 +117,9 @@ public final class NDJSONSnapshotSource: SnapshotSource {
     /// - Throws: ``SnapshotSourceError`` (`file_not_found`) when the file cannot be opened.
     public init(path: String) throws(SnapshotSourceError) {
         let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SnapshotSourceError(code: "file_not_found", message: "\(path): no such file") }
+        guard descriptor >= 0 else {
+            throw SnapshotSourceError(code: "file_not_found", message: "\(path): no such file")
+        }
         self.descriptor = descriptor
         self.name = path == "-" ? "<stdin>" : path
     }
@@ -122,6 +128,7 @@ public final class NDJSONSnapshotSource: SnapshotSource {
         if descriptor != 0 { close(descriptor) }
     }
 
+    /// The next snapshot, or `nil` at the end.
     public func next() -> BatchItem? {
         while true {
             if let newline = buffer[bufferStart...].firstIndex(of: 0x0A) {
@@ -169,6 +176,7 @@ public struct MemorySnapshotSource: SnapshotSource {
         self.items = items.makeIterator()
     }
 
+    /// The next snapshot, or `nil` at the end.
     public mutating func next() -> BatchItem? {
         items.next().map { BatchItem(file: $0.name, bytes: $0.bytes) }
     }

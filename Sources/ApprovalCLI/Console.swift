@@ -43,7 +43,8 @@ package enum Console {
     private static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < buffer.count {
-            let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)  // non-empty buffer
+            // non-empty buffer
+            let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 return false
@@ -65,7 +66,9 @@ package enum Console {
 
     /// Reports a CLI-level error on stderr (text, or a JSON line with `--format json`/`ndjson`)
     /// and returns the failure to throw.
-    package static func fail(_ message: String, code: String, status: ExitStatus, format: OutputFormat) -> CommandFailure {
+    package static func fail(_ message: String, code: String, status: ExitStatus, format: OutputFormat)
+        -> CommandFailure
+    {
         if format == .text {
             err("error: \(message)\n")
         } else {

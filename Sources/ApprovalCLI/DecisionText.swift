@@ -21,7 +21,9 @@ package enum DecisionText {
             lines.append("")
             lines.append("Escalations")
             for escalation in decision.escalations {
-                lines.append("  - [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)")
+                lines.append(
+                    "  - [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)"
+                )
             }
         }
         if !decision.dataProblems.isEmpty {
@@ -40,7 +42,8 @@ package enum DecisionText {
             lines.append("")
             lines.append("Explanation")
             for rule in trace {
-                let state = rule.failure.map { "could not be evaluated (\($0))" } ?? (rule.fired ? "fired" : "did not fire")
+                let state =
+                    rule.failure.map { "could not be evaluated (\($0))" } ?? (rule.fired ? "fired" : "did not fire")
                 lines.append("  \(rule.ruleID): \(state)")
                 for event in rule.events {
                     let mark: String

@@ -15,7 +15,9 @@ package enum Inputs {
         let executable = CommandLine.arguments[0]
         if let slash = executable.lastIndex(of: "/") {
             let folder = String(executable[..<slash])
-            candidates += [folder + "/../../rules/default.rules.json", folder + "/../share/approvalctl/default.rules.json"]
+            candidates += [
+                folder + "/../../rules/default.rules.json", folder + "/../share/approvalctl/default.rules.json",
+            ]
         }
         for candidate in candidates where access(candidate, R_OK) == 0 { return candidate }
         throw Console.fail(
@@ -49,7 +51,8 @@ package enum Inputs {
     }
 
     /// Reads a snapshot file (or stdin for `-`).
-    package static func snapshot(_ path: String, projection: JSONProjection = .all, format: OutputFormat) throws(CommandFailure)
+    package static func snapshot(_ path: String, projection: JSONProjection = .all, format: OutputFormat)
+        throws(CommandFailure)
         -> ApprovalSnapshot
     {
         do {
@@ -84,10 +87,13 @@ package enum Inputs {
 
     /// Every file under `root` whose name ends in `suffix`, recursively, in name order (by path
     /// bytes). A plain file is returned as it is. Hidden entries are skipped.
-    package static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure) -> [String] {
+    package static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure)
+        -> [String]
+    {
         var status = stat()
         guard stat(root, &status) == 0 else {
-            throw Console.fail("\(root): no such file or directory", code: "file_not_found", status: .missingInput, format: format)
+            throw Console.fail(
+                "\(root): no such file or directory", code: "file_not_found", status: .missingInput, format: format)
         }
         if (status.st_mode & S_IFMT) != S_IFDIR { return [root] }
         var result: [String] = []

@@ -45,7 +45,8 @@ package enum FileBytes {
             var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
                 count = 0
                 while count < buffer.count {
-                    let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)  // capacity >= 1
+                    // capacity >= 1
+                    let read = Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
                     if read < 0 && errno == EINTR { continue }
                     if read <= 0 { break }
                     count += read
@@ -62,7 +63,9 @@ package enum FileBytes {
     }
 
     /// Reads until end of file in chunks (pipes, standard input, growing files).
-    private static func readRest(_ descriptor: Int32, _ path: String, into bytes: inout [UInt8], limit: Int) throws(JSONError) {
+    private static func readRest(_ descriptor: Int32, _ path: String, into bytes: inout [UInt8], limit: Int)
+        throws(JSONError)
+    {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }

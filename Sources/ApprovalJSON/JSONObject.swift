@@ -122,6 +122,7 @@ extension JSONObject: Hashable {
         return true
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         // Order-independent, to agree with ==.
         var combined = 0
@@ -137,6 +138,7 @@ extension JSONObject: Hashable {
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// A value written as a Swift literal.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements)
     }

@@ -106,13 +106,14 @@ public struct JSONParser: Sendable {
         checking.options.rejectDuplicateKeys = true
         do {
             return try checking.parse(bytes, file: file, projection: projection)
-        } catch where error.code == .duplicateKey {
+        } catch  where error.code == .duplicateKey {
             repeatedKeys = SourceLocator(bytes: bytes, file: file).repeatedKeys()
             if repeatedKeys.isEmpty {
                 // The scan should find what jansson found; if it does not, jansson's place stands.
                 repeatedKeys = [
                     JSONRepeatedKey(
-                        path: .root, location: error.location ?? SourceLocation(file: file, line: 1, column: 1, byteOffset: 0))
+                        path: .root,
+                        location: error.location ?? SourceLocation(file: file, line: 1, column: 1, byteOffset: 0))
                 ]
             }
             return try parse(bytes, file: file, projection: projection)
@@ -135,7 +136,7 @@ public struct JSONParser: Sendable {
         do {
             do {
                 value = try converter.convert(document.root, projection: projection)
-            } catch where projection != .all {
+            } catch  where projection != .all {
                 // The projection holds skipped parts to the depth limit too; the error is the one
                 // converting the whole tree gives (the first too-deep place in document order).
                 value = try converter.convert(document.root)

@@ -55,6 +55,7 @@ public indirect enum JSONProjection: Sendable, Hashable {
             self.ends = ends
         }
 
+        /// A value written as a Swift literal.
         public init(arrayLiteral elements: String...) { self.init(Set(elements)) }
 
         /// The most strings compared byte by byte.
@@ -73,7 +74,8 @@ public indirect enum JSONProjection: Sendable, Hashable {
                 var start = 0
                 for end in ends {
                     defer { start = end }
-                    if end - start == bytes.count, UnsafeBufferPointer(rebasing: all[start..<end]).elementsEqual(bytes) {
+                    if end - start == bytes.count, UnsafeBufferPointer(rebasing: all[start..<end]).elementsEqual(bytes)
+                    {
                         return true
                     }
                 }
@@ -81,7 +83,9 @@ public indirect enum JSONProjection: Sendable, Hashable {
             }
         }
 
+        /// Whether `lhs` and `rhs` are the same.
         public static func == (lhs: Strings, rhs: Strings) -> Bool { lhs.set == rhs.set }
+        /// Hashes what `==` compares.
         public func hash(into hasher: inout Hasher) { hasher.combine(set) }
     }
 
@@ -117,6 +121,7 @@ public indirect enum JSONProjection: Sendable, Hashable {
         .members(Members(wanted.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
     }
 
+    /// Whether `lhs` and `rhs` are the same.
     public static func == (lhs: JSONProjection, rhs: JSONProjection) -> Bool {
         switch (lhs, rhs) {
         case (.all, .all): return true
@@ -128,6 +133,7 @@ public indirect enum JSONProjection: Sendable, Hashable {
         }
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .all: hasher.combine(0)

@@ -135,6 +135,7 @@ extension JSONValue: Hashable {
         }
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
@@ -154,12 +155,19 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// A value written as a Swift literal.
     public init(nilLiteral: ()) { self = .null }
+    /// A value written as a Swift literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A value written as a Swift literal.
     public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// A value written as a Swift literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A value written as a Swift literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A value written as a Swift literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A value written as a Swift literal.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements))
     }

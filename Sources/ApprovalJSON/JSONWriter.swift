@@ -110,7 +110,9 @@ public struct JSONWriter: Sendable {
         text.withUTF8 { bytes in
             var runStart = 0
             for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x7F || byte == 0x22 || byte == 0x5C {
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                if runStart < index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                }
                 escape(byte, into: &output)
                 runStart = index + 1
             }

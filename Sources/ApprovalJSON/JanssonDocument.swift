@@ -101,13 +101,16 @@ struct JanssonConverter {
                 values.append(try convertMember(member, key: key, projection: wanted.projections[at], depth: depth))
                 present?.append(key)
             }
-            if checksSkipped, json_object_size(object) > values.count { try checkSkipped(object, wanted: wanted.keys, depth: depth) }
+            if checksSkipped, json_object_size(object) > values.count {
+                try checkSkipped(object, wanted: wanted.keys, depth: depth)
+            }
             return JSONObject(uniqueKeys: present ?? wanted.keys, values: values)
         case .matching(let key, let values, let then, let otherwise):
             var chosen = otherwise
             if let selector = Self.member(object, key), cjansson_is_string(selector) != 0,
                 values.contains(
-                    bytes: UnsafeRawBufferPointer(start: json_string_value(selector), count: json_string_length(selector)),
+                    bytes: UnsafeRawBufferPointer(
+                        start: json_string_value(selector), count: json_string_length(selector)),
                     orString: { Self.string(selector) })
             {
                 chosen = then
@@ -140,10 +143,12 @@ struct JanssonConverter {
         var iterator = json_object_iter(object)
         while let current = iterator {
             defer { iterator = json_object_iter_next(object, current) }
-            guard let member = json_object_iter_value(current), cjansson_is_object(member) != 0 || cjansson_is_array(member) != 0
+            guard let member = json_object_iter_value(current),
+                cjansson_is_object(member) != 0 || cjansson_is_array(member) != 0
             else { continue }
             let key = String(
-                decoding: UnsafeRawBufferPointer(start: json_object_iter_key(current), count: json_object_iter_key_len(current)),
+                decoding: UnsafeRawBufferPointer(
+                    start: json_object_iter_key(current), count: json_object_iter_key_len(current)),
                 as: UTF8.self)
             // A wanted member was converted, and checked, already.
             guard !wanted.contains(key), Self.nests(member, deeperThan: maxDepth, depth: depth + 1)

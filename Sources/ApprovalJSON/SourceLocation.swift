@@ -30,6 +30,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
         "\(file ?? "<input>"):\(line):\(column)"
     }
 
+    /// Whether `lhs` comes before `rhs` in this type's order.
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file ?? "", lhs.byteOffset) < (rhs.file ?? "", rhs.byteOffset)
     }

@@ -24,7 +24,12 @@ import Testing
             #expect(rendered == item.name, "rendered on a worker for the same item")
             switch outcome {
             case .decided(let decision, let other):
-                delivered.append((item.name, JSONWriter.compact.string(decision.json) + (other.map { JSONWriter.compact.string($0.json) } ?? "")))
+                delivered.append(
+                    (
+                        item.name,
+                        JSONWriter.compact.string(decision.json)
+                            + (other.map { JSONWriter.compact.string($0.json) } ?? "")
+                    ))
             case .unreadable(let error):
                 delivered.append((item.name, error.code.description))
             }
@@ -75,7 +80,8 @@ import Testing
         #expect(delivered[150].1 == "premature_end")
         var summary = BatchSummary(rules: rules)
         var again = MemorySnapshotSource(items)
-        BatchEvaluator(rules: rules, options: Self.options, workers: 2).run(&again, render: { _, _ in () }) { _, outcome, _ in
+        BatchEvaluator(rules: rules, options: Self.options, workers: 2).run(&again, render: { _, _ in () }) {
+            _, outcome, _ in
             summary.add(outcome)
         }
         #expect(summary.total == 301)
@@ -87,7 +93,8 @@ import Testing
     @Test func comparisonNamesTheRulesThatStartedAndStoppedFiring() throws {
         let rules = try Self.defaultRules()
         // The candidate raises the small-contract limit: tier-1 stops firing where small-contract starts.
-        var document = try JSONParser(options: .ruleFile).parse(contentsOf: Self.repository + "/rules/default.rules.json")
+        var document = try JSONParser(options: .ruleFile).parse(
+            contentsOf: Self.repository + "/rules/default.rules.json")
         guard case .object(var object) = document, case .array(var list)? = object["rules"] else {
             Issue.record("the default rules are not an object with rules")
             return
@@ -103,7 +110,9 @@ import Testing
             &source, render: { _, _ in () }
         ) { _, outcome, _ in
             summary.add(outcome)
-            if case .decided(let old, let new?) = outcome { changes.append(DecisionComparison(before: old, after: new)) }
+            if case .decided(let old, let new?) = outcome {
+                changes.append(DecisionComparison(before: old, after: new))
+            }
         }
         let change = try #require(changes.first)
         #expect(change.changed)

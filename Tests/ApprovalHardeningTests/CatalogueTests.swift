@@ -21,13 +21,18 @@ struct CatalogueTests {
         }
         var referenced: Set<String> = []
         for entry in entries {
-            #expect((entry.input == nil) != (entry.generated == nil), "\(entry.id): give exactly one of input and generated")
+            #expect(
+                (entry.input == nil) != (entry.generated == nil), "\(entry.id): give exactly one of input and generated"
+            )
             if let input = entry.input {
                 referenced.insert(input)
-                #expect(FileManager.default.fileExists(atPath: Paths.catalogue + "/" + input), "\(entry.id): \(input) is missing")
+                #expect(
+                    FileManager.default.fileExists(atPath: Paths.catalogue + "/" + input),
+                    "\(entry.id): \(input) is missing")
             }
             if let snapshot = entry.snapshot { referenced.insert(snapshot) }
-            #expect((entry.kind == .evaluation) == (entry.snapshot != nil), "\(entry.id): only evaluations name a snapshot")
+            #expect(
+                (entry.kind == .evaluation) == (entry.snapshot != nil), "\(entry.id): only evaluations name a snapshot")
             #expect(!entry.covers.isEmpty, "\(entry.id): say what the entry covers")
             if case .decision(let expected) = entry.expectation, expected.recommendation == "approve" {
                 #expect(expected.clean, "\(entry.id): only entries marked clean may expect approve")
@@ -79,10 +84,13 @@ struct CatalogueTests {
 
     @Test("every former-bug entry of the catalogue has its regression test above, and every such test has entries")
     func everyKnownBugHasATest() throws {
-        let covered: Set<String> = ["task-wrong-shape", "blocklist-crlf", "blocklist-unnormalised", "projection-skips-depth-limit"]
+        let covered: Set<String> = [
+            "task-wrong-shape", "blocklist-crlf", "blocklist-unnormalised", "projection-skips-depth-limit",
+        ]
         let bugs = try Catalogue.knownBugs()
         for entry in bugs {
-            #expect(covered.contains(entry.knownBug ?? ""), "\(entry.id): known_bug \(entry.knownBug ?? "") has no test")
+            #expect(
+                covered.contains(entry.knownBug ?? ""), "\(entry.id): known_bug \(entry.knownBug ?? "") has no test")
         }
         // And the other way round: each regression test above has entries, so none passes on zero cases.
         for id in covered {
@@ -97,7 +105,6 @@ struct CatalogueTests {
 enum CatalogueCheck {
     static let defaultRules = Result { try RuleSet(contentsOf: Paths.defaultRules) }
     static let now = Timestamp(iso8601: Paths.now)
-
 
     static func run(_ entry: CatalogueEntry) async throws {
         let scratch = try ScratchDirectory("catalogue")
@@ -157,7 +164,8 @@ enum CatalogueCheck {
     /// Snapshot parsing as `approvalctl` does it (repeated keys reported), converting the whole document.
     static func parseSnapshot(_ path: String) -> Result<ApprovalSnapshot, JSONError> {
         Result { () throws(JSONError) in
-            try ApprovalSnapshot(parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
+            try ApprovalSnapshot(
+                parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
         }
     }
 
@@ -167,7 +175,8 @@ enum CatalogueCheck {
 
     // MARK: Library outcomes
 
-    static func expectParseError(_ code: String, library: Result<ApprovalSnapshot, JSONError>, _ entry: CatalogueEntry) {
+    static func expectParseError(_ code: String, library: Result<ApprovalSnapshot, JSONError>, _ entry: CatalogueEntry)
+    {
         switch library {
         case .success(let value):
             Issue.record("\(entry.id): library parsed the input (\(value.document.typeName)); expected \(code)")
@@ -180,7 +189,8 @@ enum CatalogueCheck {
     static func expectDiagnostics(_ codes: [String], library: Result<RuleSet, any Error>, _ entry: CatalogueEntry) {
         switch library {
         case .success(let ruleSet):
-            Issue.record("\(entry.id): library compiled the rule file (\(ruleSet.ruleIDs.count) rules); expected \(codes)")
+            Issue.record(
+                "\(entry.id): library compiled the rule file (\(ruleSet.ruleIDs.count) rules); expected \(codes)")
         case .failure(let error):
             guard let error = error as? RuleCompilationError else {
                 Issue.record("\(entry.id): library threw \(error), not a RuleCompilationError")
@@ -208,7 +218,9 @@ enum CatalogueCheck {
         }
         for (index, text) in expected.problemMessages.enumerated() {
             let message = index < decision.problemMessages.count ? decision.problemMessages[index] : ""
-            #expect(message.contains(text), "\(context): problem \(index) should mention \"\(text)\"", sourceLocation: sourceLocation)
+            #expect(
+                message.contains(text), "\(context): problem \(index) should mention \"\(text)\"",
+                sourceLocation: sourceLocation)
         }
         for text in expected.warnings {
             #expect(
@@ -238,7 +250,8 @@ enum CatalogueCheck {
         let report = (try? JSONParser().parse(result.stdout))?[0]
         #expect(report?["valid"]?.bool == false, "\(entry.id): \(result.stdoutText.prefix(300))")
         let errors = report?["diagnostics"]?.array?.filter { $0["severity"]?.string == "error" } ?? []
-        #expect(errors.compactMap { $0["code"]?.string }.sorted() == codes, "\(entry.id): \(result.stdoutText.prefix(600))")
+        #expect(
+            errors.compactMap { $0["code"]?.string }.sorted() == codes, "\(entry.id): \(result.stdoutText.prefix(600))")
     }
 
     static func expectDecision(

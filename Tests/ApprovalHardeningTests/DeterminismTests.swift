@@ -12,7 +12,9 @@ struct DeterminismTests {
 
     /// The example snapshots and the start of a generated corpus.
     static func inputs() throws -> [(name: String, value: JSONValue)] {
-        var inputs = try Examples.snapshotPaths().map { ($0, try JSONParser().parse(contentsOf: Paths.repository + "/" + $0)) }
+        var inputs = try Examples.snapshotPaths().map {
+            ($0, try JSONParser().parse(contentsOf: Paths.repository + "/" + $0))
+        }
         for index in 0..<60 {
             inputs.append(("generated snapshot \(index)", SnapshotGenerator.snapshot(seed: 1_729, index: index)))
         }
@@ -52,7 +54,8 @@ struct DeterminismTests {
             let reference = JSONWriter.pretty.bytes(rules.evaluate(ApprovalSnapshot(value), options: options).json)
             for _ in 0..<3 {
                 let shuffled = value.shufflingKeys(using: &generator)
-                let decision = JSONWriter.pretty.bytes(rules.evaluate(ApprovalSnapshot(shuffled), options: options).json)
+                let decision = JSONWriter.pretty.bytes(
+                    rules.evaluate(ApprovalSnapshot(shuffled), options: options).json)
                 expectIdentical(decision, reference, "\(name): a shuffled copy gives other decision JSON under \(path)")
             }
         }
@@ -66,13 +69,17 @@ struct DeterminismTests {
     func evaluateIgnoresLocaleAndTimeZone(snapshot: String) async throws {
         for format in ["json", "text"] {
             let arguments = Commands.evaluate(snapshot, rules: Paths.defaultRules, format: format, explain: true)
-            let baseline = try await ApprovalCtl.run(arguments, in: Paths.repository, environment: CommandEnvironment.baseline)
-            let hostile = try await ApprovalCtl.run(arguments, in: Paths.repository, environment: CommandEnvironment.hostile)
+            let baseline = try await ApprovalCtl.run(
+                arguments, in: Paths.repository, environment: CommandEnvironment.baseline)
+            let hostile = try await ApprovalCtl.run(
+                arguments, in: Paths.repository, environment: CommandEnvironment.hostile)
             #expect(baseline.ended(with: 0), "\(snapshot) \(format): \(baseline.summary)")
             #expect(hostile.ended(with: 0), "\(snapshot) \(format): \(hostile.summary)")
             #expect(!baseline.stdout.isEmpty)
-            expectIdentical(hostile.stdout, baseline.stdout, "\(snapshot) --format \(format): stdout depends on TZ/locale")
-            expectIdentical(hostile.stderr, baseline.stderr, "\(snapshot) --format \(format): stderr depends on TZ/locale")
+            expectIdentical(
+                hostile.stdout, baseline.stdout, "\(snapshot) --format \(format): stdout depends on TZ/locale")
+            expectIdentical(
+                hostile.stderr, baseline.stderr, "\(snapshot) --format \(format): stderr depends on TZ/locale")
         }
     }
 
@@ -81,8 +88,10 @@ struct DeterminismTests {
         arguments: ["text", "json", "ndjson"])
     func dryRunIgnoresLocaleAndTimeZone(format: String) async throws {
         let arguments = Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: format, jobs: 2)
-        let baseline = try await ApprovalCtl.run(arguments, in: Paths.repository, environment: CommandEnvironment.baseline)
-        let hostile = try await ApprovalCtl.run(arguments, in: Paths.repository, environment: CommandEnvironment.hostile)
+        let baseline = try await ApprovalCtl.run(
+            arguments, in: Paths.repository, environment: CommandEnvironment.baseline)
+        let hostile = try await ApprovalCtl.run(
+            arguments, in: Paths.repository, environment: CommandEnvironment.hostile)
         #expect(baseline.ended(with: 0), "\(baseline.summary)")
         #expect(hostile.ended(with: 0), "\(hostile.summary)")
         #expect(baseline.stdout.count > 1000)
@@ -100,7 +109,8 @@ struct DeterminismTests {
             var results = [[UInt8]](repeating: [], count: snapshots.count * ruleSets.count)
             for index in order {
                 let rules = ruleSets[index % ruleSets.count]
-                results[index] = JSONWriter.compact.bytes(rules.evaluate(snapshots[index / ruleSets.count], options: options).json)
+                results[index] = JSONWriter.compact.bytes(
+                    rules.evaluate(snapshots[index / ruleSets.count], options: options).json)
             }
             return results
         }
@@ -120,7 +130,9 @@ struct DeterminismTests {
         #expect(concurrent.count == 8)
         for (task, result) in concurrent.enumerated() {
             for index in reference.indices {
-                expectIdentical(result[index], reference[index], "task \(task), evaluation \(index): concurrent differs from sequential")
+                expectIdentical(
+                    result[index], reference[index],
+                    "task \(task), evaluation \(index): concurrent differs from sequential")
             }
         }
     }
@@ -128,9 +140,11 @@ struct DeterminismTests {
     @Test("dry-run --format json over the examples prints the same bytes with --jobs 1 and --jobs 2")
     func dryRunOverExamplesIgnoresJobs() async throws {
         let one = try await ApprovalCtl.run(
-            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: "json", jobs: 1), in: Paths.repository)
+            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: "json", jobs: 1),
+            in: Paths.repository)
         let two = try await ApprovalCtl.run(
-            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: "json", jobs: 2), in: Paths.repository)
+            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: "json", jobs: 2),
+            in: Paths.repository)
         #expect(one.ended(with: 0), "\(one.summary)")
         #expect(two.ended(with: 0), "\(two.summary)")
         #expect(one.stdout.count > 1000)
@@ -165,11 +179,15 @@ struct DeterminismTests {
 /// The command lines the suites share (identical lines share one run, see ``CommandCache``).
 enum Commands {
     static func evaluate(_ snapshot: String, rules: String, format: String, explain: Bool) -> [String] {
-        ["evaluate", snapshot, "--rules", rules, "--now", Paths.now, "--format", format] + (explain ? ["--explain"] : [])
+        ["evaluate", snapshot, "--rules", rules, "--now", Paths.now, "--format", format]
+            + (explain ? ["--explain"] : [])
     }
 
     static func dryRun(_ source: String, rules: String, format: String, jobs: Int) -> [String] {
-        ["dry-run", source, "--rules", rules, "--now", Paths.now, "--format", format, "--jobs", String(jobs), "--no-progress"]
+        [
+            "dry-run", source, "--rules", rules, "--now", Paths.now, "--format", format, "--jobs", String(jobs),
+            "--no-progress",
+        ]
     }
 }
 
@@ -188,7 +206,8 @@ struct DecisionShape: Equatable, CustomStringConvertible {
         escalations = decision.escalations.map { "\($0.to) \($0.severity) \($0.ruleIDs)" }
         dataProblems = decision.dataProblems.map { "\($0.code) \($0.path ?? "-") \($0.ruleID ?? "-")" }
         trace = (decision.trace ?? []).map { rule in
-            "\(rule.ruleID) \(rule.fired) \(rule.failure != nil) " + rule.events.map { "\($0.path)=\($0.result)" }.joined(separator: ",")
+            "\(rule.ruleID) \(rule.fired) \(rule.failure != nil) "
+                + rule.events.map { "\($0.path)=\($0.result)" }.joined(separator: ",")
         }
     }
 

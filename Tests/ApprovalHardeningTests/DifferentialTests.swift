@@ -44,7 +44,8 @@ struct DifferentialTests {
             #expect(tally.fired[id, default: 0] > 0, "rule \(id) never fired in the corpus")
         }
         for recommendation in Recommendation.allCases {
-            #expect(tally.recommendations[recommendation.rawValue, default: 0] > 0, "no \(recommendation) in the corpus")
+            #expect(
+                tally.recommendations[recommendation.rawValue, default: 0] > 0, "no \(recommendation) in the corpus")
         }
     }
 
@@ -92,7 +93,9 @@ struct DifferentialTests {
     func handWrittenEvaluatorReadsTheRulesRight() throws {
         let oracle = BenchmarkOracle(
             ruleDocument: try JSONParser(options: .ruleFile).parse(contentsOf: Paths.benchmarkRules))
-        func snapshot(value: JSONValue, vendor: String = "Acme Consulting Inc.", approvers: [JSONValue] = ["a.b@example.com"])
+        func snapshot(
+            value: JSONValue, vendor: String = "Acme Consulting Inc.", approvers: [JSONValue] = ["a.b@example.com"]
+        )
             -> JSONValue
         {
             [
@@ -108,12 +111,16 @@ struct DifferentialTests {
                 "files": [["file_id": "f1", "variable_id": "contract_file"]],
             ]
         }
-        #expect(oracle.decide(snapshot(value: 49_999)) == .init(recommendation: "approve", fired: ["small-contract-approve"]))
+        #expect(
+            oracle.decide(snapshot(value: 49_999))
+                == .init(recommendation: "approve", fired: ["small-contract-approve"]))
         #expect(oracle.decide(snapshot(value: "49999.99")).recommendation == "approve")
         #expect(oracle.decide(snapshot(value: 50_000)) == .init(recommendation: "hold", fired: ["value-tier-director"]))
         #expect(
             oracle.decide(snapshot(value: 250_000.0))
-                == .init(recommendation: "hold", fired: ["value-tier-director", "value-tier-cfo", "insurance-missing-over-100k"]))
+                == .init(
+                    recommendation: "hold",
+                    fired: ["value-tier-director", "value-tier-cfo", "insurance-missing-over-100k"]))
         #expect(oracle.decide(snapshot(value: "TBD")) == .init(recommendation: "hold", fired: []))
         #expect(oracle.decide(snapshot(value: 100, vendor: "  BLACKRIDGE   offshore ltd ")).recommendation == "reject")
         #expect(

@@ -19,13 +19,17 @@ struct SecretLeakTests {
     static var apiKey: Secrets { Secrets(values: [CommandEnvironment.apiKey]) }
 
     @Test(
-        "the fixtures carry presigned URLs and the hostile rule set quotes them, so the checks below cannot pass vacuously")
+        "the fixtures carry presigned URLs and the hostile rule set quotes them, so the checks below cannot pass vacuously"
+    )
     func secretChecksAreNotVacuous() async throws {
         var exampleSecrets = Secrets()
-        for path in try Examples.snapshotPaths() { exampleSecrets.formUnion(Secrets(in: try fileBytes(Paths.repository + "/" + path))) }
+        for path in try Examples.snapshotPaths() {
+            exampleSecrets.formUnion(Secrets(in: try fileBytes(Paths.repository + "/" + path)))
+        }
         #expect(exampleSecrets.values.count >= 20, "the examples should carry many signatures and credentials")
         for path in Self.catalogueSnapshots {
-            #expect(!Secrets(in: try fileBytes(Paths.catalogue + "/" + path)).values.isEmpty, "\(path) carries no secret")
+            #expect(
+                !Secrets(in: try fileBytes(Paths.catalogue + "/" + path)).values.isEmpty, "\(path) carries no secret")
         }
         // The leaky rule set puts the URLs (minus their secrets) into its messages.
         let result = try await ApprovalCtl.run(
@@ -35,7 +39,10 @@ struct SecretLeakTests {
         #expect(result.stdout.contains(text: "X-Amz-Signature="), "the messages quote presigned URLs")
         #expect(result.stdout.contains(text: #"\"download_url\""#), "the messages quote whole file objects")
         // And the checker does find a secret that is there.
-        #expect(!Secrets(in: try fileBytes(Paths.catalogue + "/snapshots/clean-baseline.json")).leaks(in: try fileBytes(Paths.catalogue + "/snapshots/clean-baseline.json")).isEmpty)
+        #expect(
+            !Secrets(in: try fileBytes(Paths.catalogue + "/snapshots/clean-baseline.json")).leaks(
+                in: try fileBytes(Paths.catalogue + "/snapshots/clean-baseline.json")
+            ).isEmpty)
     }
 
     @Test(
@@ -47,7 +54,8 @@ struct SecretLeakTests {
         for format in ["json", "text"] {
             // The same command lines as the locale test's hostile runs: one process serves both.
             let result = try await ApprovalCtl.run(
-                Commands.evaluate(snapshot, rules: Paths.defaultRules, format: format, explain: true), in: Paths.repository,
+                Commands.evaluate(snapshot, rules: Paths.defaultRules, format: format, explain: true),
+                in: Paths.repository,
                 environment: CommandEnvironment.hostile)
             #expect(result.ended(with: 0), "\(snapshot) \(format): \(result.summary)")
             secrets.expectNoLeaks(in: result, "evaluate \(snapshot) --format \(format) --explain")
@@ -85,12 +93,17 @@ struct SecretLeakTests {
         }
     }
 
-    @Test("dry-run prints no secret in any format, over the examples and over hostile snapshots", arguments: ["text", "json", "ndjson"])
+    @Test(
+        "dry-run prints no secret in any format, over the examples and over hostile snapshots",
+        arguments: ["text", "json", "ndjson"])
     func dryRunRevealsNoSecret(format: String) async throws {
         var secrets = Self.apiKey
-        for path in try Examples.snapshotPaths() { secrets.formUnion(Secrets(in: try fileBytes(Paths.repository + "/" + path))) }
+        for path in try Examples.snapshotPaths() {
+            secrets.formUnion(Secrets(in: try fileBytes(Paths.repository + "/" + path)))
+        }
         let examples = try await ApprovalCtl.run(
-            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: format, jobs: 2), in: Paths.repository,
+            Commands.dryRun("examples/snapshots", rules: Paths.defaultRules, format: format, jobs: 2),
+            in: Paths.repository,
             environment: CommandEnvironment.hostile)
         #expect(examples.ended(with: 0), "\(examples.summary)")
         secrets.expectNoLeaks(in: examples, "dry-run examples/snapshots --format \(format)")
@@ -119,7 +132,8 @@ struct SecretLeakTests {
     func unreachableAPIRevealsNoKey(format: String) async throws {
         let result = try await ApprovalCtl.run(
             [
-                "evaluate", "--task", "1", "--base-url", "http://127.0.0.1:9", "--verbose", "--rules", Paths.defaultRules,
+                "evaluate", "--task", "1", "--base-url", "http://127.0.0.1:9", "--verbose", "--rules",
+                Paths.defaultRules,
                 "--now", Paths.now, "--format", format,
             ],
             in: Paths.repository, environment: CommandEnvironment.hostile)

@@ -156,7 +156,10 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     @Test func depthLimitHoldsInPartsAProjectionSkips() {
         let options = JSONParser.Options(maxDepth: 3)
         let projection = JSONProjection.fields(["a": .all])
-        #expect((try? JSONParser(options: options).parse(Array(#"{"a": 1, "b": [[2]]}"#.utf8), projection: projection)) == ["a": 1])
+        #expect(
+            (try? JSONParser(options: options).parse(Array(#"{"a": 1, "b": [[2]]}"#.utf8), projection: projection)) == [
+                "a": 1
+            ])
         do {
             _ = try JSONParser(options: options).parse(Array(#"{"a": 1, "b": [[[2]]]}"#.utf8), projection: projection)
             Issue.record("expected an error")
@@ -175,7 +178,9 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     ])
     func depthBoundCountsOpeningBytes(_ text: String, _ parses: Bool) {
         let parser = JSONParser(options: JSONParser.Options(maxDepth: 3))
-        let result = Result { () throws(JSONError) in try parser.parse(Array(text.utf8), projection: .fields(["a": .all])) }
+        let result = Result { () throws(JSONError) in
+            try parser.parse(Array(text.utf8), projection: .fields(["a": .all]))
+        }
         switch result {
         case .success(let value): #expect(parses && value["a"] != nil)
         case .failure(let error): #expect(!parses && error.code == .tooDeep && error.path?.description == "/b/0/c")
@@ -186,7 +191,10 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     /// element of an array; the error is the full parse's.
     @Test(arguments: [
         (#"{"a": {"x": 1, "deep": [[2]]}}"#, JSONProjection.fields(["a": .fields(["x": .all])]), "/a/deep/0"),
-        (#"{"a": [{"x": 1}, {"x": 2, "deep": {"b": [3]}}]}"#, .fields(["a": .elements(.fields(["x": .all]))]), "/a/1/deep"),
+        (
+            #"{"a": [{"x": 1}, {"x": 2, "deep": {"b": [3]}}]}"#, .fields(["a": .elements(.fields(["x": .all]))]),
+            "/a/1/deep"
+        ),
         (#"{"a": {"x": [[1]]}, "b": {"y": 1, "z": [[2]]}}"#, .fields(["b": .fields(["y": .all])]), "/a/x/0"),
     ])
     func depthLimitHoldsInSkippedMembersAtAnyLevel(_ text: String, _ projection: JSONProjection, _ path: String) {
@@ -254,7 +262,10 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         var object = JSONObject()
         for index in 0..<members {
             let text = String(repeating: Character(Unicode.Scalar(UInt8(97 + (seed + index) % 26))), count: width)
-            object["k\(seed)-\(index)"] = index % 3 == 0 ? .string(text) : index % 3 == 1 ? .integer(Int64(seed * index)) : [.string(text), .double(Double(index) / 4)]
+            object["k\(seed)-\(index)"] =
+                index % 3 == 0
+                ? .string(text)
+                : index % 3 == 1 ? .integer(Int64(seed * index)) : [.string(text), .double(Double(index) / 4)]
         }
         let value = JSONValue.object(object)
         return (JSONWriter.compact.bytes(value), value)
@@ -344,7 +355,8 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
         let texts = [
             #"{"a": [1, 2.5, "x", null, true, {"b": "c"}]}"#, #"[]"#, #"{"k": "\u00e9\u0000z"}"#,
             String(repeating: "[", count: 70) + String(repeating: "]", count: 70), #"{"a": 1, "a": 2}"#, "{\"a\": 1",
-            "{" + (0..<5000).map { "\"k\($0)\": \"\(String(repeating: "v", count: 200))\"" }.joined(separator: ",") + "}",
+            "{" + (0..<5000).map { "\"k\($0)\": \"\(String(repeating: "v", count: 200))\"" }.joined(separator: ",")
+                + "}",
         ]
         let plain = JSONParser()
         let arena = JSONParser(options: JSONParser.Options(arena: true))
@@ -359,7 +371,9 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
                 default: Issue.record("arena and plain parse disagree on \(text.prefix(40))")
                 }
                 let projection = JSONProjection.fields(["a": .all])
-                #expect((try? plain.parse(bytes, projection: projection)) == (try? arena.parse(bytes, projection: projection)))
+                #expect(
+                    (try? plain.parse(bytes, projection: projection))
+                        == (try? arena.parse(bytes, projection: projection)))
             }
         }
     }

@@ -46,7 +46,8 @@ import Testing
 
 @Suite struct CodePointOrderTests {
     static let words = [
-        "", "a", "ab", "b", "Z", "é", "e\u{301}", "😀", "\u{FFFF}", "zzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzy", "a\u{0}",
+        "", "a", "ab", "b", "Z", "é", "e\u{301}", "😀", "\u{FFFF}", "zzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzy",
+        "a\u{0}",
     ]
 
     /// The order is that of the UTF-8 bytes, for short (inline) and long strings alike.

@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 @Suite struct ConcurrencyTests {

@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 @Suite struct DecisionTests {
@@ -7,8 +8,11 @@ import Testing
 
     @Test func decisionJSONMatchesTheGoldenFile() throws {
         let rules = try RuleFixtures.defaultRules()
-        let decision = rules.evaluate(try RuleFixtures.exampleSnapshot("owner-is-active-approver"), options: EvaluationOptions(now: RuleFixtures.exampleNow))
-        let golden = try FileBytes.read(RuleFixtures.path("golden/owner-is-active-approver.decision.json"), limit: 1 << 20)
+        let decision = rules.evaluate(
+            try RuleFixtures.exampleSnapshot("owner-is-active-approver"),
+            options: EvaluationOptions(now: RuleFixtures.exampleNow))
+        let golden = try FileBytes.read(
+            RuleFixtures.path("golden/owner-is-active-approver.decision.json"), limit: 1 << 20)
         let actual = JSONWriter.pretty.string(decision.json) + "\n"
         #expect(actual == String(decoding: golden, as: UTF8.self), "actual decision:\n\(actual)")
     }
@@ -18,7 +22,11 @@ import Testing
         let snapshot = try RuleFixtures.exampleSnapshot("files-listing-incomplete")
         let decision = rules.evaluate(snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: true))
         let json = decision.json
-        #expect(json.object?.keys == ["task_id", "rule_set", "recommendation", "fired_rules", "escalations", "data_problems", "warnings", "trace"])
+        #expect(
+            json.object?.keys == [
+                "task_id", "rule_set", "recommendation", "fired_rules", "escalations", "data_problems", "warnings",
+                "trace",
+            ])
         #expect(json["data_problems"]?[0]?.object?.keys == ["code", "message", "path", "rule_id"])
         #expect(json["trace"]?[0]?.object?.keys.first == "rule_id")
         #expect(rules.evaluate(snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow)).json["trace"] == nil)
@@ -29,19 +37,25 @@ import Testing
         for name in RuleFixtures.exampleNames() {
             let snapshot = try RuleFixtures.exampleSnapshot(name)
             let options = EvaluationOptions(now: RuleFixtures.exampleNow, explain: true)
-            #expect(rules.evaluate(snapshot, options: options).jsonText == rules.evaluate(snapshot, options: options).jsonText, "\(name)")
+            #expect(
+                rules.evaluate(snapshot, options: options).jsonText
+                    == rules.evaluate(snapshot, options: options).jsonText, "\(name)")
         }
     }
 
     @Test func escalationJSONListsTheRulesThatAskedForIt() throws {
         let rules = try RuleFixtures.defaultRules()
-        let decision = rules.evaluate(try RuleFixtures.exampleSnapshot("threshold-1000000-exact"), options: EvaluationOptions(now: RuleFixtures.exampleNow))
+        let decision = rules.evaluate(
+            try RuleFixtures.exampleSnapshot("threshold-1000000-exact"),
+            options: EvaluationOptions(now: RuleFixtures.exampleNow))
         let escalation = try #require(decision.json["escalations"]?[0])
         #expect(escalation.object?.keys == ["to", "severity", "message", "rules"])
         #expect(escalation["to"] == ["ceo@example.com"])
         #expect(escalation["severity"] == "critical")
         #expect(escalation["rules"] == ["tier-3-ceo"])
-        #expect(escalation["message"] == "CEO approval needed: contract with Redwood Logistics S.A. worth 1000000 (task 48221)")
+        #expect(
+            escalation["message"]
+                == "CEO approval needed: contract with Redwood Logistics S.A. worth 1000000 (task 48221)")
     }
 
     // MARK: - Content hash
@@ -85,9 +99,12 @@ import Testing
         let bytes = try FileBytes.read(RuleFixtures.defaultRulesPath, limit: 1 << 22)
         let rules = try RuleFixtures.defaultRules()
         #expect(rules.contentHash == "sha256:" + SHA256.hex(bytes))
-        let decision = rules.evaluate(try RuleFixtures.exampleSnapshot("clean-small-contract"), options: EvaluationOptions(now: RuleFixtures.exampleNow))
+        let decision = rules.evaluate(
+            try RuleFixtures.exampleSnapshot("clean-small-contract"),
+            options: EvaluationOptions(now: RuleFixtures.exampleNow))
         #expect(decision.ruleSetHash == rules.contentHash)
-        #expect(decision.json["rule_set"] == ["name": "default-contract-approvals", "hash": .string(rules.contentHash)])
+        #expect(
+            decision.json["rule_set"] == ["name": "default-contract-approvals", "hash": .string(rules.contentHash)])
     }
 
     @Test func anyChangeToTheRuleTextChangesTheHash() throws {

@@ -1,12 +1,14 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// `rules/README.md` and `rules/rule-document.schema.json` describe the engine; these tests keep
 /// them complete and correct as the engine changes.
 @Suite struct DocumentationTests {
     static func reference() throws -> String {
-        String(decoding: try FileBytes.read(RuleFixtures.packageRoot + "/rules/README.md", limit: 1 << 20), as: UTF8.self)
+        String(
+            decoding: try FileBytes.read(RuleFixtures.packageRoot + "/rules/README.md", limit: 1 << 20), as: UTF8.self)
     }
 
     static func schema() throws -> JSONValue {
@@ -55,13 +57,16 @@ import Testing
         document["name"] = "reference-example"
         document["currency"] = defaults["currency"]
         document["lists"] = defaults["lists"]
-        document["rules"] = [["id": "example", "when": try JSONParser().parse(Array(example.expression.utf8)), "recommend": "hold"]]
+        document["rules"] = [
+            ["id": "example", "when": try JSONParser().parse(Array(example.expression.utf8)), "recommend": "hold"]
+        ]
         var compiler = RuleCompiler(limits: .default)
         let output = compiler.compile(.object(document))
         #expect(compiler.diagnostics.filter { $0.severity == .error }.isEmpty, "\(compiler.diagnostics)")
         let condition = try #require(output.rules.first?.condition)
         var context = EvaluationContext(
-            root: .snapshot(try RuleFixtures.exampleSnapshot("tier2-cfo")), facts: output.facts, now: RuleFixtures.exampleNow)
+            root: .snapshot(try RuleFixtures.exampleSnapshot("tier2-cfo")), facts: output.facts,
+            now: RuleFixtures.exampleNow)
         let expected = try JSONParser().parse(Array(example.result.utf8))
         do {
             #expect(try condition.run(&context) == expected)
@@ -80,7 +85,8 @@ import Testing
     @Test func referenceDocumentsEveryDiagnosticCodeWithItsSeverity() throws {
         let text = try Self.reference()
         for code in RuleDiagnostic.Code.all {
-            #expect(text.contains("| `\(code)` | \(code.severity.rawValue) |"), "rules/README.md lacks a row for \(code)")
+            #expect(
+                text.contains("| `\(code)` | \(code.severity.rawValue) |"), "rules/README.md lacks a row for \(code)")
         }
     }
 
@@ -105,9 +111,13 @@ import Testing
         let definitions = try #require(schema["$defs"])
         func strings(_ value: JSONValue?) -> [String] { value?.array?.compactMap(\.string) ?? [] }
         #expect(strings(definitions["recommendation"]?["enum"]) == Recommendation.allCases.map(\.rawValue))
-        #expect(strings(schema["properties"]?["safe_recommendation"]?["enum"]) == Recommendation.allCases.dropFirst().map(\.rawValue))
+        #expect(
+            strings(schema["properties"]?["safe_recommendation"]?["enum"])
+                == Recommendation.allCases.dropFirst().map(\.rawValue))
         #expect(strings(definitions["factType"]?["enum"]) == FactType.allCases.map(\.rawValue))
-        #expect(strings(definitions["escalation"]?["properties"]?["severity"]?["enum"]) == Severity.allCases.map(\.rawValue))
+        #expect(
+            strings(definitions["escalation"]?["properties"]?["severity"]?["enum"]) == Severity.allCases.map(\.rawValue)
+        )
         #expect(strings(schema["properties"]?["strategy"]?["enum"]) == CombiningStrategy.allCases.map(\.rawValue))
         #expect(schema["properties"]?["rules"]?["maxItems"] == .integer(Int64(Limits.default.rules)))
     }
@@ -129,10 +139,13 @@ import Testing
         var escalation: JSONObject = [:]
         for field in escalationFields { escalation[field] = .null }
         let escalationCodes = Set(
-            diagnosticsOf(["name": "x", "rules": [["id": "r", "when": true, "escalate": .object(escalation)]]]).map(\.code))
+            diagnosticsOf(["name": "x", "rules": [["id": "r", "when": true, "escalate": .object(escalation)]]]).map(
+                \.code))
         #expect(!escalationCodes.contains(.unknownField))
         // And a field the schema does not list is one.
-        #expect(diagnosticsOf(["name": "x", "colour": "red", "rules": [["id": "r", "when": true, "recommend": "hold"]]]).map(\.code).contains(.unknownField))
+        #expect(
+            diagnosticsOf(["name": "x", "colour": "red", "rules": [["id": "r", "when": true, "recommend": "hold"]]])
+                .map(\.code).contains(.unknownField))
     }
 
     func diagnosticsOf(_ document: JSONValue) -> [RuleDiagnostic] {

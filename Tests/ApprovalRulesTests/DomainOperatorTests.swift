@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// One row of `Fixtures/operators/*.json`: an expression, what it reads, and what it must give.
@@ -153,7 +154,8 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
                 {"name": "x", "rules": [{"id": "old", "when": {">": [{"days_since": "2025-01-01"}, 30]}, "recommend": "hold"}]}
                 """)
         let snapshot = try ApprovalSnapshot(text: #"{"task_id": 1}"#)
-        let early = rules.evaluate(snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-01-15T00:00:00Z")))
+        let early = rules.evaluate(
+            snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-01-15T00:00:00Z")))
         let late = rules.evaluate(snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-03-01T00:00:00Z")))
         #expect(early.firedRules.isEmpty)
         #expect(late.firedRules.map(\.id) == ["old"])
@@ -165,7 +167,8 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
                 {"name": "x", "rules": [{"id": "r", "when": {"same_day": [{"var": "now"}, "2025-06-01"]}, "recommend": "hold"}]}
                 """)
         let snapshot = try ApprovalSnapshot(text: #"{"task_id": 1}"#)
-        let decision = rules.evaluate(snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T17:30:00+02:00")))
+        let decision = rules.evaluate(
+            snapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T17:30:00+02:00")))
         #expect(decision.firedRules.map(\.id) == ["r"])
         let noClock = rules.evaluate(snapshot)
         #expect(noClock.dataProblems.map(\.code.description) == ["condition_error"])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ApprovalRules
 
 /// The e-mail domain tests take a fast path (the pattern checked against the domain's end first,
@@ -23,7 +24,8 @@ import Testing
         "example.com", "EXAMPLE.COM", "Example.Com", "emea.example.com", "a.b.example.com", "example.com.evil.test",
         "badexample.com", "examp1e.com", "example.co", "xample.com", "example.com.", ".example.com",
         "emea..example.com", "-emea.example.com", "emea-.example.com", "e-mea.example.com", "example", "com",
-        "exämple.com", "example.co\u{212A}", "ex ample.com", "exa@mple.com", String(repeating: "a", count: 63) + ".example.com",
+        "exämple.com", "example.co\u{212A}", "ex ample.com", "exa@mple.com",
+        String(repeating: "a", count: 63) + ".example.com",
         String(repeating: "a", count: 64) + ".example.com", String(repeating: "ab.", count: 83) + "example.com",
         String(repeating: "ab.", count: 84) + "example.com", "longer-subdomain-name.example.com", "12.example.com",
         "EMEA.EXAMPLE.COM", "e.x", "ex",
@@ -41,7 +43,8 @@ import Testing
                 for address in [local + "@" + domain, local + domain, domain] {
                     for pattern in Self.patterns {
                         for orSubdomain in [false, true] {
-                            let fast = Email.address(address, matchesAny: [Email.Pattern(pattern)], orSubdomain: orSubdomain)
+                            let fast = Email.address(
+                                address, matchesAny: [Email.Pattern(pattern)], orSubdomain: orSubdomain)
                             let expected = Self.reference(address, pattern, orSubdomain: orSubdomain)
                             #expect(fast == expected, "\(address) against \(pattern) (subdomains: \(orSubdomain))")
                             checked += 1

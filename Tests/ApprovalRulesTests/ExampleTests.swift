@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// The examples shipped in `examples/`: each snapshot with its test case, run against the shipped
@@ -50,7 +51,10 @@ import Testing
         }
         #expect(Set(try RuleFixtures.defaultRules().ruleIDs).subtracting(fired).sorted() == [])
         #expect(recommendations == Set(Recommendation.allCases))
-        #expect(problems.isSuperset(of: ["missing_fact", "wrong_type", "malformed_snapshot", "unknown_variable_type", "condition_error"]))
+        #expect(
+            problems.isSuperset(of: [
+                "missing_fact", "wrong_type", "malformed_snapshot", "unknown_variable_type", "condition_error",
+            ]))
     }
 
     @Test func defaultRulesCompileWithoutAnyDiagnostic() throws {
@@ -88,7 +92,9 @@ import Testing
             #expect((rule["description"]?.string?.count ?? 0) >= 40, "\(id) needs a helpful description")
             #expect(rule["reason"]?.string?.contains("{{") == true, "\(id) needs a reason quoting facts")
             for escalation in rule["escalate"]?.array ?? [] {
-                #expect(escalation["message"]?.string?.contains("{{") == true, "\(id) escalation message should quote facts")
+                #expect(
+                    escalation["message"]?.string?.contains("{{") == true, "\(id) escalation message should quote facts"
+                )
             }
         }
     }
@@ -101,13 +107,18 @@ import Testing
                 "expect": [
                     "recommendation": "approve", "fired_rules": ["tier-1-director"], "data_problems": ["missing_fact"],
                     "escalated_to": ["ceo@example.com"],
-                    "escalations": [["to": ["cfo@example.com"], "severity": "critical"], ["message_contains": "nowhere"]],
+                    "escalations": [
+                        ["to": ["cfo@example.com"], "severity": "critical"], ["message_contains": "nowhere"],
+                    ],
                 ],
             ], file: "\(RuleFixtures.exampleTestsDirectory)/wrong.test.json")
         let failures = wrong.check(decision)
         #expect(failures.count == 7, "\(failures)")
         #expect(failures.contains("recommendation: expected approve, got hold"))
-        #expect(failures.contains { $0.hasPrefix("fired_rules:") && $0.contains("tier-1-director") && $0.contains("tier-2-cfo") })
+        #expect(
+            failures.contains {
+                $0.hasPrefix("fired_rules:") && $0.contains("tier-1-director") && $0.contains("tier-2-cfo")
+            })
         #expect(failures.contains { $0.hasPrefix("escalations: expected 2, got 1") })
     }
 
@@ -116,7 +127,9 @@ import Testing
         let partial = try RuleTestCase(
             [
                 "snapshot": "../snapshots/tier2-cfo.json",
-                "expect": ["escalations": [["severity": "high", "message_contains": "worth 300000", "rules": ["tier-2-cfo"]]]],
+                "expect": [
+                    "escalations": [["severity": "high", "message_contains": "worth 300000", "rules": ["tier-2-cfo"]]]
+                ],
             ], file: "\(RuleFixtures.exampleTestsDirectory)/partial.test.json")
         #expect(partial.check(decision) == [])
     }
@@ -135,7 +148,8 @@ import Testing
                 ],
                 "now": "2025-06-01T00:00:00Z",
                 "expect": [
-                    "recommendation": "request_changes", "fired_rules": ["no-active-approvers", "contract-file-required"],
+                    "recommendation": "request_changes",
+                    "fired_rules": ["no-active-approvers", "contract-file-required"],
                     "escalated_to": ["approvals-admin@example.com"], "data_problems": [],
                 ],
             ], file: "inline.test.json")
@@ -165,7 +179,8 @@ import Testing
     }
 
     @Test func snapshotPathsResolveAgainstTheTestFile() throws {
-        let testCase = try RuleTestCase(["snapshot": "../snapshots/a.json", "expect": [:]], file: "examples/tests/a.test.json")
+        let testCase = try RuleTestCase(
+            ["snapshot": "../snapshots/a.json", "expect": [:]], file: "examples/tests/a.test.json")
         guard case .file(let path) = testCase.snapshot else {
             Issue.record("the snapshot should be a file")
             return

@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 struct FactTypeCase: CustomTestStringConvertible, Sendable {
@@ -22,7 +23,9 @@ func snapshotWithContractValue(type: String, value: JSONValue) -> ApprovalSnapsh
     ApprovalSnapshot([
         "task_id": 1,
         "eligible_approvers_active": ["dana@example.com"],
-        "variables_to_approve": [["variable_type": .string(type), "value": value, "step_id": "intake", "variable_id": "contract_value"]],
+        "variables_to_approve": [
+            ["variable_type": .string(type), "value": value, "step_id": "intake", "variable_id": "contract_value"]
+        ],
         "files": [],
     ])
 }
@@ -43,7 +46,8 @@ let readsContractValue = ruleDocument(
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: .missingFact, message: "required fact variables.department is missing", path: "variables.department",
+                    code: .missingFact, message: "required fact variables.department is missing",
+                    path: "variables.department",
                     ruleID: nil)
             ])
         #expect(decision.recommendation == .hold)
@@ -51,7 +55,8 @@ let readsContractValue = ruleDocument(
     }
 
     @Test func nullRequiredFactCountsAsMissing() throws {
-        let rules = try RuleSet(text: ruleDocument(firingRule("r", "approve"), head: #""required_facts": {"variables.department": "any"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(firingRule("r", "approve"), head: #""required_facts": {"variables.department": "any"}"#))
         let snapshot = try ApprovalSnapshot(
             text: """
                 {"variables_to_approve": [
@@ -62,12 +67,16 @@ let readsContractValue = ruleDocument(
     }
 
     @Test func wrongTypedRequiredFactIsReportedWithItsValue() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": true, "recommend": "approve"}"#, head: #""required_facts": {"variables.contract_value": "money"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(
+                #"{"id": "r", "when": true, "recommend": "approve"}"#,
+                head: #""required_facts": {"variables.contract_value": "money"}"#))
         let decision = rules.evaluate(snapshotWithContractValue(type: "text", value: "TBD"))
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: .wrongType, message: #"required fact variables.contract_value should be money, got string "TBD""#,
+                    code: .wrongType,
+                    message: #"required fact variables.contract_value should be money, got string "TBD""#,
                     path: "variables.contract_value", ruleID: nil)
             ])
         #expect(decision.recommendation == .hold)
@@ -140,7 +149,9 @@ let readsContractValue = ruleDocument(
 
     @Test func ruleRequirementOfTheWrongTypeIsReportedForThatRule() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "needs-number", "requires": {"variables.vendor_name": "number"}, "when": \#(alwaysFires), "recommend": "hold"}"#))
+            text: ruleDocument(
+                #"{"id": "needs-number", "requires": {"variables.vendor_name": "number"}, "when": \#(alwaysFires), "recommend": "hold"}"#
+            ))
         let problem = try #require(rules.evaluate(acmeSnapshot).dataProblems.first)
         #expect(problem.code.description == "wrong_type")
         #expect(problem.ruleID == "needs-number")
@@ -148,7 +159,9 @@ let readsContractValue = ruleDocument(
 
     @Test func ruleRequirementsThatHoldLetTheRuleRun() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "requires": {"variables.vendor_name": "string", "approvers.active": "array"}, "when": \#(alwaysFires), "recommend": "approve"}"#))
+            text: ruleDocument(
+                #"{"id": "r", "requires": {"variables.vendor_name": "string", "approvers.active": "array"}, "when": \#(alwaysFires), "recommend": "approve"}"#
+            ))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.recommendation == .approve)
         #expect(decision.dataProblems.isEmpty)
@@ -158,13 +171,15 @@ let readsContractValue = ruleDocument(
 
     @Test func approveRuleThatReadAMissingFactDoesNotApprove() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "no-department", "when": {"!": {"var": "variables.department"}}, "recommend": "approve"}"#))
+            text: ruleDocument(
+                #"{"id": "no-department", "when": {"!": {"var": "variables.department"}}, "recommend": "approve"}"#))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.firedRules == [FiredRule(id: "no-department", recommendation: nil, reason: nil)])
         #expect(
             decision.dataProblems == [
                 DataProblem(
-                    code: .missingFact, message: #"rule "no-department" would approve, but variables.department is missing"#,
+                    code: .missingFact,
+                    message: #"rule "no-department" would approve, but variables.department is missing"#,
                     path: "variables.department", ruleID: "no-department")
             ])
         #expect(decision.recommendation == .hold)
@@ -173,9 +188,11 @@ let readsContractValue = ruleDocument(
     @Test func approvalRestingOnAFileWhoseVariableIsMissingDoesNotApprove() throws {
         // has_file "contract_file" reads variables.contract_file: a file listed for a variable the
         // snapshot does not have is not enough to approve.
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "attached", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "attached", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
         let snapshot = try ApprovalSnapshot(
-            text: #"{"variables_to_approve": [], "files": [{"file_id": "document_1", "variable_id": "contract_file"}]}"#)
+            text: #"{"variables_to_approve": [], "files": [{"file_id": "document_1", "variable_id": "contract_file"}]}"#
+        )
         let decision = rules.evaluate(snapshot)
         #expect(decision.firedRules == [FiredRule(id: "attached", recommendation: nil, reason: nil)])
         #expect(decision.dataProblems.map(\.path) == ["variables.contract_file"])
@@ -186,7 +203,8 @@ let readsContractValue = ruleDocument(
     @Test func nonApprovingRuleMayReadAMissingFact() throws {
         let rules = try RuleSet(
             text: ruleDocument(
-                #"{"id": "no-department", "when": {"!": {"var": "variables.department"}}, "recommend": "request_changes"}"#))
+                #"{"id": "no-department", "when": {"!": {"var": "variables.department"}}, "recommend": "request_changes"}"#
+            ))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.recommendation == .requestChanges)
         #expect(decision.dataProblems.isEmpty)
@@ -236,7 +254,9 @@ let readsContractValue = ruleDocument(
 
     @Test func relativeDateWithoutAClockFailsClosed() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "stale", "when": {"days_since": "2024-01-01"}, "recommend": "request_changes"}"#, head: #""default_recommendation": "approve""#))
+            text: ruleDocument(
+                #"{"id": "stale", "when": {"days_since": "2024-01-01"}, "recommend": "request_changes"}"#,
+                head: #""default_recommendation": "approve""#))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.dataProblems.map(\.code.description) == ["condition_error"])
         #expect(decision.dataProblems.first?.message.contains("No Clock") == true)
@@ -251,7 +271,9 @@ let readsContractValue = ruleDocument(
                 #"{"id": "outsider", "when": {"some": [{"var": "approvers.all"}, {"!": {"domain_ends_with": [{"var": ""}, "example.com"]}}]}, "recommend": "hold"}"#,
                 head: #""default_recommendation": "approve""#), limits: limits)
         let snapshot = try ApprovalSnapshot(
-            text: #"{"eligible_approvers_active": ["a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"]}"#)
+            text:
+                #"{"eligible_approvers_active": ["a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"]}"#
+        )
         let decision = rules.evaluate(snapshot)
         #expect(decision.dataProblems.map(\.code.description) == ["condition_error"])
         #expect(decision.dataProblems.first?.message.contains("Step Budget Exceeded") == true)
@@ -262,7 +284,8 @@ let readsContractValue = ruleDocument(
 
     @Test func variablesToApproveThatIsNotAnArrayIsMalformed() throws {
         let rules = try RuleSet(text: readsContractValue)
-        let snapshot = try ApprovalSnapshot(text: #"{"variables_to_approve": {"contract_value": {"variable_type": "number", "value": 5}}}"#)
+        let snapshot = try ApprovalSnapshot(
+            text: #"{"variables_to_approve": {"contract_value": {"variable_type": "number", "value": 5}}}"#)
         let problems = rules.evaluate(snapshot).dataProblems
         #expect(problems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot", "condition_error"])
         #expect(problems.prefix(2).map(\.path) == ["/variables_to_approve", "/variables_to_approve"])
@@ -284,7 +307,9 @@ let readsContractValue = ruleDocument(
     @Test func variableEntriesMustBeObjectsWithAStringID() throws {
         let rules = try RuleSet(text: readsContractValue)
         let snapshot = try ApprovalSnapshot(
-            text: #"{"variables_to_approve": [5, {"variable_type": "number", "value": 1}, {"variable_type": "number", "value": 2, "variable_id": "contract_value"}]}"#)
+            text:
+                #"{"variables_to_approve": [5, {"variable_type": "number", "value": 1}, {"variable_type": "number", "value": 2, "variable_id": "contract_value"}]}"#
+        )
         let decision = rules.evaluate(snapshot)
         #expect(decision.dataProblems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot"])
         #expect(decision.dataProblems.map(\.path) == ["/variables_to_approve/0", "/variables_to_approve/1"])
@@ -292,7 +317,8 @@ let readsContractValue = ruleDocument(
 
     @Test func variableWithoutATypeIsMalformed() throws {
         let rules = try RuleSet(text: readsContractValue)
-        let snapshot = try ApprovalSnapshot(text: #"{"variables_to_approve": [{"value": 2, "variable_id": "contract_value"}]}"#)
+        let snapshot = try ApprovalSnapshot(
+            text: #"{"variables_to_approve": [{"value": 2, "variable_id": "contract_value"}]}"#)
         let problems = rules.evaluate(snapshot).dataProblems
         #expect(problems.map(\.code.description) == ["malformed_snapshot"])
         #expect(problems.first?.path == "/variables_to_approve/0")
@@ -313,7 +339,8 @@ let readsContractValue = ruleDocument(
         VariableShapeCase(variableType: "number", value: "50,000", problem: "wrong_type"),
         VariableShapeCase(variableType: "number", value: true, problem: "wrong_type"),
         VariableShapeCase(variableType: "number", value: nil, problem: nil),
-        VariableShapeCase(variableType: "number_with_currency", value: ["amount": "10", "currency": "EUR"], problem: nil),
+        VariableShapeCase(
+            variableType: "number_with_currency", value: ["amount": "10", "currency": "EUR"], problem: nil),
         VariableShapeCase(variableType: "number_with_currency", value: "EUR 10", problem: nil),
         VariableShapeCase(variableType: "number_with_currency", value: "lots", problem: "wrong_type"),
         VariableShapeCase(variableType: "boolean", value: false, problem: nil),
@@ -337,8 +364,11 @@ let readsContractValue = ruleDocument(
     func variableValuesMustFitTheirDeclaredType(_ testCase: VariableShapeCase) throws {
         // Only an escalation reads the value, so the shape check is the only possible problem.
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#))
-        let problems = rules.evaluate(snapshotWithContractValue(type: testCase.variableType, value: testCase.value)).dataProblems
+            text: ruleDocument(
+                #"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#
+            ))
+        let problems = rules.evaluate(snapshotWithContractValue(type: testCase.variableType, value: testCase.value))
+            .dataProblems
         #expect(problems.map(\.code.description) == (testCase.problem.map { [$0] } ?? []))
         if testCase.problem == "wrong_type" { #expect(problems.first?.path == "/variables_to_approve/0/value") }
     }
@@ -347,28 +377,40 @@ let readsContractValue = ruleDocument(
     @Test(arguments: SnapshotValidator.variableTypes.sorted())
     func everyDocumentedVariableTypeIsKnown(_ type: String) throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#))
+            text: ruleDocument(
+                #"{"id": "r", "when": true, "escalate": {"to": "a@example.com", "message": "{{variables.contract_value}}"}}"#
+            ))
         let problems = rules.evaluate(snapshotWithContractValue(type: type, value: nil)).dataProblems
         #expect(problems.isEmpty, "\(type): \(problems)")
     }
 
     @Test func missingActiveApproverListIsAMissingFact() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
         let problems = rules.evaluate(try ApprovalSnapshot(text: #"{"task_id": 1}"#)).dataProblems
-        #expect(problems == [DataProblem(code: .missingFact, message: "the snapshot has no eligible_approvers_active", path: "/eligible_approvers_active", ruleID: nil)])
+        #expect(
+            problems == [
+                DataProblem(
+                    code: .missingFact, message: "the snapshot has no eligible_approvers_active",
+                    path: "/eligible_approvers_active", ruleID: nil)
+            ])
     }
 
     @Test func approverListsMustBeArraysOfStrings() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#))
         let problems = rules.evaluate(
-            try ApprovalSnapshot(text: #"{"eligible_approvers_active": ["a@example.com", 7], "next_eligible_approvers": "b@example.com"}"#)
+            try ApprovalSnapshot(
+                text:
+                    #"{"eligible_approvers_active": ["a@example.com", 7], "next_eligible_approvers": "b@example.com"}"#)
         ).dataProblems
         #expect(problems.map(\.code.description) == ["malformed_snapshot", "malformed_snapshot"])
         #expect(problems.map(\.path) == ["/eligible_approvers_active/1", "/next_eligible_approvers"])
     }
 
     @Test func fileListingsMustHaveTheirDocumentedShape() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
         let problems = rules.evaluate(
             try ApprovalSnapshot(
                 text: """
@@ -383,19 +425,27 @@ let readsContractValue = ruleDocument(
     @Test func snapshotThatIsNotAnObjectIsMalformed() throws {
         let rules = try RuleSet(text: readsContractValue)
         let problems = rules.evaluate(ApprovalSnapshot([1, 2, 3])).dataProblems
-        #expect(problems.first == DataProblem(code: .malformedSnapshot, message: "the snapshot is array, not an object", path: "", ruleID: nil))
+        #expect(
+            problems.first
+                == DataProblem(
+                    code: .malformedSnapshot, message: "the snapshot is array, not an object", path: "", ruleID: nil))
     }
 
     @Test func shapeChecksCoverOnlyWhatTheRulesRead() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#, head: #""default_recommendation": "approve""#))
-        let snapshot = try ApprovalSnapshot(text: #"{"eligible_approvers_active": [], "variables_to_approve": "not read", "files": 5}"#)
+        let rules = try RuleSet(
+            text: ruleDocument(
+                #"{"id": "r", "when": {"approver_is_owner": []}, "recommend": "hold"}"#,
+                head: #""default_recommendation": "approve""#))
+        let snapshot = try ApprovalSnapshot(
+            text: #"{"eligible_approvers_active": [], "variables_to_approve": "not read", "files": 5}"#)
         let decision = rules.evaluate(snapshot)
         #expect(decision.dataProblems.isEmpty)
         #expect(decision.recommendation == .approve)
     }
 
     @Test func incompleteFilesListingFailsClosedOnlyWhenTheFileIsNotListed() throws {
-        let rules = try RuleSet(text: ruleDocument(#"{"id": "contract", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
+        let rules = try RuleSet(
+            text: ruleDocument(#"{"id": "contract", "when": {"has_file": "contract_file"}, "recommend": "approve"}"#))
         let variable = #"{"variable_type": "file", "value": "document_1", "variable_id": "contract_file"}"#
         let listed = try ApprovalSnapshot(
             text: """
@@ -436,7 +486,9 @@ let readsContractValue = ruleDocument(
 
     @Test func approverViewsJoinActiveAndNextWithoutRepeats() throws {
         let snapshot = try ApprovalSnapshot(
-            text: #"{"eligible_approvers_active": ["a@example.com", "b@example.com"], "next_eligible_approvers": ["b@example.com", "c@example.com"]}"#)
+            text:
+                #"{"eligible_approvers_active": ["a@example.com", "b@example.com"], "next_eligible_approvers": ["b@example.com", "c@example.com"]}"#
+        )
         #expect(snapshot.value(at: "approvers.all") == ["a@example.com", "b@example.com", "c@example.com"])
         #expect(snapshot.value(at: "approvers.next") == ["b@example.com", "c@example.com"])
         #expect(snapshot.value(at: "owner") == .null)

@@ -163,7 +163,9 @@ private func check(_ testCase: JSONLogicConformanceCase) {
 
 /// The Boolean entry point (`Node.test`, what conditions use) must agree with the value entry point
 /// on every case: the value's truthiness, or the same error; and with tracing on, the same events.
-private func checkTruthEntryPoint(_ expression: LogicExpression, data: JSONValue, against outcome: Result<JSONValue, LogicError>) {
+private func checkTruthEntryPoint(
+    _ expression: LogicExpression, data: JSONValue, against outcome: Result<JSONValue, LogicError>
+) {
     var context = EvaluationContext(root: .value(data), facts: expression.facts)
     let truth: Result<Bool, LogicError>
     do {

@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// One row of `Fixtures/name-matching.json`: a list entry, a tested value, and whether a person
@@ -72,8 +73,10 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
 
     @Test func keysOfASimpleName() {
         #expect(NameMatching.valueKeys("Blackridge Offshore Ltd") == ["blackridgeoffshoreltd"])
-        #expect(NameMatching.entryKeys("Blackridge Offshore Ltd") == ["blackridgeoffshoreltd", "blackrldgeoffshoreltd"])
-        #expect(NameMatching.valueKeys("BLACKRIDGE OFFSHORE LIMITED") == ["blackrldgeoffshoreltd", "blackridgeoffshoreltd"])
+        #expect(
+            NameMatching.entryKeys("Blackridge Offshore Ltd") == ["blackridgeoffshoreltd", "blackrldgeoffshoreltd"])
+        #expect(
+            NameMatching.valueKeys("BLACKRIDGE OFFSHORE LIMITED") == ["blackrldgeoffshoreltd", "blackridgeoffshoreltd"])
         #expect(NameMatching.valueKeys("") == [""])
         #expect(NameMatching.entryKeys(" ... ") == [""])
     }
@@ -141,7 +144,8 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
     // MARK: - near_list
 
     /// Entries for the `nearest` tests, with their keys.
-    static let entries = ["Blackridge Offshore Ltd", "Greystone Maritime Ltd", "Acme Widgets Inc"].map(NameMatching.entryKeys)
+    static let entries = ["Blackridge Offshore Ltd", "Greystone Maritime Ltd", "Acme Widgets Inc"].map(
+        NameMatching.entryKeys)
 
     @Test(arguments: [
         ("Blackridge Offshore Limited", 0, 0, 0),

@@ -1,6 +1,7 @@
 import ApprovalJSON
 import ApprovalWorkload
 import Testing
+
 @testable import ApprovalRules
 
 /// The fast path parses only what a rule set reads (`RuleSet.projection`); its decisions must
@@ -11,7 +12,10 @@ import Testing
     func decisions(_ rules: RuleSet, _ bytes: [UInt8]) throws -> (full: String, projected: String) {
         let full = try ApprovalSnapshot(parsing: bytes)
         let projected = try ApprovalSnapshot(parsing: bytes, projection: rules.projection)
-        return (rules.evaluate(full, options: Self.options).jsonText, rules.evaluate(projected, options: Self.options).jsonText)
+        return (
+            rules.evaluate(full, options: Self.options).jsonText,
+            rules.evaluate(projected, options: Self.options).jsonText
+        )
     }
 
     @Test(arguments: RuleFixtures.exampleNames())
@@ -29,7 +33,9 @@ import Testing
         for (index, document) in SnapshotGenerator.corpus(count: 400, seed: 20_250_601).enumerated() {
             let bytes = JSONWriter.compact.bytes(document)
             let (full, projected) = try decisions(rules, bytes)
-            if projected != full { differences.append("snapshot \(index):\n  full      \(full)\n  projected \(projected)") }
+            if projected != full {
+                differences.append("snapshot \(index):\n  full      \(full)\n  projected \(projected)")
+            }
             recommendations.insert(rules.evaluate(ApprovalSnapshot(document), options: Self.options).recommendation)
         }
         #expect(differences.isEmpty, "\(differences.prefix(3).joined(separator: "\n"))")
@@ -65,7 +71,8 @@ import Testing
 
     @Test func neededPartsFollowWhatTheRulesRead() throws {
         #expect(try RuleFixtures.defaultRules().neededParts == [.task, .taskFiles])
-        let approversOnly = try RuleSet(text: ruleDocument(#"{"id": "r", "when": {"!": {"var": "approvers.active"}}, "recommend": "hold"}"#))
+        let approversOnly = try RuleSet(
+            text: ruleDocument(#"{"id": "r", "when": {"!": {"var": "approvers.active"}}, "recommend": "hold"}"#))
         #expect(approversOnly.neededParts == [])
     }
 }

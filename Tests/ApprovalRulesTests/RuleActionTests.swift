@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// A snapshot with a 300,000 contract from Acme, one active approver and the contract attached.
@@ -64,7 +65,8 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
     @Test(arguments: strategyCases)
     func mostRestrictiveTakesTheStrictestRecommendationOfAllFiringRules(_ testCase: StrategyCase) throws {
         let rules = testCase.recommendations.enumerated().map { firingRule("r\($0)", $1) }.joined(separator: ",")
-        let decision = try RuleSet(text: ruleDocument(rules, head: #""strategy": "most_restrictive""#)).evaluate(acmeSnapshot)
+        let decision = try RuleSet(text: ruleDocument(rules, head: #""strategy": "most_restrictive""#)).evaluate(
+            acmeSnapshot)
         #expect(decision.recommendation == testCase.expected)
         #expect(decision.firedRules.count == testCase.recommendations.count)
     }
@@ -155,7 +157,9 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
         ("request_changes", "approve", Recommendation.requestChanges),
         ("hold", "approve", Recommendation.hold),
     ])
-    func safeRecommendationIsTheFloorWhenDataIsMissing(safe: String, recommended: String, expected: Recommendation) throws {
+    func safeRecommendationIsTheFloorWhenDataIsMissing(safe: String, recommended: String, expected: Recommendation)
+        throws
+    {
         let rules = try RuleSet(
             text: ruleDocument(
                 firingRule("r", recommended),
@@ -167,7 +171,8 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
     }
 
     @Test func safeRecommendationDoesNotApplyWhenTheDataIsComplete() throws {
-        let rules = try RuleSet(text: ruleDocument(firingRule("r", "approve"), head: #""safe_recommendation": "reject""#))
+        let rules = try RuleSet(
+            text: ruleDocument(firingRule("r", "approve"), head: #""safe_recommendation": "reject""#))
         #expect(rules.evaluate(acmeSnapshot).recommendation == .approve)
     }
 
@@ -181,7 +186,8 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
         let reason = rules.evaluate(acmeSnapshot).firedRules.first?.reason
         #expect(
             reason
-                == #"Acme Corporation: value 300000, approvers ["dana.whitfield@example.com"], department (missing), task 7001"#)
+                == #"Acme Corporation: value 300000, approvers ["dana.whitfield@example.com"], department (missing), task 7001"#
+        )
     }
 
     /// Templates write integers and plain strings straight into a byte buffer; every other value,
@@ -194,7 +200,8 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
     ])
     func templatesRenderEveryValueAsItReadsInText(_ value: JSONValue) throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "<{{variables.v}}>"}"#))
+            text: ruleDocument(
+                #"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "<{{variables.v}}>"}"#))
         var document = acmeSnapshot.document.object ?? JSONObject()
         var variables = document["variables_to_approve"]?.array ?? []
         variables.append(["variable_type": "text", "value": value, "variable_id": "v"])
@@ -207,7 +214,9 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
         var limits = Limits()
         limits.templateOutputLength = 20
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "ééééé {{variables.vendor_name}} and more"}"#),
+            text: ruleDocument(
+                #"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "ééééé {{variables.vendor_name}} and more"}"#
+            ),
             limits: limits)
         let reason = try #require(rules.evaluate(acmeSnapshot).firedRules.first?.reason)
         #expect(reason.utf8.count <= 20 && reason.hasSuffix("..."))
@@ -227,15 +236,19 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
 
     @Test func templatesQuoteTheEvaluationClockAsNow() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "checked at {{now}}"}"#))
-        let decision = rules.evaluate(acmeSnapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T11:00:00+02:00")))
+            text: ruleDocument(
+                #"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "checked at {{now}}"}"#))
+        let decision = rules.evaluate(
+            acmeSnapshot, options: EvaluationOptions(now: Timestamp(iso8601: "2025-06-01T11:00:00+02:00")))
         #expect(decision.firedRules.first?.reason == "checked at 2025-06-01T09:00:00Z")
         #expect(rules.evaluate(acmeSnapshot).firedRules.first?.reason == "checked at (missing)")
     }
 
     @Test func templatesQuotingPresignedURLsRedactTheirSignatures() throws {
         let rules = try RuleSet(
-            text: ruleDocument(#"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "see {{files.0.download_url}}"}"#))
+            text: ruleDocument(
+                #"{"id": "r", "when": \#(alwaysFires), "recommend": "hold", "reason": "see {{files.0.download_url}}"}"#)
+        )
         let snapshot = try ApprovalSnapshot(
             text: """
                 {"variables_to_approve": [{"variable_type": "number", "value": 5, "variable_id": "contract_value"}],
@@ -258,7 +271,9 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
         let escalations = rules.evaluate(acmeSnapshot).escalations
         #expect(
             escalations == [
-                Escalation(to: ["legal@example.com"], severity: .high, message: "Review Acme Corporation", ruleIDs: ["first", "second"])
+                Escalation(
+                    to: ["legal@example.com"], severity: .high, message: "Review Acme Corporation",
+                    ruleIDs: ["first", "second"])
             ])
     }
 
@@ -287,13 +302,17 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
                 ]}
                 """#))
         let escalations = rules.evaluate(acmeSnapshot).escalations
-        #expect(escalations == [Escalation(to: ["legal@example.com"], severity: .critical, message: "Review", ruleIDs: ["a"])])
+        #expect(
+            escalations == [
+                Escalation(to: ["legal@example.com"], severity: .critical, message: "Review", ruleIDs: ["a"])
+            ])
     }
 
     @Test func escalationSeverityDefaultsToMediumAndAcceptsSeveralAddresses() throws {
         let rules = try RuleSet(
             text: ruleDocument(
-                #"{"id": "a", "when": \#(alwaysFires), "escalate": {"to": ["cfo@example.com", "ceo@example.com"], "message": "Big"}}"#))
+                #"{"id": "a", "when": \#(alwaysFires), "escalate": {"to": ["cfo@example.com", "ceo@example.com"], "message": "Big"}}"#
+            ))
         let escalation = try #require(rules.evaluate(acmeSnapshot).escalations.first)
         #expect(escalation.severity == .medium)
         #expect(escalation.to == ["cfo@example.com", "ceo@example.com"])
@@ -302,7 +321,8 @@ struct StrategyCase: CustomTestStringConvertible, Sendable {
     @Test func ruleThatDoesNotFireNeitherRecommendsNorEscalates() throws {
         let rules = try RuleSet(
             text: ruleDocument(
-                #"{"id": "a", "when": \#(neverFires), "recommend": "reject", "escalate": {"to": "cfo@example.com", "message": "x"}}"#))
+                #"{"id": "a", "when": \#(neverFires), "recommend": "reject", "escalate": {"to": "cfo@example.com", "message": "x"}}"#
+            ))
         let decision = rules.evaluate(acmeSnapshot)
         #expect(decision.firedRules.isEmpty)
         #expect(decision.escalations.isEmpty)

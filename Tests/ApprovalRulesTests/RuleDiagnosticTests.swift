@@ -1,5 +1,6 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 /// One diagnostic as the expectations table writes it (the message is not compared).
@@ -38,7 +39,8 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
                 file: file,
                 expected: (rows.array ?? []).map {
                     ExpectedDiagnostic(
-                        code: $0["code"]?.string ?? "", path: $0["path"]?.string ?? "", line: Int($0["line"]?.integer ?? 0),
+                        code: $0["code"]?.string ?? "", path: $0["path"]?.string ?? "",
+                        line: Int($0["line"]?.integer ?? 0),
                         column: Int($0["column"]?.integer ?? 0))
                 })
         }
@@ -64,7 +66,11 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
         let (accepted, found) = testCase.compile()
         #expect(found.map(ExpectedDiagnostic.init) == testCase.expected)
         // A document is accepted exactly when none of its diagnostics is an error.
-        #expect(accepted == testCase.expected.allSatisfy { ["unknown_field", "overlapping_tier", "constant_condition"].contains($0.code) })
+        #expect(
+            accepted
+                == testCase.expected.allSatisfy {
+                    ["unknown_field", "overlapping_tier", "constant_condition"].contains($0.code)
+                })
         for diagnostic in found {
             #expect(diagnostic.location?.file == RuleFixtures.path("diagnostics/" + testCase.file))
             #expect(!diagnostic.message.isEmpty)
@@ -120,7 +126,8 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
     }
 
     @Test func unknownOperatorFarFromAnyNameHasNoSuggestion() {
-        let found = diagnostics(compiling: ruleDocument(#"{"id": "r", "when": {"xyzzy_plugh": []}, "recommend": "hold"}"#))
+        let found = diagnostics(
+            compiling: ruleDocument(#"{"id": "r", "when": {"xyzzy_plugh": []}, "recommend": "hold"}"#))
         #expect(found.map(\.code) == [.unknownOperator])
         #expect(found.first?.message == #"unknown operator "xyzzy_plugh""#)
     }
@@ -174,7 +181,9 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
 
     @Test func inMemoryDocumentsReportPathsWithoutLocations() {
         do {
-            _ = try RuleSet(json: ["name": "x", "rules": [["id": "r", "when": ["betwen": [1, 2]], "recommend": "hold"]]])
+            _ = try RuleSet(json: [
+                "name": "x", "rules": [["id": "r", "when": ["betwen": [1, 2]], "recommend": "hold"]],
+            ])
             Issue.record("the document should not compile")
         } catch let error as RuleCompilationError {
             #expect(error.diagnostics.map(\.path.description) == ["/rules/0/when"])
@@ -239,7 +248,8 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
     }
 
     @Test func safeRecommendationCannotBeApprove() {
-        let found = diagnostics(compiling: ruleDocument(firingRule("a", "hold"), head: #""safe_recommendation": "approve""#))
+        let found = diagnostics(
+            compiling: ruleDocument(firingRule("a", "hold"), head: #""safe_recommendation": "approve""#))
         #expect(found.map(\.code) == [.invalidRecommendation])
         #expect(found.map(\.path.description) == ["/safe_recommendation"])
     }
@@ -260,7 +270,8 @@ struct DiagnosticCase: CustomTestStringConvertible, Sendable {
     @Test func preservedObjectIsDataNotAnOperatorCall() throws {
         let found = diagnostics(
             compiling: ruleDocument(
-                #"{"id": "r", "when": {"==": [{"var": "variables.x"}, {"preserve": {"amount": 1}}]}, "recommend": "hold"}"#))
+                #"{"id": "r", "when": {"==": [{"var": "variables.x"}, {"preserve": {"amount": 1}}]}, "recommend": "hold"}"#
+            ))
         #expect(found.filter { $0.severity == .error }.map(\.code) == [])
     }
 

@@ -1,6 +1,7 @@
 import ApprovalJSON
 import Glibc
 import Testing
+
 @testable import ApprovalRules
 
 /// Files the rule tests read: fixtures next to the tests (found through `#filePath`, so no bundle
@@ -74,7 +75,8 @@ enum RuleFixtures {
 
     /// A snapshot file, read as `approvalctl` reads it (repeated keys reported).
     static func snapshot(atPath path: String) throws -> ApprovalSnapshot {
-        try ApprovalSnapshot(parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
+        try ApprovalSnapshot(
+            parsing: try FileBytes.read(path, limit: ApprovalSnapshot.parserOptions.maxBytes), file: path)
     }
 
     /// The clock every example test case uses.

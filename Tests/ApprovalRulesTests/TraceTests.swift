@@ -1,11 +1,13 @@
 import ApprovalJSON
 import Testing
+
 @testable import ApprovalRules
 
 @Suite struct TraceTests {
     func explain(_ example: String) throws -> Decision {
         try RuleFixtures.defaultRules().evaluate(
-            try RuleFixtures.exampleSnapshot(example), options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: true))
+            try RuleFixtures.exampleSnapshot(example),
+            options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: true))
     }
 
     func trace(of rule: String, in decision: Decision) throws -> RuleTrace {
@@ -27,7 +29,7 @@ import Testing
     @Test func explanationShowsWhyATierDidNotFire() throws {
         let tier = try trace(of: "tier-3-ceo", in: try explain("tier2-cfo"))
         #expect(!tier.fired)
-        #expect(tier.events.map(\.text) .contains("contract_value 300000 >= 1000000"))
+        #expect(tier.events.map(\.text).contains("contract_value 300000 >= 1000000"))
         #expect(tier.events.last?.result == false)
     }
 
@@ -40,7 +42,11 @@ import Testing
     @Test func explanationOfDomainOperatorsNamesWhatWasTested() throws {
         let decision = try explain("lookalike-domain-evil-test")
         let outsider = try trace(of: "approver-outside-company", in: decision)
-        #expect(outsider.events.contains { $0.text.contains("jordan.blake@example.com.evil.test") && $0.text.contains("domain_ends_with example.com") })
+        #expect(
+            outsider.events.contains {
+                $0.text.contains("jordan.blake@example.com.evil.test")
+                    && $0.text.contains("domain_ends_with example.com")
+            })
         let file = try trace(of: "contract-file-required", in: decision)
         #expect(file.events.contains { $0.text == "file attached for contract_file" && $0.result == true })
     }
@@ -62,9 +68,12 @@ import Testing
         let rules = try RuleFixtures.defaultRules()
         for name in RuleFixtures.exampleNames() {
             let snapshot = try RuleFixtures.exampleSnapshot(name)
-            var explained = rules.evaluate(snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: true))
+            var explained = rules.evaluate(
+                snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: true))
             explained.trace = nil
-            #expect(explained == rules.evaluate(snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow)), "\(name)")
+            #expect(
+                explained == rules.evaluate(snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow)),
+                "\(name)")
         }
     }
 }

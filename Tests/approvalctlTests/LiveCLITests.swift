@@ -4,13 +4,13 @@ import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `approvalctl evaluate --task` and `approvalctl snapshot` against the API simulator
@@ -110,7 +110,8 @@ struct LiveCLITests {
     func missingBaseURLIsUsageError(command: String, format: String) async throws {
         let arguments =
             command == "evaluate"
-            ? Self.evaluateTask(48219, baseURL: nil, format: format) : ["snapshot", "--task", "48219", "--format", format]
+            ? Self.evaluateTask(48219, baseURL: nil, format: format)
+            : ["snapshot", "--task", "48219", "--format", format]
         let result = try await Child.approvalctl(arguments, apiKey: Self.apiKey)
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
@@ -154,7 +155,8 @@ struct LiveCLITests {
                 Set(log.compactMap { $0["endpoint"]?.string })
                     == ["approval-details", "task", "files", "signed-documents"])
             #expect(log.count == 4)
-            #expect(log.first { $0["endpoint"]?.string == "approval-details" }?["query"]?.string == "include_files=true")
+            #expect(
+                log.first { $0["endpoint"]?.string == "approval-details" }?["query"]?.string == "include_files=true")
 
             let bytes = try Scratch.read(file)
             #expect(!String(decoding: bytes, as: UTF8.self).contains(Self.apiKey))
@@ -273,8 +275,9 @@ struct LiveCLITests {
             codes: ["deadline_exceeded"], phrase: "deadline", attempts: 3...3),
     ]
 
-    @Test("a failing API gives the documented exit status, one JSON error on stderr, nothing on stdout",
-          arguments: failureCases)
+    @Test(
+        "a failing API gives the documented exit status, one JSON error on stderr, nothing on stdout",
+        arguments: failureCases)
     func failureExitStatus(_ failure: FailureCase) async throws {
         try await Simulator.with(keepURLs: true) { simulator in
             if let fault = failure.fault { try await simulator.addFault(fault) }
@@ -300,7 +303,9 @@ struct LiveCLITests {
             #expect(error["exit_code"]?.integer == Int64(failure.status))
             let message = error["message"]?.string ?? ""
             #expect(message.localizedCaseInsensitiveContains(failure.phrase), "message: \(message)")
-            if failure.key != .missing { #expect(message.hasPrefix("task \(failure.taskID): GET /tasks/\(failure.taskID)")) }
+            if failure.key != .missing {
+                #expect(message.hasPrefix("task \(failure.taskID): GET /tasks/\(failure.taskID)"))
+            }
 
             let log = try await simulator.requests()
             let perPath = Dictionary(grouping: log) { $0["path"]?.string ?? "" }.mapValues(\.count)
@@ -329,7 +334,8 @@ struct LiveCLITests {
             name: "503 on the first 2 requests", fault: #"{"kind":"status","status":503,"times":2}"#, kind: "status",
             hits: 2, retried: true),
         TransientCase(
-            name: "429 with Retry-After 1 on the first request", fault: #"{"kind":"rate_limit","retry_after":1,"times":1}"#,
+            name: "429 with Retry-After 1 on the first request",
+            fault: #"{"kind":"rate_limit","retry_after":1,"times":1}"#,
             kind: "rate_limit", hits: 1, retried: true),
         TransientCase(
             name: "truncated body on the first 2 requests", fault: #"{"kind":"truncated_body","times":2}"#,
@@ -382,7 +388,8 @@ struct LiveCLITests {
         defer { scratch.remove() }
         let file = scratch.path + "/\(taskID).json"
         try await Simulator.with(keepURLs: true) { simulator in
-            try await simulator.addFault(#"{"kind":"status","status":503,"task_id":\#(taskID),"endpoint":"signed-documents"}"#)
+            try await simulator.addFault(
+                #"{"kind":"status","status":503,"task_id":\#(taskID),"endpoint":"signed-documents"}"#)
             let saved = try await Child.approvalctl(
                 ["snapshot", "--task", "\(taskID)", "--base-url", simulator.baseURL, "-o", file, "--format", "text"],
                 apiKey: Self.apiKey)
@@ -459,7 +466,8 @@ struct LiveCLITests {
             #expect(live.stderr.isEmpty)
             #expect(live.stdoutText == expected.stdoutText)
             let log = try await simulator.requests()
-            #expect(log.contains { $0["endpoint"]?.string == "approval-details" && $0["fault"]?.string == "expired_urls" })
+            #expect(
+                log.contains { $0["endpoint"]?.string == "approval-details" && $0["fault"]?.string == "expired_urls" })
         }
     }
 
@@ -548,13 +556,15 @@ extension LiveCLITests {
             var candidates: [String] = []
             for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
                 candidates.append(
-                    URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name).path)
+                    URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name)
+                        .path)
             }
             candidates.append(repository + "/.build/debug/" + name)
             let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
             return try #require(
                 found,
-                "\(name) not found; run swift build --product \(name) first (looked at \(candidates.joined(separator: ", ")))")
+                "\(name) not found; run swift build --product \(name) first (looked at \(candidates.joined(separator: ", ")))"
+            )
         }
     }
 
@@ -582,7 +592,8 @@ extension LiveCLITests {
         let path: String
 
         init() throws {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("LiveCLITests-\(UUID().uuidString)").path
+            path =
+                FileManager.default.temporaryDirectory.appendingPathComponent("LiveCLITests-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
 
@@ -682,7 +693,8 @@ extension LiveCLITests {
                     sourceLocation: sourceLocation)
             }
             return RunResult(
-                status: process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus,
+                status: process.terminationReason == .exit
+                    ? process.terminationStatus : 128 + process.terminationStatus,
                 stdout: try Scratch.read(outPath), stderr: try Scratch.read(errPath), elapsed: elapsed)
         }
     }
@@ -723,8 +735,12 @@ extension LiveCLITests {
             }
             let printed = await simulator.stop(sourceLocation: sourceLocation)
             for key in [LiveCLITests.apiKey, LiveCLITests.wrongKey] {
-                #expect(!printed.stdout.contains(key), "the simulator's stdout shows the key", sourceLocation: sourceLocation)
-                #expect(!printed.stderr.contains(key), "the simulator's stderr shows the key", sourceLocation: sourceLocation)
+                #expect(
+                    !printed.stdout.contains(key), "the simulator's stdout shows the key",
+                    sourceLocation: sourceLocation)
+                #expect(
+                    !printed.stderr.contains(key), "the simulator's stderr shows the key",
+                    sourceLocation: sourceLocation)
             }
             if let failure { throw failure }
             return printed
@@ -850,7 +866,9 @@ extension LiveCLITests {
 
     /// JSON helpers over ApprovalJSON.
     enum JSONHelp {
-        static func parse(_ bytes: [UInt8], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> JSONValue {
+        static func parse(_ bytes: [UInt8], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+            -> JSONValue
+        {
             do {
                 return try JSONParser().parse(bytes)
             } catch {

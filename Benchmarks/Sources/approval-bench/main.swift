@@ -250,7 +250,8 @@ if options.verify {
     for (index, bytes) in documents.enumerated() {
         do {
             let plain = rules.evaluate(try ApprovalSnapshot(parsing: bytes), options: evaluation)
-            let fast = rules.evaluate(try ApprovalSnapshot(parsing: bytes, projection: rules.projection), options: evaluation)
+            let fast = rules.evaluate(
+                try ApprovalSnapshot(parsing: bytes, projection: rules.projection), options: evaluation)
             let memory = rules.evaluate(ApprovalSnapshot(corpus[index]), options: evaluation)
             if plain.json != fast.json || plain.json != memory.json {
                 mismatches += 1

@@ -33,14 +33,18 @@ let facts: [JSONValue] = [
     ["var": "variables.auto_renew"], ["var": "variables.effective_date"], ["var": "variables.department"],
     ["var": "variables.missing_one"], ["var": "task_id"], ["var": "now"], ["var": ["variables.term_months", 12]],
 ]
-let constants: [JSONValue] = [0, 1, 50000, 250000, "50000.00", 12.5, "Acme", "", nil, true, false, "2024-01-01", [1, 2]]
+let constants: [JSONValue] = [
+    0, 1, 50000, 250000, "50000.00", 12.5, "Acme", "", nil, true, false, "2024-01-01", [1, 2],
+]
 
 func operand(_ c: inout Choices, _ depth: Int) -> JSONValue {
     switch c.int(0...3) {
     case 0: return c.pick(facts)
     case 1: return c.pick(constants)
     case 2 where depth < 3:
-        return [c.pick(["+", "-", "*", "/", "%", "max", "min", "cat"]): [operand(&c, depth + 1), operand(&c, depth + 1)]]
+        return [
+            c.pick(["+", "-", "*", "/", "%", "max", "min", "cat"]): [operand(&c, depth + 1), operand(&c, depth + 1)]
+        ]
     default: return c.pick(facts)
     }
 }
@@ -48,16 +52,40 @@ func operand(_ c: inout Choices, _ depth: Int) -> JSONValue {
 func condition(_ c: inout Choices, _ depth: Int) -> JSONValue {
     let kind = depth > 3 ? c.int(0...1) : c.int(0...13)
     switch kind {
-    case 0: return [c.pick(["==", "!=", "===", "!==", "<", "<=", ">", ">="]): [operand(&c, depth + 1), operand(&c, depth + 1)]]
-    case 1: return [c.pick(["money>", "money>=", "money<", "money<=", "money=="]): [["var": "variables.contract_value"], c.pick([50000, 250000, "1000000.00", 0])]]
+    case 0:
+        return [
+            c.pick(["==", "!=", "===", "!==", "<", "<=", ">", ">="]): [operand(&c, depth + 1), operand(&c, depth + 1)]
+        ]
+    case 1:
+        return [
+            c.pick(["money>", "money>=", "money<", "money<=", "money=="]): [
+                ["var": "variables.contract_value"], c.pick([50000, 250000, "1000000.00", 0]),
+            ]
+        ]
     case 2: return [c.pick(["and", "or"]): .array((0..<c.int(1...3)).map { _ in condition(&c, depth + 1) })]
     case 3: return ["!": [condition(&c, depth + 1)]]
     case 4: return ["if": [condition(&c, depth + 1), condition(&c, depth + 1), condition(&c, depth + 1)]]
     case 5: return ["has_file": .string(c.pick(["contract_file", "insurance_certificate", "nope"]))]
     case 6: return ["domain_ends_with": [["var": "variables.reviewer_email"], "example.com"]]
-    case 7: return ["in_list": [["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text", "blocked_exact"]))]]
-    case 13: return ["near_list": [["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text"])), .integer(Int64(c.int(0...3)))]]
-    case 8: return [c.pick(["before", "after", "on_or_before", "on_or_after", "same_day"]): [["var": "variables.effective_date"], c.pick(["2024-01-01", "2025-06-01T00:00:00Z"])]]
+    case 7:
+        return [
+            "in_list": [
+                ["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text", "blocked_exact"])),
+            ]
+        ]
+    case 13:
+        return [
+            "near_list": [
+                ["var": "variables.vendor_name"], .string(c.pick(["blocked", "blocked_text"])),
+                .integer(Int64(c.int(0...3))),
+            ]
+        ]
+    case 8:
+        return [
+            c.pick(["before", "after", "on_or_before", "on_or_after", "same_day"]): [
+                ["var": "variables.effective_date"], c.pick(["2024-01-01", "2025-06-01T00:00:00Z"]),
+            ]
+        ]
     case 9:
         return [
             c.pick(["some", "all", "none"]): [
@@ -66,7 +94,8 @@ func condition(_ c: inout Choices, _ depth: Int) -> JSONValue {
             ]
         ]
     case 10: return [">": [["days_since": [["var": "variables.effective_date"]]], c.pick([0, 30, 365])]]
-    case 11: return ["missing": [c.pick(["variables.contract_value", "variables.insurance_certificate", "variables.x"])]]
+    case 11:
+        return ["missing": [c.pick(["variables.contract_value", "variables.insurance_certificate", "variables.x"])]]
     default: return ["approver_is_owner": []]
     }
 }
@@ -79,7 +108,12 @@ func ruleDocument(_ c: inout Choices) -> JSONValue {
         rule["when"] = condition(&c, 0)
         if c.int(0...3) > 0 { rule["recommend"] = .string(c.pick(["approve", "request_changes", "hold", "reject"])) }
         if rule["recommend"] == nil || c.int(0...2) == 0 {
-            rule["escalate"] = [["to": "cfo@example.com", "severity": .string(c.pick(["low", "high"])), "message": "Value {{variables.contract_value}} from {{variables.vendor_name}}"]]
+            rule["escalate"] = [
+                [
+                    "to": "cfo@example.com", "severity": .string(c.pick(["low", "high"])),
+                    "message": "Value {{variables.contract_value}} from {{variables.vendor_name}}",
+                ]
+            ]
         }
         if c.int(0...3) == 0 { rule["requires"] = ["variables.term_months": "number"] }
         rules.append(.object(rule))
@@ -110,7 +144,9 @@ func damaged(_ snapshot: JSONValue, _ c: inout Choices) -> JSONValue {
             object["variables_to_approve"] = .array(variables)
         }
     case 2:
-        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty, case .object(var entry) = variables[0] {
+        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty,
+            case .object(var entry) = variables[0]
+        {
             entry["value"] = c.pick(["abc", nil, [1], ["amount": "5", "currency": "XYZ"]])
             variables[0] = .object(entry)
             object["variables_to_approve"] = .array(variables)
@@ -120,18 +156,25 @@ func damaged(_ snapshot: JSONValue, _ c: inout Choices) -> JSONValue {
     case 5: object["files"] = nil
     case 6:
         // A disguised or near name: look-alikes, invisible and bidi characters, legal forms.
-        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty, case .object(var entry) = variables[0] {
+        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty,
+            case .object(var entry) = variables[0]
+        {
             entry["variable_id"] = "vendor_name"
             entry["variable_type"] = "text"
             let pieces = ["\u{0412}lack", "B1ack", "BLACK", "Black\u{200B}", "Bl\u{0430}ck", "Black\u{202E}"]
-            let tails = ["ridge Offshore Ltd.", "ridge Ofshore Limited", "ridge\u{3000}Offshore L.T.D.", "ridge Offshore", " Corp"]
+            let tails = [
+                "ridge Offshore Ltd.", "ridge Ofshore Limited", "ridge\u{3000}Offshore L.T.D.", "ridge Offshore",
+                " Corp",
+            ]
             entry["value"] = .string(c.pick(pieces) + c.pick(tails))
             variables[0] = .object(entry)
             object["variables_to_approve"] = .array(variables)
         }
     case 7:
         // The same variable twice (the same or another value), or a task stitched from another.
-        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty, case .object(var entry) = variables[0] {
+        if case .array(var variables)? = object["variables_to_approve"], !variables.isEmpty,
+            case .object(var entry) = variables[0]
+        {
             if c.int(0...1) == 0 { entry["value"] = c.pick([0, "900000", nil]) }
             variables.append(.object(entry))
             object["variables_to_approve"] = .array(variables)

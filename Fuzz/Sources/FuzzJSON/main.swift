@@ -16,7 +16,8 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let parser = JSONParser(options: options)
         guard let value = try? parser.parse(bytes) else { continue }
         let text = JSONWriter.compact.bytes(value)
-        guard let back = try? JSONParser(options: JSONParser.Options(maxDepth: 10_000)).parse(text), back == value else {
+        guard let back = try? JSONParser(options: JSONParser.Options(maxDepth: 10_000)).parse(text), back == value
+        else {
             fatalError("round trip changed the value: \(value)")
         }
         let projection = JSONProjection.fields([
@@ -35,7 +36,9 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var repeats: [JSONRepeatedKey] = []
     if let value = try? JSONParser().parse(bytes, repeatedKeys: &repeats) {
         let strict = try? JSONParser(options: JSONParser.Options(rejectDuplicateKeys: true)).parse(bytes)
-        if (strict == nil) != !repeats.isEmpty { fatalError("repeated keys \(repeats) but jansson says \(strict != nil)") }
+        if (strict == nil) != !repeats.isEmpty {
+            fatalError("repeated keys \(repeats) but jansson says \(strict != nil)")
+        }
         if value != (try? JSONParser().parse(bytes)) { fatalError("reporting repeated keys changed the value") }
     }
     let locator = SourceLocator(bytes: bytes)

@@ -84,13 +84,15 @@ struct LogicCompiler {
                 : spec.arity.upperBound == Int.max
                     ? "at least \(spec.arity.lowerBound)" : "\(spec.arity.lowerBound) to \(spec.arity.upperBound)"
             report(
-                .wrongArity, "\"\(operation.name)\" takes \(expected) argument\(expected == "1" ? "" : "s"), got \(count)",
+                .wrongArity,
+                "\"\(operation.name)\" takes \(expected) argument\(expected == "1" ? "" : "s"), got \(count)",
                 at: operation.namePath)
             return .failing(.invalidArguments, path: operation.path)
         }
         let arguments = spec.rawArguments ? [] : operation.arguments.map { compile($0, depth: depth + 1) }
         var call = OperatorCall(operation: operation, arguments: arguments, declarations: declarations)
-        if operation.name == "var", let key = arguments.first?.constant, case .path(let steps) = DataOperators.Key(key) {
+        if operation.name == "var", let key = arguments.first?.constant, case .path(let steps) = DataOperators.Key(key)
+        {
             call.fact = facts.fact(steps)
         }
         let node: Node

@@ -85,7 +85,10 @@ struct References: Sendable {
                 }
                 var path: [String]?
                 switch first {
-                case .string(let text): path = text.isEmpty ? [] : text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                case .string(let text):
+                    path =
+                        text.isEmpty
+                        ? [] : text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 case .integer(let number): path = [String(number)]
                 case .array(let parts) where name == "val": path = parts.compactMap { $0.string }
                 case .null: path = []
@@ -134,7 +137,9 @@ struct References: Sendable {
         }
     }
 
-    private static func scanMissing(_ arguments: [JSONValue], into references: inout References, found: inout [[String]]) {
+    private static func scanMissing(
+        _ arguments: [JSONValue], into references: inout References, found: inout [[String]]
+    ) {
         for argument in arguments {
             switch argument {
             case .string(let text):

@@ -125,7 +125,9 @@ struct RuleCompiler {
         let top = JSONPointer.root
         for key in root.keys where !Self.documentFields.contains(key) {
             var message = "unknown field \"\(key)\""
-            if let guess = Suggestion.closest(to: key, among: Self.documentFields) { message += "; did you mean \"\(guess)\"?" }
+            if let guess = Suggestion.closest(to: key, among: Self.documentFields) {
+                message += "; did you mean \"\(guess)\"?"
+            }
             report(.unknownField, message, at: top.appending(key))
         }
         output.name = requiredString(root, "name", at: top) ?? ""
@@ -134,13 +136,18 @@ struct RuleCompiler {
             if let strategy = CombiningStrategy(rawValue: text) {
                 output.strategy = strategy
             } else {
-                report(.invalidValue, "unknown strategy \"\(text)\"; expected most_restrictive or first_match", at: top.appending("strategy"))
+                report(
+                    .invalidValue, "unknown strategy \"\(text)\"; expected most_restrictive or first_match",
+                    at: top.appending("strategy"))
             }
         }
         output.defaultRecommendation = recommendation(root, "default_recommendation", at: top) ?? .hold
         output.safeRecommendation = recommendation(root, "safe_recommendation", at: top) ?? .hold
         if output.safeRecommendation == .approve {
-            report(.invalidRecommendation, "safe_recommendation cannot be approve: missing data must never let a task through", at: top.appending("safe_recommendation"))
+            report(
+                .invalidRecommendation,
+                "safe_recommendation cannot be approve: missing data must never let a task through",
+                at: top.appending("safe_recommendation"))
         }
         let declarations = self.declarations(root, at: top)
         listNames = Set(declarations.lists.keys)
@@ -152,20 +159,28 @@ struct RuleCompiler {
             return output
         }
         guard case .array(let rules) = rulesValue else {
-            report(.invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)", at: top.appending("rules"))
+            report(
+                .invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)", at: top.appending("rules"))
             return output
         }
         if rules.isEmpty { report(.noRules, "the document has no rules", at: top.appending("rules")) }
         if rules.count > limits.rules {
-            report(.limitExceeded, "\(rules.count) rules, more than the limit of \(limits.rules)", at: top.appending("rules"))
+            report(
+                .limitExceeded, "\(rules.count) rules, more than the limit of \(limits.rules)",
+                at: top.appending("rules"))
             return output
         }
         var seen: [String: Int] = [:]
         for (index, value) in rules.enumerated() {
             let path = top.appending("rules").appending(index)
-            guard let rule = compileRule(value, index: index, at: path, declarations: declarations, references: &output.references) else { continue }
+            guard
+                let rule = compileRule(
+                    value, index: index, at: path, declarations: declarations, references: &output.references)
+            else { continue }
             if let first = seen[rule.id] {
-                report(.duplicateRuleID, "rule id \"\(rule.id)\" is already used by rule \(first)", at: path.appending("id"), rule: rule.id)
+                report(
+                    .duplicateRuleID, "rule id \"\(rule.id)\" is already used by rule \(first)",
+                    at: path.appending("id"), rule: rule.id)
             } else {
                 seen[rule.id] = index
             }
@@ -187,7 +202,9 @@ struct RuleCompiler {
             return NamedList(members: elements, matching: .name)
         case .object(let object):
             for key in object.keys where key != "match" && key != "values" {
-                report(.unknownField, "unknown field \"\(key)\" in list \"\(name)\"; expected \"match\" and \"values\"", at: path.appending(key))
+                report(
+                    .unknownField, "unknown field \"\(key)\" in list \"\(name)\"; expected \"match\" and \"values\"",
+                    at: path.appending(key))
             }
             var matching = NamedList.Matching.name
             if let given = object["match"] {
@@ -208,7 +225,9 @@ struct RuleCompiler {
             }
             return NamedList(members: elements, matching: matching)
         default:
-            report(.invalidFieldType, "list \"\(name)\" must be an array or an object with \"values\", not \(value.typeName)", at: path)
+            report(
+                .invalidFieldType,
+                "list \"\(name)\" must be an array or an object with \"values\", not \(value.typeName)", at: path)
             return nil
         }
     }
@@ -241,11 +260,15 @@ struct RuleCompiler {
                         if let value = DecimalNumber(rate), value > DecimalNumber(0) {
                             declarations.rates[code.uppercased()] = value
                         } else {
-                            report(.invalidValue, "rate for \(code) must be a positive number", at: path.appending("rates").appending(code))
+                            report(
+                                .invalidValue, "rate for \(code) must be a positive number",
+                                at: path.appending("rates").appending(code))
                         }
                     }
                 } else {
-                    report(.invalidFieldType, "\"rates\" must be an object of currency codes to numbers", at: path.appending("rates"))
+                    report(
+                        .invalidFieldType, "\"rates\" must be an object of currency codes to numbers",
+                        at: path.appending("rates"))
                 }
             }
             if let base = declarations.baseCurrency { declarations.rates[base] = DecimalNumber(1) }
@@ -267,7 +290,9 @@ struct RuleCompiler {
             }
             guard case .string(let typeName) = typeValue, let type = FactType(rawValue: typeName) else {
                 let known = FactType.allCases.map(\.rawValue).joined(separator: ", ")
-                report(.invalidFactType, "unknown fact type \(typeValue); expected one of \(known)", at: path.appending(name))
+                report(
+                    .invalidFactType, "unknown fact type \(typeValue); expected one of \(known)",
+                    at: path.appending(name))
                 continue
             }
             required.append(RequiredFact(fact: self.facts.fact(factPath), type: type, path: factPath))
@@ -287,7 +312,9 @@ struct RuleCompiler {
         let id = requiredString(rule, "id", at: path) ?? "#\(index)"
         for key in rule.keys where !Self.ruleFields.contains(key) {
             var message = "unknown action or field \"\(key)\""
-            if let guess = Suggestion.closest(to: key, among: Self.ruleFields) { message += "; did you mean \"\(guess)\"?" }
+            if let guess = Suggestion.closest(to: key, among: Self.ruleFields) {
+                message += "; did you mean \"\(guess)\"?"
+            }
             report(.unknownAction, message, at: path.appending(key), rule: id)
         }
         if case .bool(false)? = rule["enabled"] { return nil }
@@ -297,7 +324,9 @@ struct RuleCompiler {
         let description = optionalString(rule, "description", at: path)
         var priority: Int64 = 0
         if let value = rule["priority"] {
-            if case .integer(let number) = value { priority = number } else {
+            if case .integer(let number) = value {
+                priority = number
+            } else {
                 report(.invalidFieldType, "\"priority\" must be an integer", at: path.appending("priority"), rule: id)
             }
         }
@@ -313,7 +342,9 @@ struct RuleCompiler {
                 diagnostics.append(copy)
             }
             if let constant = condition.constant {
-                report(.constantCondition, "condition is always \(Coercion.truthy(constant) ? "true" : "false")", at: path.appending("when"), rule: id)
+                report(
+                    .constantCondition, "condition is always \(Coercion.truthy(constant) ? "true" : "false")",
+                    at: path.appending("when"), rule: id)
             }
             readPaths = References.scan(when, into: &references)
         } else {
@@ -332,14 +363,17 @@ struct RuleCompiler {
             let base = path.appending("escalate")
             for (at, item) in list.enumerated() {
                 let itemPath = escalate.array == nil ? base : base.appending(at)
-                if let spec = escalation(item, at: itemPath, rule: id, references: &references) { escalations.append(spec) }
+                if let spec = escalation(item, at: itemPath, rule: id, references: &references) {
+                    escalations.append(spec)
+                }
             }
         }
         if recommendation == nil && escalations.isEmpty && rule["recommend"] == nil && rule["escalate"] == nil {
             report(.ruleWithoutAction, "rule \"\(id)\" neither recommends nor escalates", at: path, rule: id)
         }
         return CompiledRule(
-            id: id, description: description, priority: priority, index: index, condition: condition, requires: requires,
+            id: id, description: description, priority: priority, index: index, condition: condition,
+            requires: requires,
             recommendation: recommendation, reason: reason, escalations: escalations,
             readFacts: readPaths.map { facts.fact($0) }, readFactNames: readPaths.map { $0.joined(separator: ".") })
     }
@@ -348,7 +382,9 @@ struct RuleCompiler {
         _ value: JSONValue, at path: JSONPointer, rule: String, references: inout References
     ) -> EscalationSpec? {
         guard case .object(let object) = value else {
-            report(.invalidFieldType, "an escalation must be an object with \"to\", \"severity\" and \"message\"", at: path, rule: rule)
+            report(
+                .invalidFieldType, "an escalation must be an object with \"to\", \"severity\" and \"message\"",
+                at: path, rule: rule)
             return nil
         }
         for key in object.keys where !Self.escalationFields.contains(key) {
@@ -359,20 +395,33 @@ struct RuleCompiler {
         case .string(let address)?: to = [address]
         case .array(let addresses)?:
             for (at, address) in addresses.enumerated() {
-                if case .string(let text) = address, Email.domain(text) != nil { to.append(text) } else {
-                    report(.invalidValue, "escalation address \(address) is not an e-mail address", at: path.appending("to").appending(at), rule: rule)
+                if case .string(let text) = address, Email.domain(text) != nil {
+                    to.append(text)
+                } else {
+                    report(
+                        .invalidValue, "escalation address \(address) is not an e-mail address",
+                        at: path.appending("to").appending(at), rule: rule)
                 }
             }
         case nil: report(.missingField, "escalation has no \"to\"", at: path, rule: rule)
-        case let other?: report(.invalidFieldType, "\"to\" must be an address or an array of addresses, not \(other.typeName)", at: path.appending("to"), rule: rule)
+        case let other?:
+            report(
+                .invalidFieldType, "\"to\" must be an address or an array of addresses, not \(other.typeName)",
+                at: path.appending("to"), rule: rule)
         }
         if case .string(let address)? = object["to"], Email.domain(address) == nil {
-            report(.invalidValue, "escalation address \"\(address)\" is not an e-mail address", at: path.appending("to"), rule: rule)
+            report(
+                .invalidValue, "escalation address \"\(address)\" is not an e-mail address", at: path.appending("to"),
+                rule: rule)
         }
         var severity = Severity.medium
         if let text = optionalString(object, "severity", at: path) {
-            if let value = Severity(rawValue: text) { severity = value } else {
-                report(.invalidSeverity, "unknown severity \"\(text)\"; expected low, medium, high or critical", at: path.appending("severity"), rule: rule)
+            if let value = Severity(rawValue: text) {
+                severity = value
+            } else {
+                report(
+                    .invalidSeverity, "unknown severity \"\(text)\"; expected low, medium, high or critical",
+                    at: path.appending("severity"), rule: rule)
             }
         }
         guard let text = requiredString(object, "message", at: path, rule: rule),
@@ -381,7 +430,9 @@ struct RuleCompiler {
         return EscalationSpec(to: to, severity: severity, message: message)
     }
 
-    private mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References) -> Template? {
+    private mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References)
+        -> Template?
+    {
         do {
             let template = try Template(parsing: text, facts: &facts)
             for fact in template.factPaths { references.add(fact) }
@@ -401,27 +452,37 @@ struct RuleCompiler {
 
     // MARK: - Field helpers
 
-    private mutating func requiredString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> String? {
+    private mutating func requiredString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+        -> String?
+    {
         guard let value = object[key] else {
             report(.missingField, "missing field \"\(key)\"", at: path, rule: rule)
             return nil
         }
         guard case .string(let text) = value, !text.isEmpty else {
-            report(.invalidFieldType, "\"\(key)\" must be a non-empty string, not \(value.typeName)", at: path.appending(key), rule: rule)
+            report(
+                .invalidFieldType, "\"\(key)\" must be a non-empty string, not \(value.typeName)",
+                at: path.appending(key), rule: rule)
             return nil
         }
         if text.utf8.count > limits.stringLength {
-            report(.limitExceeded, "\"\(key)\" is longer than \(limits.stringLength) bytes", at: path.appending(key), rule: rule)
+            report(
+                .limitExceeded, "\"\(key)\" is longer than \(limits.stringLength) bytes", at: path.appending(key),
+                rule: rule)
         }
         return text
     }
 
-    private mutating func optionalString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> String? {
+    private mutating func optionalString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+        -> String?
+    {
         guard object[key] != nil else { return nil }
         return requiredString(object, key, at: path, rule: rule)
     }
 
-    private mutating func recommendation(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil) -> Recommendation? {
+    private mutating func recommendation(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+        -> Recommendation?
+    {
         guard let text = optionalString(object, key, at: path, rule: rule) else { return nil }
         guard let value = Recommendation(rawValue: text) else {
             var message = "unknown recommendation \"\(text)\"; expected approve, request_changes, hold or reject"

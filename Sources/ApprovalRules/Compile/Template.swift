@@ -64,13 +64,17 @@ final class Template: Sendable {
                 continue
             }
             guard !bytes[lower..<upper].contains(open), let path = FactPath.parse(name) else {
-                throw TemplateError(message: "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
+                throw TemplateError(
+                    message:
+                        "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
             }
             segments.append(.fact(facts.fact(path)))
             factPaths.append(path)
             start = closing + 2
         }
-        if find(close, from: start) != nil { throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template") }
+        if find(close, from: start) != nil {
+            throw TemplateError(message: "\"}}\" without a matching \"{{\" in message template")
+        }
         if start < bytes.count { segments.append(literal(start..<bytes.count)) }
         self.segments = segments
         self.factPaths = factPaths

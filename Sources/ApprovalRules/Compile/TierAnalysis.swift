@@ -45,16 +45,20 @@ enum TierAnalysis {
         }
     }
 
-    static func check(_ rules: [CompiledRule], rulesValue: [JSONValue], strategy: CombiningStrategy) -> [RuleDiagnostic] {
+    static func check(_ rules: [CompiledRule], rulesValue: [JSONValue], strategy: CombiningStrategy) -> [RuleDiagnostic]
+    {
         var diagnostics: [RuleDiagnostic] = []
         var earlier: [(rule: CompiledRule, fact: String, interval: Interval)] = []
         for rule in rules {
-            guard let when = rulesValue[rule.index]["when"], let (fact, interval) = self.interval(when) else { continue }
+            guard let when = rulesValue[rule.index]["when"], let (fact, interval) = self.interval(when) else {
+                continue
+            }
             let path = JSONPointer.root.appending("rules").appending(rule.index).appending("when")
             if interval.isEmpty {
                 diagnostics.append(
                     RuleDiagnostic(
-                        code: .unreachableTier, message: "condition on \(fact) can never be true (empty range \(interval.text))",
+                        code: .unreachableTier,
+                        message: "condition on \(fact) can never be true (empty range \(interval.text))",
                         path: path, ruleID: rule.id))
                 continue
             }
@@ -66,7 +70,8 @@ enum TierAnalysis {
                     diagnostics.append(
                         RuleDiagnostic(
                             code: .unreachableTier,
-                            message: "tier \(interval.text) on \(fact) is never reached: rule \"\(other.rule.id)\" (\(other.interval.text)) matches first",
+                            message:
+                                "tier \(interval.text) on \(fact) is never reached: rule \"\(other.rule.id)\" (\(other.interval.text)) matches first",
                             path: path, ruleID: rule.id))
                     break
                 }
@@ -76,7 +81,8 @@ enum TierAnalysis {
                     diagnostics.append(
                         RuleDiagnostic(
                             code: .overlappingTier,
-                            message: "tier \(interval.text) on \(fact) overlaps rule \"\(other.rule.id)\" (\(other.interval.text))",
+                            message:
+                                "tier \(interval.text) on \(fact) overlaps rule \"\(other.rule.id)\" (\(other.interval.text))",
                             path: path, ruleID: rule.id))
                 }
             }

@@ -17,6 +17,7 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         /// The document works, but probably not as meant.
         case warning
 
+        /// Whether `lhs` comes before `rhs` in this type's order.
         public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
     }
 
@@ -195,6 +196,7 @@ public struct RuleCompilationError: Error, Sendable, CustomStringConvertible {
     /// The errors only.
     public var errors: [RuleDiagnostic] { diagnostics.filter { $0.severity == .error } }
 
+    /// The text form, as printed in messages and reports.
     public var description: String {
         diagnostics.map(\.description).joined(separator: "\n")
     }

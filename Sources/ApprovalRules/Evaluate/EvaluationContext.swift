@@ -190,7 +190,9 @@ struct EvaluationContext: ~Copyable {
         }
     }
 
-    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<JSONValue>? {
+    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<
+        JSONValue
+    >? {
         paths[fact.slot]._withUnsafeGuaranteedRef { path in resolveFirst(slot, path) }
     }
 
@@ -498,7 +500,8 @@ struct EvaluationMemory {
         func run(_ raw: UnsafeMutableRawPointer) -> Result {
             let memory = EvaluationMemory(
                 slots: count == 0 ? nil : raw.bindMemory(to: FactSlot.self, capacity: count),
-                scopes: (raw + slotBytes).bindMemory(to: UnsafePointer<JSONValue>.self, capacity: ScopeStack.inlineCapacity))
+                scopes: (raw + slotBytes).bindMemory(
+                    to: UnsafePointer<JSONValue>.self, capacity: ScopeStack.inlineCapacity))
             return body(memory)
         }
         if slotBytes + scopeBytes > stackBytes {
@@ -506,7 +509,9 @@ struct EvaluationMemory {
             defer { raw.deallocate() }
             return run(raw)
         }
-        return withUnsafeTemporaryAllocation(byteCount: slotBytes + scopeBytes, alignment: alignment) { run($0.baseAddress!) }
+        return withUnsafeTemporaryAllocation(byteCount: slotBytes + scopeBytes, alignment: alignment) {
+            run($0.baseAddress!)
+        }
     }
 }
 

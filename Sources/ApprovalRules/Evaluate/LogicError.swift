@@ -44,5 +44,6 @@ public struct LogicError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A string or array grew past its length limit.
     public static let tooLong = LogicError(type: "Length Limit Exceeded")
 
+    /// The text form, as printed in messages and reports.
     public var description: String { "error \(value)" }
 }

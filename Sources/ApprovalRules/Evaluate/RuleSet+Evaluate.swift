@@ -29,7 +29,9 @@ extension RuleSet.Compiled {
     /// The loop over the rules touches only plain values and ``conditions`` until a rule fires:
     /// reading a closure or an array out of a rule object would cost a retain and a release per
     /// rule, which is most of what an evaluation that fires nothing costs.
-    func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext) -> Decision {
+    func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext)
+        -> Decision
+    {
         var problems = snapshot.problems(references: references, variableIDs: checkedVariableIDs)
         var warnings = snapshot.warnings(variableIDs: checkedVariableIDs, readsEverything: references.readsEverything)
         var failedFacts: Set<String> = []
@@ -76,7 +78,9 @@ extension RuleSet.Compiled {
                 let rule = rules[index]
                 var missing: [DataProblem] = []
                 for fact in rule.requires {
-                    if let problem = RuleSet.check(fact.fact, fact.type, named: fact.dotted, in: &context, ruleID: rule.id) {
+                    if let problem = RuleSet.check(
+                        fact.fact, fact.type, named: fact.dotted, in: &context, ruleID: rule.id)
+                    {
                         missing.append(problem)
                     }
                 }
@@ -84,7 +88,10 @@ extension RuleSet.Compiled {
                     problems += missing
                     failClosed = true
                     if explain {
-                        traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: []))
+                        traces.append(
+                            RuleTrace(
+                                ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: [])
+                        )
                     }
                     continue
                 }
@@ -104,12 +111,17 @@ extension RuleSet.Compiled {
                         path: nil, ruleID: rule.id))
                 failClosed = true
                 if explain {
-                    traces.append(RuleTrace(ruleID: rule.id, fired: false, failure: RuleSet.describe(error), events: context.trace?.events ?? []))
+                    traces.append(
+                        RuleTrace(
+                            ruleID: rule.id, fired: false, failure: RuleSet.describe(error),
+                            events: context.trace?.events ?? []))
                 }
                 continue
             }
             if explain {
-                traces.append(RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? []))
+                traces.append(
+                    RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? [])
+                )
             }
             guard result else { continue }
 
@@ -175,13 +187,15 @@ extension RuleSet {
         case .accepted: return nil
         case .missing:
             let name = name()
-            return DataProblem(code: .missingFact, message: "required fact \(name) is missing", path: name, ruleID: ruleID)
+            return DataProblem(
+                code: .missingFact, message: "required fact \(name) is missing", path: name, ruleID: ruleID)
         case .wrongType:
             let name = name()
             let value = context.fact(fact) ?? .null
             return DataProblem(
                 code: .wrongType,
-                message: "required fact \(name) should be \(type.rawValue), got \(value.typeName) \(TraceText.value(value))",
+                message:
+                    "required fact \(name) should be \(type.rawValue), got \(value.typeName) \(TraceText.value(value))",
                 path: name, ruleID: ruleID)
         }
     }

@@ -113,7 +113,9 @@ public struct RuleSet: Sendable {
         } catch {
             throw RuleCompilationError(diagnostics: [Self.diagnostic(for: error)])
         }
-        try self.init(document: document, hash: SHA256.hex(bytes), locator: SourceLocator(bytes: bytes, file: file), limits: limits)
+        try self.init(
+            document: document, hash: SHA256.hex(bytes), locator: SourceLocator(bytes: bytes, file: file),
+            limits: limits)
     }
 
     /// Compiles a rule document already in memory (diagnostics have paths but no line numbers);
@@ -152,7 +154,8 @@ public struct RuleSet: Sendable {
         default: code = .jsonSyntax
         }
         return RuleDiagnostic(
-            code: code, message: "\(error.message) [\(error.code)]", path: error.path ?? .root, location: error.location)
+            code: code, message: "\(error.message) [\(error.code)]", path: error.path ?? .root, location: error.location
+        )
     }
 
     // MARK: - What a rule set reads
@@ -174,7 +177,9 @@ public struct RuleSet: Sendable {
 
     /// Parts of a task beyond its approval details.
     public struct NeededParts: OptionSet, Sendable, Hashable {
+        /// The parts, one bit each.
         public let rawValue: Int
+        /// The parts whose bits are set in `rawValue`.
         public init(rawValue: Int) { self.rawValue = rawValue }
         /// `GET /tasks/{id}` (owner, task variables).
         public static let task = NeededParts(rawValue: 1)

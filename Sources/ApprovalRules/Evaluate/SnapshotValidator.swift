@@ -17,7 +17,8 @@ enum SnapshotValidator {
     /// it up), `nil` where the snapshot has nothing.
     static func findings(
         for document: JSONValue, listings: [(source: SnapshotVariable.Source, listing: JSONValue?)],
-        variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(), repeatedKeys: [JSONRepeatedKey] = []
+        variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(),
+        repeatedKeys: [JSONRepeatedKey] = []
     ) -> SnapshotFindings {
         var findings = SnapshotFindings()
         func problem(_ code: DataProblem.Code, _ message: String, _ path: String?) -> DataProblem {
@@ -46,14 +47,18 @@ enum SnapshotValidator {
             var pointer: String { "/" + source.path.joined(separator: "/") }
             guard case .array(let entries) = listing else {
                 findings.variableListings.append(
-                    problem(.malformedSnapshot, "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer))
+                    problem(
+                        .malformedSnapshot,
+                        "\(source.path.joined(separator: ".")) is \(listing.typeName), not an array", pointer))
                 continue
             }
             anyListing = true
             for (index, entry) in entries.enumerated() {
                 guard case .object(let object) = entry else {
                     findings.variableListings.append(
-                        problem(.malformedSnapshot, "variable entry is \(entry.typeName), not an object", "\(pointer)/\(index)"))
+                        problem(
+                            .malformedSnapshot, "variable entry is \(entry.typeName), not an object",
+                            "\(pointer)/\(index)"))
                     continue
                 }
                 if case .string? = object["variable_id"] { continue }
@@ -82,12 +87,15 @@ enum SnapshotValidator {
                 continue
             }
             guard case .array(let approvers) = value else {
-                findings.approvers.append(problem(.malformedSnapshot, "\(key) is \(value.typeName), not an array", "/\(key)"))
+                findings.approvers.append(
+                    problem(.malformedSnapshot, "\(key) is \(value.typeName), not an array", "/\(key)"))
                 continue
             }
             for (index, approver) in approvers.enumerated() where approver.string == nil {
                 findings.approvers.append(
-                    problem(.malformedSnapshot, "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"))
+                    problem(
+                        .malformedSnapshot, "approver is \(approver.typeName), not an e-mail string", "/\(key)/\(index)"
+                    ))
             }
         }
         if let task = document["task"] {
@@ -105,7 +113,9 @@ enum SnapshotValidator {
                 }
                 if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
                     findings.task.append(
-                        problem(.malformedSnapshot, "task.owner_email is \(owner.typeName), not an e-mail string", "/task/owner_email"))
+                        problem(
+                            .malformedSnapshot, "task.owner_email is \(owner.typeName), not an e-mail string",
+                            "/task/owner_email"))
                 }
             } else {
                 findings.task.append(problem(.malformedSnapshot, "task is \(task.typeName), not an object", "/task"))
@@ -115,7 +125,9 @@ enum SnapshotValidator {
             findings.files.append(problem(.malformedSnapshot, "files is \(value.typeName), not an array", "/files"))
         }
         let types = Dictionary(variables.map { ($0.id, $0.type) }, uniquingKeysWith: { first, _ in first })
-        for (listing, pointer) in [(document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files")] {
+        for (listing, pointer) in [
+            (document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files"),
+        ] {
             guard case .array(let entries)? = listing else { continue }
             for (index, entry) in entries.enumerated() {
                 guard case .object(let file) = entry else { continue }
@@ -125,11 +137,14 @@ enum SnapshotValidator {
                 case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
                 case let other?:
                     findings.files.append(
-                        problem(.malformedSnapshot, "file entry's file_id is \(TraceText.value(other)), not a file id", at + "/file_id"))
+                        problem(
+                            .malformedSnapshot, "file entry's file_id is \(TraceText.value(other)), not a file id",
+                            at + "/file_id"))
                 }
                 // Files are download information for file-type variables (approval-details);
                 // a file listed for a variable of another type says two things about it.
-                if case .string(let variable)? = file["variable_id"], let type = types[variable] ?? nil, type != "file" {
+                if case .string(let variable)? = file["variable_id"], let type = types[variable] ?? nil, type != "file"
+                {
                     findings.files.append(
                         problem(
                             .conflictingFact,
@@ -141,11 +156,14 @@ enum SnapshotValidator {
         if let listing = document["task_files"] {
             if let files = listing["files"], files.array == nil {
                 findings.files.append(
-                    problem(.malformedSnapshot, "task_files.files is \(files.typeName), not an array", "/task_files/files"))
+                    problem(
+                        .malformedSnapshot, "task_files.files is \(files.typeName), not an array", "/task_files/files"))
             }
             if let total = listing["total_files"], total.integer == nil {
                 findings.files.append(
-                    problem(.malformedSnapshot, "task_files.total_files is \(total.typeName), not an integer", "/task_files/total_files"))
+                    problem(
+                        .malformedSnapshot, "task_files.total_files is \(total.typeName), not an integer",
+                        "/task_files/total_files"))
             }
         }
         return findings
@@ -168,7 +186,9 @@ enum SnapshotValidator {
     static func check(_ variable: SnapshotVariable) -> DataProblem? {
         var pointer: String { variable.pointer.description }
         guard let type = variable.type else {
-            return DataProblem(code: .malformedSnapshot, message: "variable \(variable.id) has no variable_type", path: pointer, ruleID: nil)
+            return DataProblem(
+                code: .malformedSnapshot, message: "variable \(variable.id) has no variable_type", path: pointer,
+                ruleID: nil)
         }
         let value = variable.value
         // One switch over the documented types (`variableTypes`): comparing a few short strings
@@ -194,14 +214,16 @@ enum SnapshotValidator {
         case "user_entity", "business", "dynamic_list", "dynamic_table", "conversation": fits = true
         default:
             return DataProblem(
-                code: .unknownVariableType, message: "variable \(variable.id) has unknown type \"\(type)\"", path: pointer,
+                code: .unknownVariableType, message: "variable \(variable.id) has unknown type \"\(type)\"",
+                path: pointer,
                 ruleID: nil)
         }
         // (A null value is missing, not wrong: required facts and approve checks report it.)
         guard fits else {
             return DataProblem(
                 code: .wrongType,
-                message: "variable \(variable.id) is declared \(type) but its value is \(value.typeName) \(TraceText.value(value))",
+                message:
+                    "variable \(variable.id) is declared \(type) but its value is \(value.typeName) \(TraceText.value(value))",
                 path: pointer + "/value", ruleID: nil)
         }
         return nil

@@ -58,7 +58,8 @@ public struct ApprovalSnapshot: Sendable {
         options: JSONParser.Options = ApprovalSnapshot.parserOptions
     ) throws(JSONError) {
         var repeats: [JSONRepeatedKey] = []
-        let value = try JSONParser(options: options).parse(bytes, file: file, projection: projection, repeatedKeys: &repeats)
+        let value = try JSONParser(options: options).parse(
+            bytes, file: file, projection: projection, repeatedKeys: &repeats)
         self.init(value, repeatedKeys: repeats)
     }
 
@@ -70,10 +71,12 @@ public struct ApprovalSnapshot: Sendable {
     ///
     /// - Throws: ``JSONError`` (`file_not_found`, `unreadable`, `too_large` or a parse error).
     public init(
-        contentsOf path: String, projection: JSONProjection = .all, options: JSONParser.Options = ApprovalSnapshot.parserOptions
+        contentsOf path: String, projection: JSONProjection = .all,
+        options: JSONParser.Options = ApprovalSnapshot.parserOptions
     ) throws(JSONError) {
         try self.init(
-            parsing: try FileBytes.read(path, limit: options.maxBytes), file: path, projection: projection, options: options)
+            parsing: try FileBytes.read(path, limit: options.maxBytes), file: path, projection: projection,
+            options: options)
     }
 
     /// How snapshots are parsed: repeated keys kept (and reported), ``Limits/default``'s size
@@ -152,7 +155,10 @@ public struct ApprovalSnapshot: Sendable {
                     if list.count < Self.indexThreshold {
                         earlier = list.firstIndex { $0.id == id }
                     } else {
-                        if seen.isEmpty { seen = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) }
+                        if seen.isEmpty {
+                            seen = Dictionary(
+                                uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) })
+                        }
                         earlier = seen[id]
                         if earlier == nil { seen[id] = list.count }
                     }
@@ -219,10 +225,14 @@ public struct ApprovalSnapshot: Sendable {
             // together in memory, instead of wherever the parser happened to put them. The views
             // hand out the copies too, and `approvers.all` shares the strings of the other two.
             self.variableKeys = list.map { VariableID(Self.freshCopy($0.id)) }
-            self.variablesWithFiles = fileLists.filter { !$0.files.isEmpty }.map { VariableID(Self.freshCopy($0.variable)) }
+            self.variablesWithFiles = fileLists.filter { !$0.files.isEmpty }.map {
+                VariableID(Self.freshCopy($0.variable))
+            }
             tableCount = list.count + StoredView.allCases.count
             table = .allocate(capacity: tableCount)
-            for (index, variable) in list.enumerated() { (table + index).initialize(to: Self.compactCopy(variable.value)) }
+            for (index, variable) in list.enumerated() {
+                (table + index).initialize(to: Self.compactCopy(variable.value))
+            }
             let active = Self.compactCopy(document["eligible_approvers_active"] ?? .array([]))
             let next = Self.compactCopy(document["next_eligible_approvers"] ?? .array([]))
             var all: [JSONValue] = []
@@ -243,10 +253,11 @@ public struct ApprovalSnapshot: Sendable {
             switch value {
             case .string(let text): return .string(freshCopy(text))
             case .array(let elements) where elements.count <= 64:
-                return .array(elements.map { element in
-                    if case .string(let text) = element { return .string(freshCopy(text)) }
-                    return element
-                })
+                return .array(
+                    elements.map { element in
+                        if case .string(let text) = element { return .string(freshCopy(text)) }
+                        return element
+                    })
             default: return value
             }
         }
@@ -417,7 +428,8 @@ public struct ApprovalSnapshot: Sendable {
     /// The document with its views added (what `{"var": ""}` sees).
     var dataView: JSONValue {
         guard case .object(var object) = document else { return document }
-        for view in ["variables", "variable_types", "files_by_variable", "approvers", "owner"] where object[view] == nil {
+        for view in ["variables", "variable_types", "files_by_variable", "approvers", "owner"] where object[view] == nil
+        {
             object[view] = lookup(FactPath([view]))
         }
         return .object(object)

@@ -44,6 +44,7 @@ public struct Recommendation: Sendable, Hashable, Comparable, CaseIterable, Cust
         }
     }
 
+    /// The text form, as printed in messages and reports.
     public var description: String { rawValue }
 
     /// `a < b` when `a` is less restrictive than `b`.
@@ -51,6 +52,7 @@ public struct Recommendation: Sendable, Hashable, Comparable, CaseIterable, Cust
         lhs.kind.rawValue < rhs.kind.rawValue
     }
 
+    /// Whether `lhs` and `rhs` are the same.
     public static func == (lhs: Recommendation, rhs: Recommendation) -> Bool { lhs.kind == rhs.kind }
 }
 
@@ -90,6 +92,7 @@ public struct CombiningStrategy: Sendable, Hashable, CaseIterable, CustomStringC
         }
     }
 
+    /// The text form, as printed in messages and reports.
     public var description: String { rawValue }
 }
 
@@ -137,8 +140,10 @@ public struct Severity: Sendable, Hashable, Comparable, CaseIterable, CustomStri
         }
     }
 
+    /// The text form, as printed in messages and reports.
     public var description: String { rawValue }
 
+    /// Whether `lhs` comes before `rhs` in this type's order.
     public static func < (lhs: Severity, rhs: Severity) -> Bool {
         lhs.kind.rawValue < rhs.kind.rawValue
     }

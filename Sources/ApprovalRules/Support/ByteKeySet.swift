@@ -19,11 +19,12 @@ enum FNV1a {
 
     /// The hash of `text`'s UTF-8.
     static func hash(_ text: String) -> UInt64 {
-        text.utf8.withContiguousStorageIfAvailable(hash) ?? {
-            var hash = seed
-            for byte in text.utf8 { mix(&hash, byte) }
-            return hash
-        }()
+        text.utf8.withContiguousStorageIfAvailable(hash)
+            ?? {
+                var hash = seed
+                for byte in text.utf8 { mix(&hash, byte) }
+                return hash
+            }()
     }
 }
 

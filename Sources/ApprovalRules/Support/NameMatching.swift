@@ -120,7 +120,8 @@ enum NameMatching {
         let forms = legalFormTable
         let capacity = bytes.count * table.maxExpansion + 3
         // Folded key, key, and the patches for the caseless key (see `withASCIIFolded`).
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * capacity + 4 * bytes.count) { buffer -> Bool? in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * capacity + 4 * bytes.count) {
+            buffer -> Bool? in
             guard let base = buffer.baseAddress else { return nil }
             let raw = UnsafeMutableRawPointer(base)
             let patchesAt = 2 * capacity
@@ -133,7 +134,8 @@ enum NameMatching {
             }
             if found(folded) { return true }
             guard patches > 0, table.patchable else {
-                return patches > 0 ? withASCIIFolded(bytes, caseless: true) { _, caseless in caseless.map(found) ?? false } : false
+                return patches > 0
+                    ? withASCIIFolded(bytes, caseless: true) { _, caseless in caseless.map(found) ?? false } : false
             }
             // The caseless key in place of the visual one: the same bytes but those patched.
             table.patchCaseless(base, patches: patches, from: raw, at: patchesAt)
@@ -427,7 +429,9 @@ enum NameMatching {
                 guard let form = form(endingAt: at, in: input) else { break }  // found above
                 at -= form.count
                 written -= form.replacementCount
-                for offset in 0..<form.replacementCount { output[written + offset] = bytes[form.replacementStart + offset] }
+                for offset in 0..<form.replacementCount {
+                    output[written + offset] = bytes[form.replacementStart + offset]
+                }
             }
             return end + length
         }
@@ -654,7 +658,8 @@ enum NameMatching {
                 let entry = visual[Int(byte)]
                 raw.storeBytes(of: (entry >> 8).littleEndian, toByteOffset: count, as: UInt32.self)
                 if entry != caseless[Int(byte)] {
-                    raw.storeBytes(of: UInt32(count) | UInt32(byte) << 24, toByteOffset: patchesAt + 4 * patches, as: UInt32.self)
+                    raw.storeBytes(
+                        of: UInt32(count) | UInt32(byte) << 24, toByteOffset: patchesAt + 4 * patches, as: UInt32.self)
                     patches += 1
                 }
                 count += Int(entry & 0xFF)
@@ -665,7 +670,9 @@ enum NameMatching {
         /// Turns a visual key at `key` into the caseless one by rewriting the bytes of the
         /// `patches` that ``foldVisual(_:into:patchesAt:)`` recorded (when ``patchable``).
         @inline(__always)
-        func patchCaseless(_ key: UnsafeMutablePointer<UInt8>, patches: Int, from raw: UnsafeMutableRawPointer, at patchesAt: Int) {
+        func patchCaseless(
+            _ key: UnsafeMutablePointer<UInt8>, patches: Int, from raw: UnsafeMutableRawPointer, at patchesAt: Int
+        ) {
             for index in 0..<patches {
                 let patch = raw.loadUnaligned(fromByteOffset: patchesAt + 4 * index, as: UInt32.self)
                 let entry = caseless[Int(patch >> 24)]
@@ -758,7 +765,9 @@ enum NameMatching {
             guard let base = buffer.baseAddress else { return nil }
             let raw = UnsafeMutableRawPointer(base)
             let patchesAt = 2 * capacity
-            guard let (visualCount, patches) = table.foldVisual(bytes, into: raw, patchesAt: patchesAt) else { return nil }
+            guard let (visualCount, patches) = table.foldVisual(bytes, into: raw, patchesAt: patchesAt) else {
+                return nil
+            }
             let visual = UnsafeBufferPointer(start: base, count: visualCount)
             guard wantCaseless, patches > 0 else { return body(visual, nil) }
             let caseless = base + capacity
@@ -770,7 +779,8 @@ enum NameMatching {
             } else {
                 for byte in bytes {
                     let entry = table.caseless[Int(byte)]
-                    raw.storeBytes(of: (entry >> 8).littleEndian, toByteOffset: capacity + caselessCount, as: UInt32.self)
+                    raw.storeBytes(
+                        of: (entry >> 8).littleEndian, toByteOffset: capacity + caselessCount, as: UInt32.self)
                     caselessCount += Int(entry & 0xFF)
                 }
             }

@@ -80,6 +80,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         other.day - day
     }
 
+    /// Whether `lhs` comes before `rhs` in this type's order.
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }

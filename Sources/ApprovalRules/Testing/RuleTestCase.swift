@@ -118,7 +118,9 @@ package struct RuleTestCase: Sendable {
         if let wanted = expect["escalated_to"]?.array {
             let expected = Set(wanted.compactMap(\.string))
             let actual = Set(decision.escalations.flatMap(\.to))
-            if expected != actual { failures.append("escalated_to: expected \(expected.sorted()), got \(actual.sorted())") }
+            if expected != actual {
+                failures.append("escalated_to: expected \(expected.sorted()), got \(actual.sorted())")
+            }
         }
         if let wanted = expect["escalations"]?.array {
             for item in wanted {

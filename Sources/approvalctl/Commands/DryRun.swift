@@ -40,7 +40,6 @@ struct DryRun: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
-
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -51,7 +50,8 @@ struct DryRun: ParsableCommand {
         try exiting {
             let clock = try decision.clock()
             let before = try decision.ruleSet(format: common.format)
-            let after = try compare.map { path throws(CommandFailure) in try Inputs.ruleSet(path, format: common.format) }
+            let after = try compare.map { path throws(CommandFailure) in try Inputs.ruleSet(path, format: common.format)
+            }
             let failOn = try decision.failures()
             var source: any SnapshotSource
             do throws(SnapshotSourceError) {
@@ -73,7 +73,9 @@ struct DryRun: ParsableCommand {
             report.begin()
             func deliver(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: DryRunReport.Rendered) {
                 report.add(item, outcome, rendered)
-                if case .decided(let decision, let other) = outcome, failOn.contains(where: { $0.matches(other ?? decision) }) {
+                if case .decided(let decision, let other) = outcome,
+                    failOn.contains(where: { $0.matches(other ?? decision) })
+                {
                     matched = true
                 }
                 bar.update(report.summary.total)

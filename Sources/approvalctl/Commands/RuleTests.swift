@@ -74,7 +74,8 @@ struct RuleTests: ParsableCommand {
                         "passed": .bool(failures.isEmpty), "failures": .array(failures.map(JSONValue.string)),
                     ])
                 } else {
-                    Console.out("\(failures.isEmpty ? "PASS" : "FAIL") \(file)\(description.map { " (\($0))" } ?? "")\n")
+                    Console.out(
+                        "\(failures.isEmpty ? "PASS" : "FAIL") \(file)\(description.map { " (\($0))" } ?? "")\n")
                     for failure in failures { Console.out("    \(failure)\n") }
                 }
             }

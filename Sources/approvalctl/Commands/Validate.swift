@@ -49,13 +49,16 @@ struct Validate: ParsableCommand {
             if common.format == .json {
                 reports.append([
                     "file": .string(file), "valid": .bool(errors == 0), "name": name.map(JSONValue.string) ?? .null,
-                    "rules": .integer(Int64(rules)), "errors": .integer(Int64(errors)), "warnings": .integer(Int64(warnings)),
+                    "rules": .integer(Int64(rules)), "errors": .integer(Int64(errors)),
+                    "warnings": .integer(Int64(warnings)),
                     "diagnostics": .array(diagnostics.map(\.json)),
                 ])
             } else {
                 for diagnostic in diagnostics { Console.out(diagnostic.description + "\n") }
                 let verdict = errors == 0 ? "ok, \(rules) rule\(rules == 1 ? "" : "s")" : "invalid"
-                Console.out("\(file): \(verdict) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))\n")
+                Console.out(
+                    "\(file): \(verdict) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))\n"
+                )
             }
         }
         if common.format == .json { Console.outJSON(.array(reports)) }

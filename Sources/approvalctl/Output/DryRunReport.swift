@@ -82,7 +82,8 @@ struct DryRunReport {
                 } else {
                     var text = ""
                     for escalation in decision.escalations {
-                        text += "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
+                        text +=
+                            "ESCALATE \(Self.task(decision)) [\(escalation.severity.rawValue)] \(escalation.to.joined(separator: ", ")): \(escalation.message)  (\(item.name))\n"
                     }
                     for problem in decision.dataProblems {
                         text += "DATA     \(Self.task(decision)) \(problem.code): \(problem.message)  (\(item.name))\n"
@@ -240,7 +241,8 @@ struct DryRunReport {
             let name = recommendation.rawValue.padding(to: 22)
             let count = recommendations[recommendation] ?? 0
             if after != nil {
-                text += "  \(name)\(String(count).leftPadding(to: 8))\(String(recommendationsAfter[recommendation] ?? 0).leftPadding(to: 8))\n"
+                text +=
+                    "  \(name)\(String(count).leftPadding(to: 8))\(String(recommendationsAfter[recommendation] ?? 0).leftPadding(to: 8))\n"
             } else {
                 text += "  \(name)\(String(count).leftPadding(to: 8))\(percent(count))\n"
             }
@@ -254,7 +256,8 @@ struct DryRunReport {
         }
         if let after {
             for id in after.ruleIDs where !before.ruleIDs.contains(id) {
-                text += "  \(id.padding(to: width + 2))\("-".leftPadding(to: 8))\(String(ruleCountsAfter[id] ?? 0).leftPadding(to: 8))\n"
+                text +=
+                    "  \(id.padding(to: width + 2))\("-".leftPadding(to: 8))\(String(ruleCountsAfter[id] ?? 0).leftPadding(to: 8))\n"
             }
             text += "\nChanged decisions: \(changed) of \(evaluated)\n"
             for (transition, count) in transitions.sorted(by: { $0.key < $1.key }) {

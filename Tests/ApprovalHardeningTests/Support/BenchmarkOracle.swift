@@ -47,9 +47,10 @@ struct BenchmarkOracle: Sendable {
         func variable(_ id: String, in snapshot: JSONValue) -> Variable? { variables[id] }
 
         // Data checks on every variable the rule file reads.
-        for id in ["vendor_name", "contract_value", "department", "term_months", "auto_renew", "effective_date",
-            "contract_file", "insurance_certificate"]
-        {
+        for id in [
+            "vendor_name", "contract_value", "department", "term_months", "auto_renew", "effective_date",
+            "contract_file", "insurance_certificate",
+        ] {
             if let variable = variable(id, in: snapshot), !variable.fitsItsType { problems += 1 }
         }
         // Required facts.
@@ -162,7 +163,9 @@ struct BenchmarkOracle: Sendable {
     /// `step_run.variables`, then `task.variables`.
     static func variables(of snapshot: JSONValue) -> [String: Variable] {
         var variables: [String: Variable] = [:]
-        let listings = [snapshot["variables_to_approve"], snapshot["step_run"]?["variables"], snapshot["task"]?["variables"]]
+        let listings = [
+            snapshot["variables_to_approve"], snapshot["step_run"]?["variables"], snapshot["task"]?["variables"],
+        ]
         for listing in listings {
             for entry in listing?.array ?? [] {
                 guard let id = entry["variable_id"]?.string, variables[id] == nil else { continue }
@@ -204,7 +207,8 @@ struct BenchmarkOracle: Sendable {
     /// (`"49999.99"`), at most six decimals; anything else is no amount.
     static func amount(_ value: JSONValue) -> Int64? {
         switch value {
-        case .integer(let dollars): return dollars.multipliedReportingOverflow(by: 1_000_000).overflow ? nil : dollars * 1_000_000
+        case .integer(let dollars):
+            return dollars.multipliedReportingOverflow(by: 1_000_000).overflow ? nil : dollars * 1_000_000
         case .double(let number): return number.isFinite ? amount(text: number.description) : nil
         case .string(let text): return amount(text: String(text.trimmingCharacters(in: " \t\n\r")))
         default: return nil
@@ -249,28 +253,35 @@ struct BenchmarkOracle: Sendable {
     static func isCompanyAddress(_ value: JSONValue) -> Bool {
         guard let text = value.string else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+        guard parts.count == 2, !parts[0].isEmpty,
+            parts[0].unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else { return false }
         let domain = parts[1].lowercased()
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         let wellFormed = labels.allSatisfy { label in
             !label.isEmpty && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0.value > 0x7F }
+                && label.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0.value > 0x7F
+                }
         }
         return wellFormed && (domain == "example.com" || domain.hasSuffix(".example.com"))
     }
 
     /// Lower case, runs of white space as one space, trimmed.
     static func normalizedName(_ name: String) -> String {
-        name.lowercased().unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace }).map { String(String.UnicodeScalarView($0)) }
-            .joined(separator: " ")
+        name.lowercased().unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace }).map {
+            String(String.UnicodeScalarView($0))
+        }
+        .joined(separator: " ")
     }
 }
 
 extension Substring {
     fileprivate func trimmingCharacters(in characters: String) -> Substring {
         var text = self
-        while let first = text.unicodeScalars.first, characters.unicodeScalars.contains(first) { text = text.dropFirst() }
+        while let first = text.unicodeScalars.first, characters.unicodeScalars.contains(first) {
+            text = text.dropFirst()
+        }
         while let last = text.unicodeScalars.last, characters.unicodeScalars.contains(last) { text = text.dropLast() }
         return text
     }

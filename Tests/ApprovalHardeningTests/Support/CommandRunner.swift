@@ -121,7 +121,8 @@ actor CommandCache {
     /// ``ApprovalCtl/timeLimit`` seconds and SIGKILL 5 s later, and reports 124 when it did;
     /// output goes to files, so a large output can never block the child.
     private static func spawn(_ request: CommandRequest) async throws -> CommandResult {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hardening-run-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "hardening-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
@@ -162,6 +163,7 @@ actor CommandCache {
         let signalled = !byExit || (byExit && status > 128 && !timedOut)
         return CommandResult(
             status: signalled && byExit ? status - 128 : status, exitedNormally: !signalled && !timedOut,
-            timedOut: timedOut, stdout: Array(try Data(contentsOf: outURL)), stderr: Array(try Data(contentsOf: errURL)))
+            timedOut: timedOut, stdout: Array(try Data(contentsOf: outURL)), stderr: Array(try Data(contentsOf: errURL))
+        )
     }
 }

@@ -6,7 +6,9 @@ struct ScratchDirectory: Sendable {
     let path: String
 
     init(_ label: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hardening-\(label)-\(UUID().uuidString)").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("hardening-\(label)-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -47,5 +49,7 @@ func expectIdentical(
             break
         }
     }
-    Issue.record("\(what) (\(actual.count) bytes, expected \(expected.count)); first difference at \(difference)", sourceLocation: sourceLocation)
+    Issue.record(
+        "\(what) (\(actual.count) bytes, expected \(expected.count)); first difference at \(difference)",
+        sourceLocation: sourceLocation)
 }

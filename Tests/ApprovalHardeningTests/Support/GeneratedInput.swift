@@ -6,7 +6,8 @@ enum GeneratedInput {
     static func bytes(named name: String, kind: CatalogueEntry.Kind) throws -> [UInt8] {
         switch (kind, name) {
         case (.snapshot, "depth-100000"), (.rules, "depth-100000"):
-            return Array(repeating: UInt8(ascii: "["), count: 100_000) + Array(repeating: UInt8(ascii: "]"), count: 100_000)
+            return Array(repeating: UInt8(ascii: "["), count: 100_000)
+                + Array(repeating: UInt8(ascii: "]"), count: 100_000)
         case (.snapshot, "blocked-vendor-5mb-name"):
             let name = "Blackridge" + String(repeating: " ", count: 5_000_000) + "Offshore Ltd"
             return JSONWriter.compact.bytes(try baseline().settingVariable("vendor_name", to: .string(name)))
@@ -21,16 +22,23 @@ enum GeneratedInput {
             return JSONWriter.compact.bytes(
                 ruleDocument(
                     rules: (0..<20_000).map { index in
-                        ["id": .string("rule-\(index)"), "when": ["==": [["var": "task_id"], .integer(Int64(index))]], "recommend": "hold"]
+                        [
+                            "id": .string("rule-\(index)"),
+                            "when": ["==": [["var": "task_id"], .integer(Int64(index))]], "recommend": "hold",
+                        ]
                     }))
         case (.rules, "rules-5mib"):
-            guard case .object(var document) = ruleDocument(rules: [smallRule]) else { throw GenerationError(name: name) }
+            guard case .object(var document) = ruleDocument(rules: [smallRule]) else {
+                throw GenerationError(name: name)
+            }
             document["description"] = .string(String(repeating: "d", count: 5 << 20))
             return JSONWriter.compact.bytes(.object(document))
         case (.rules, "string-2mib"):
             let literal = JSONValue.string(String(repeating: "s", count: 2 << 20))
             return JSONWriter.compact.bytes(
-                ruleDocument(rules: [["id": "long", "when": ["==": [["var": "variables.vendor_name"], literal]], "recommend": "hold"]]))
+                ruleDocument(rules: [
+                    ["id": "long", "when": ["==": [["var": "variables.vendor_name"], literal]], "recommend": "hold"]
+                ]))
         case (.rules, "nodes-25000"):
             // 1 + 6,250 × 4 nodes (`==`, `var`, its path, the literal) = 25,001 nodes.
             let comparisons: [JSONValue] = (0..<6_250).map { ["==": [["var": "task_id"], .integer(Int64($0))]] }
@@ -66,7 +74,9 @@ enum GeneratedInput {
 extension JSONValue {
     /// This snapshot with the `value` of variable `id` in `variables_to_approve` replaced.
     func settingVariable(_ id: String, to value: JSONValue) -> JSONValue {
-        guard case .object(var root) = self, case .array(var entries)? = root["variables_to_approve"] else { return self }
+        guard case .object(var root) = self, case .array(var entries)? = root["variables_to_approve"] else {
+            return self
+        }
         for index in entries.indices where entries[index]["variable_id"]?.string == id {
             guard case .object(var entry) = entries[index] else { continue }
             entry["value"] = value

@@ -4,7 +4,9 @@ import Testing
 /// tokens), and checks that none of them, nor any 16-character piece of one, reaches an output.
 struct Secrets: Sendable {
     /// The query parameters whose values grant access.
-    static let parameters = ["X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "Signature", "X-Goog-Signature"]
+    static let parameters = [
+        "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "Signature", "X-Goog-Signature",
+    ]
 
     /// The length of the pieces looked for: long enough never to occur by chance, short enough to
     /// catch a value cut short by a length limit.
@@ -65,11 +67,14 @@ struct Secrets: Sendable {
     }
 
     /// Records an issue for every secret found on stdout or stderr of `result`.
-    func expectNoLeaks(in result: CommandResult, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    func expectNoLeaks(
+        in result: CommandResult, _ what: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         for (stream, bytes) in [("stdout", result.stdout), ("stderr", result.stderr)] {
             let leaked = leaks(in: bytes)
             #expect(
-                leaked.isEmpty, "\(what): \(stream) reveals \(leaked.count) secret(s), e.g. \(leaked.first?.prefix(24) ?? "")...",
+                leaked.isEmpty,
+                "\(what): \(stream) reveals \(leaked.count) secret(s), e.g. \(leaked.first?.prefix(24) ?? "")...",
                 sourceLocation: sourceLocation)
         }
     }

@@ -118,7 +118,9 @@ enum ArrayOperators {
                 try context.spend()
                 frame = .object(JSONObject([("current", element), ("accumulator", accumulator)]))
                 accumulator = try withUnsafePointer(to: &frame) { frame throws(LogicError) in
-                    guard climbs else { return try context.withScope(frame) { context throws(LogicError) in try body.run(&context) } }
+                    guard climbs else {
+                        return try context.withScope(frame) { context throws(LogicError) in try body.run(&context) }
+                    }
                     return try withUnsafePointer(to: &sourceScope) { source throws(LogicError) in
                         try context.withScope(source) { context throws(LogicError) in
                             try context.withScope(frame) { context throws(LogicError) in try body.run(&context) }

@@ -132,7 +132,8 @@ enum ComparisonOperator: CaseIterable, Sendable {
                             } else {
                                 result = try comparison.holds(left, right)
                             }
-                            context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                            context.record(
+                                path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
                             return result
                         })
                 }
@@ -140,7 +141,9 @@ enum ComparisonOperator: CaseIterable, Sendable {
                     path: path,
                     test: { context throws(LogicError) in
                         if context.trace == nil {
-                            return try lhs.withValue(&context) { left throws(LogicError) in try comparison.holds(left.pointee, right) }
+                            return try lhs.withValue(&context) { left throws(LogicError) in
+                                try comparison.holds(left.pointee, right)
+                            }
                         }
                         let left = try lhs.run(&context)
                         let result = try comparison.holds(left, right)

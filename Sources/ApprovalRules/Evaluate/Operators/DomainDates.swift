@@ -9,13 +9,16 @@ extension Operators {
         dateComparison("on_or_before") { $0 <= $1 },
         dateComparison("on_or_after") { $0 >= $1 },
         dateComparison("same_day") { $0.day == $1.day },
-        binary("days_between", summary: "whole calendar days from the first date to the second") { a, b, _ throws(LogicError) in
+        binary("days_between", summary: "whole calendar days from the first date to the second") {
+            a, b, _ throws(LogicError) in
             .integer(try timestamp(a).days(until: try timestamp(b)))
         },
-        unary("days_until", summary: "whole calendar days from now until the date", pure: false) { value, context throws(LogicError) in
+        unary("days_until", summary: "whole calendar days from now until the date", pure: false) {
+            value, context throws(LogicError) in
             .integer(try clock(context).days(until: try timestamp(value)))
         },
-        unary("days_since", summary: "whole calendar days from the date until now", pure: false) { value, context throws(LogicError) in
+        unary("days_since", summary: "whole calendar days from the date until now", pure: false) {
+            value, context throws(LogicError) in
             .integer(try timestamp(value).days(until: try clock(context)))
         },
     ]
@@ -56,7 +59,9 @@ extension Operators {
 
     /// The evaluation's clock; raises `No Clock` when none was given.
     static func clock(_ context: borrowing EvaluationContext) throws(LogicError) -> Timestamp {
-        guard let now = context.now else { throw .domain("No Clock", "this rule needs the current date; none was given") }
+        guard let now = context.now else {
+            throw .domain("No Clock", "this rule needs the current date; none was given")
+        }
         return now
     }
 }

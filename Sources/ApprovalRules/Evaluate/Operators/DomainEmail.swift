@@ -122,16 +122,18 @@ enum Email {
     /// ASCII, takes the general path (validation, then Unicode lower-casing).
     @inline(__always)
     static func address(_ text: String, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool {
-        let fast: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            address(bytes, matchesAny: patterns, orSubdomain: orSubdomain)
-        } ?? nil
+        let fast: Bool? =
+            text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+                address(bytes, matchesAny: patterns, orSubdomain: orSubdomain)
+            } ?? nil
         if let fast { return fast }
         return address(slowly: text, matchesAny: patterns, orSubdomain: orSubdomain)
     }
 
     /// The fast path of ``address(_:matchesAny:orSubdomain:)`` on an address's UTF-8; `nil` when
     /// the general path must decide.
-    static func address(_ bytes: UnsafeBufferPointer<UInt8>, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool? {
+    static func address(_ bytes: UnsafeBufferPointer<UInt8>, matchesAny patterns: [Pattern], orSubdomain: Bool) -> Bool?
+    {
         guard let domain = asciiDomain(bytes) else { return nil }
         guard let domain else { return false }
         for pattern in patterns {
@@ -257,7 +259,9 @@ extension Operators {
             guard case .string(let text) = value, let domain = Email.domain(text) else { return .null }
             return .string(domain)
         },
-        OperatorSpec(["domain_is"], arity: 2...Int.max, summary: "the address's domain is exactly one of the given domains") { call in
+        OperatorSpec(
+            ["domain_is"], arity: 2...Int.max, summary: "the address's domain is exactly one of the given domains"
+        ) { call in
             domainTest(call, orSubdomain: false)
         },
         OperatorSpec(
@@ -301,7 +305,8 @@ extension Operators {
                     result = Email.address(text, matchesAny: patterns, orSubdomain: orSubdomain)
                 }
                 context.record(
-                    call.path, "\(address.describe(value)) \(call.name) \(patterns.map(\.domain).joined(separator: ", "))",
+                    call.path,
+                    "\(address.describe(value)) \(call.name) \(patterns.map(\.domain).joined(separator: ", "))",
                     .bool(result))
                 return result
             })

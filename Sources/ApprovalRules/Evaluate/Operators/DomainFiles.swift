@@ -8,7 +8,8 @@ extension Operators {
             summary: "a file is attached for the variable; raises Incomplete Data when the listing cannot tell"
         ) { call throws(CompileProblem) in
             guard case .string(let text)? = call.argument(0).constant else {
-                throw CompileProblem(.invalidArgument, "\"has_file\" takes a variable id as a string literal", at: call.argument(0).path)
+                throw CompileProblem(
+                    .invalidArgument, "\"has_file\" takes a variable id as a string literal", at: call.argument(0).path)
             }
             let id = VariableID(text)
             return Node(
@@ -31,7 +32,8 @@ extension Operators {
                 throw .domain("Incomplete Data", "the snapshot has no files listing (fetch with include_files=true)")
             }
             if snapshot.filesListingIncomplete {
-                throw .domain("Incomplete Data", "the files listing is incomplete (total_files exceeds the files listed)")
+                throw .domain(
+                    "Incomplete Data", "the files listing is incomplete (total_files exceeds the files listed)")
             }
             return false
         case .value(let data):

@@ -35,7 +35,8 @@ extension Operators {
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
             value, context in
-            guard case .string(let owner)? = context.lookupRoot(FactPath.owner), case .string(let address) = value else {
+            guard case .string(let owner)? = context.lookupRoot(FactPath.owner), case .string(let address) = value
+            else {
                 return false
             }
             return .bool(sameAddress(owner, address))
@@ -45,20 +46,22 @@ extension Operators {
     /// Whether two addresses are equal ignoring case (Unicode lower-casing); ASCII text is
     /// compared byte by byte, without lower-cased copies.
     static func sameAddress(_ a: String, _ b: String) -> Bool {
-        let ascii: Bool? = a.utf8.withContiguousStorageIfAvailable { left in
-            b.utf8.withContiguousStorageIfAvailable { right -> Bool? in
-                if left.count != right.count {
-                    return left.contains(where: { $0 >= 0x80 }) || right.contains(where: { $0 >= 0x80 }) ? nil : false
-                }
-                var equal = true
-                for index in 0..<left.count {
-                    let (x, y) = (left[index], right[index])
-                    if x >= 0x80 || y >= 0x80 { return nil }
-                    if x != y && Email.lowercase(x) != Email.lowercase(y) { equal = false }
-                }
-                return equal
+        let ascii: Bool? =
+            a.utf8.withContiguousStorageIfAvailable { left in
+                b.utf8.withContiguousStorageIfAvailable { right -> Bool? in
+                    if left.count != right.count {
+                        return left.contains(where: { $0 >= 0x80 }) || right.contains(where: { $0 >= 0x80 })
+                            ? nil : false
+                    }
+                    var equal = true
+                    for index in 0..<left.count {
+                        let (x, y) = (left[index], right[index])
+                        if x >= 0x80 || y >= 0x80 { return nil }
+                        if x != y && Email.lowercase(x) != Email.lowercase(y) { equal = false }
+                    }
+                    return equal
+                } ?? nil
             } ?? nil
-        } ?? nil
         return ascii ?? (a.lowercased() == b.lowercased())
     }
 }

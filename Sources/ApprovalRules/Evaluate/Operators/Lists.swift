@@ -30,7 +30,9 @@ extension Operators {
                 + "{{near_list.<list>}} in a message names that entry"
         ) { call throws(CompileProblem) in
             let (name, list) = try namedList(call, operator: "near_list")
-            guard case .integer(let most)? = call.argument(2).constant, (0...Int64(ListMatcher.maxNearDistance)).contains(most) else {
+            guard case .integer(let most)? = call.argument(2).constant,
+                (0...Int64(ListMatcher.maxNearDistance)).contains(most)
+            else {
                 throw CompileProblem(
                     .invalidArgument,
                     "\"near_list\" takes the most edits as an integer literal from 0 to \(ListMatcher.maxNearDistance)",
@@ -46,7 +48,8 @@ extension Operators {
                     if context.trace != nil {
                         let found = near.map { ": \(TraceText.value(.string($0.entry))), \($0.distance) edits" } ?? ""
                         context.record(
-                            call.path, "\(value.describe(item)) within \(most) edits of list \(name)\(found)", .bool(near != nil))
+                            call.path, "\(value.describe(item)) within \(most) edits of list \(name)\(found)",
+                            .bool(near != nil))
                     }
                     return near != nil
                 })
@@ -54,9 +57,12 @@ extension Operators {
     ]
 
     /// The list an `in_list` or `near_list` call names (its second argument, a string literal).
-    private static func namedList(_ call: OperatorCall, operator name: String) throws(CompileProblem) -> (String, ListMatcher) {
+    private static func namedList(_ call: OperatorCall, operator name: String) throws(CompileProblem) -> (
+        String, ListMatcher
+    ) {
         guard case .string(let listName)? = call.argument(1).constant else {
-            throw CompileProblem(.invalidArgument, "\"\(name)\" takes a list name as a string literal", at: call.argument(1).path)
+            throw CompileProblem(
+                .invalidArgument, "\"\(name)\" takes a list name as a string literal", at: call.argument(1).path)
         }
         guard let list = call.declarations.lists[listName] else {
             var message = "unknown list \"\(listName)\""
@@ -199,7 +205,8 @@ struct ListMatcher: Sendable {
             case .notFoundASCII: return false
             case .notFound:
                 if Self.reordersDisplay(text) {
-                    throw .domain("Ambiguous Data", "the name holds bidirectional controls that reorder how it displays")
+                    throw .domain(
+                        "Ambiguous Data", "the name holds bidirectional controls that reorder how it displays")
                 }
                 return false
             }
@@ -215,13 +222,17 @@ struct ListMatcher: Sendable {
     /// U+2066-2069). A byte test first: every one of them is encoded starting E2 80 or E2 81.
     static func reordersDisplay(_ text: String) -> Bool {
         guard text.utf8.contains(0xE2) else { return false }
-        return text.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }
+        return text.unicodeScalars.contains {
+            (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value)
+        }
     }
 
     /// The string member closest to `value` within `maxDistance` edits, if any (a string value only).
     func nearest(_ value: JSONValue, maxDistance: Int) -> (entry: String, distance: Int)? {
         guard case .string(let text) = value else { return nil }
-        guard let found = NameMatching.nearest(valueKeys: keys(of: text), prepared: entryScalars, maxDistance: maxDistance)
+        guard
+            let found = NameMatching.nearest(
+                valueKeys: keys(of: text), prepared: entryScalars, maxDistance: maxDistance)
         else { return nil }
         return (entries[found.index], found.distance)
     }

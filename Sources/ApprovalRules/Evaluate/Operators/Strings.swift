@@ -178,7 +178,9 @@ enum StringOperators {
             return Node(
                 path: path,
                 test: { context throws(LogicError) in
-                    if context.trace == nil { return try needle.withValue(&context) { value in test(value.pointee, list) } }
+                    if context.trace == nil {
+                        return try needle.withValue(&context) { value in test(value.pointee, list) }
+                    }
                     let value = try needle.run(&context)
                     let result = test(value, list)
                     context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
