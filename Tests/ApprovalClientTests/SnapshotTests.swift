@@ -92,10 +92,12 @@ struct SnapshotTests {
     func partsRunConcurrently() async throws {
         let counter = ConcurrencyCounter()
         let base = try Self.transport()
+        // Each request waits (up to 10 s) until another one is in flight too: concurrent fetches
+        // meet at once; sequential ones would each wait alone, and the peak would stay at 1.
         let transport = MockTransport { request, body in
             counter.enter()
             defer { counter.leave() }
-            try await Task.sleep(for: .milliseconds(40))
+            await counter.waitForCompany(atMost: .seconds(10))
             return try await base.handler(request, body)
         }
         _ = try await makeClient(transport).fetchSnapshot(taskID: 12345, parts: .all)
@@ -151,4 +153,11 @@ final class ConcurrencyCounter: Sendable {
     }
     func leave() { state.withLock { $0.current -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
+
+    /// Returns as soon as two callers have been inside at once, or after `limit`.
+    func waitForCompany(atMost limit: Duration) async {
+        let clock = ContinuousClock()
+        let end = clock.now + limit
+        while peak < 2, clock.now < end { await Task.yield() }
+    }
 }

@@ -255,14 +255,21 @@ struct RetryMiddlewareTests {
     }
 
     @Test func cancellationStopsRetrying() async throws {
-        let transport = Self.scripted([.success((503, HTTPHeaders()))])
+        // The task is cancelled once the first attempt has been answered (the retry is then
+        // waiting out its 60 s delay, or about to): a signal from the transport, not a sleep.
+        let (answered, signal) = AsyncStream<Void>.makeStream()
+        let transport = MockTransport { _, _ in
+            signal.yield()
+            return (HTTPResponse(status: 503, headers: HTTPHeaders()), [UInt8](#"{"task_id":1}"#))
+        }
         let retry = RetryMiddleware(
             policy: RetryPolicy(
                 maxAttempts: 100, baseDelay: .seconds(60), maxDelay: .seconds(60), deadline: .seconds(600)),
             clock: .system)
         let client = makeClient(transport, middlewares: [retry])
         let task = Task { try await client.task(taskID: 1) }
-        try await Task.sleep(for: .milliseconds(50))
+        var first = answered.makeAsyncIterator()
+        _ = await first.next()
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         #expect(transport.requests.count == 1)
