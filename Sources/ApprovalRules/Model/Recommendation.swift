@@ -8,6 +8,9 @@
 /// Recommendation(rawValue: "request_changes") // .requestChanges
 /// ```
 public struct Recommendation: Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+    // The values are computed properties, not `static let`s: reading one is then a constant,
+    // with no lazily initialised global to check on the evaluation's path.
+
     /// In order of restrictiveness.
     private enum Kind: Int, Sendable, Hashable, CaseIterable {
         case approve, requestChanges, hold, reject
@@ -17,13 +20,13 @@ public struct Recommendation: Sendable, Hashable, Comparable, CaseIterable, Cust
     private init(_ kind: Kind) { self.kind = kind }
 
     /// Let the task through.
-    public static let approve = Recommendation(.approve)
+    public static var approve: Recommendation { Recommendation(.approve) }
     /// Send it back for changes.
-    public static let requestChanges = Recommendation(.requestChanges)
+    public static var requestChanges: Recommendation { Recommendation(.requestChanges) }
     /// Stop and wait for a person.
-    public static let hold = Recommendation(.hold)
+    public static var hold: Recommendation { Recommendation(.hold) }
     /// Refuse it.
-    public static let reject = Recommendation(.reject)
+    public static var reject: Recommendation { Recommendation(.reject) }
 
     /// Every recommendation, least restrictive first.
     public static let allCases: [Recommendation] = Kind.allCases.map(Recommendation.init)
@@ -71,9 +74,9 @@ public struct CombiningStrategy: Sendable, Hashable, CaseIterable, CustomStringC
     private init(_ kind: Kind) { self.kind = kind }
 
     /// The most restrictive recommendation wins (reject > hold > request_changes > approve).
-    public static let mostRestrictive = CombiningStrategy(.mostRestrictive)
+    public static var mostRestrictive: CombiningStrategy { CombiningStrategy(.mostRestrictive) }
     /// The first rule that fires and recommends, in priority order, decides.
-    public static let firstMatch = CombiningStrategy(.firstMatch)
+    public static var firstMatch: CombiningStrategy { CombiningStrategy(.firstMatch) }
 
     /// Every strategy.
     public static let allCases: [CombiningStrategy] = Kind.allCases.map(CombiningStrategy.init)
@@ -113,13 +116,13 @@ public struct Severity: Sendable, Hashable, Comparable, CaseIterable, CustomStri
     private init(_ kind: Kind) { self.kind = kind }
 
     /// For information.
-    public static let low = Severity(.low)
+    public static var low: Severity { Severity(.low) }
     /// Needs attention.
-    public static let medium = Severity(.medium)
+    public static var medium: Severity { Severity(.medium) }
     /// Needs attention soon.
-    public static let high = Severity(.high)
+    public static var high: Severity { Severity(.high) }
     /// Needs attention now.
-    public static let critical = Severity(.critical)
+    public static var critical: Severity { Severity(.critical) }
 
     /// Every severity, least urgent first.
     public static let allCases: [Severity] = Kind.allCases.map(Severity.init)
