@@ -49,7 +49,10 @@ public struct BatchSummary: Sendable {
     }
 
     /// Counts one outcome.
-    public mutating func add(_ outcome: BatchOutcome) {
+    ///
+    /// - Parameter comparison: in a comparison, the outcome's ``DecisionComparison`` when the
+    ///   caller has it already (worked out on the worker that decided, say); made here otherwise.
+    public mutating func add(_ outcome: BatchOutcome, comparison: DecisionComparison? = nil) {
         total += 1
         switch outcome {
         case .unreadable:
@@ -59,7 +62,7 @@ public struct BatchSummary: Sendable {
         case .decided(let old, let new?):
             count(old, &recommendations, &rulesFired, &escalating, &withProblems)
             count(new, &recommendationsAfter, &rulesFiredAfter, &escalatingAfter, &withProblemsAfter)
-            let comparison = DecisionComparison(before: old, after: new)
+            let comparison = comparison ?? DecisionComparison(before: old, after: new)
             if comparison.changed {
                 changed += 1
                 transitions[comparison.transition, default: 0] += 1

@@ -2,6 +2,7 @@ import ApprovalJSON
 import Testing
 
 @testable import ApprovalRules
+@testable import ApprovalWorkload
 
 /// One row of `Fixtures/name-matching.json`: a list entry, a tested value, and whether a person
 /// reads them as the same name.
@@ -53,8 +54,8 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
             NameMatchingCase.match(entry: row.entry, value: row.value) == row.matches,
             "entry keys \(entryKeys), value keys \(valueKeys)")
         let stored = ByteKeySet(NameMatching.entryKeys(row.entry))
-        #expect(NameMatching.anyValueKey(of: row.value, in: stored) == row.matches, "anyValueKey")
-        #expect(NameMatching.anyValueKey(of: row.value + "\u{200B}", in: stored) == row.matches, "general path")
+        #expect((NameMatching.lookUp(row.value, in: stored) == .found) == row.matches, "lookUp")
+        #expect((NameMatching.lookUp(row.value + "\u{200B}", in: stored) == .found) == row.matches, "general path")
     }
 
     @Test func fixtureCoversEnoughCases() throws {
@@ -106,7 +107,7 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
     /// ASCII text takes the table-driven fast path; a zero-width space (dropped, not ASCII) sends
     /// the same text down the general path, which must agree.
     @Test func asciiFastPathAgreesWithTheGeneralPath() {
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SplitMix64(state: 0x5EED)
         let words = [
             "limited", "LIMITED", "Limited", "ltd", "Inc", "INCORPORATED", "company", "Corporation", "plc",
             "public limited company", "L.L.C.", "Blackridge", "0ffshore", "mIl1", " ",
@@ -194,7 +195,7 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
             }
             return previous[b.count]
         }
-        var generator = SplitMix(seed: 0xD15)
+        var generator = SplitMix64(state: 0xD15)
         let alphabet: [Unicode.Scalar] = ["a", "b", "\u{0301}"]
         for _ in 0..<3_000 {
             let a = (0..<generator.below(10)).map { _ in alphabet[generator.below(alphabet.count)] }
@@ -215,38 +216,16 @@ struct NameMatchingCase: CustomTestStringConvertible, Sendable {
     @Test func aLongInputIsCutAndReturnsQuickly() {
         let long = String(repeating: "Blackridge Offshore Ltd ", count: 420)  // 10,080 characters
         let entries = (0..<200).map { NameMatching.entryKeys("Vendor Number \($0) Holdings Ltd") } + Self.entries
-        let clock = ContinuousClock()
-        var found: (index: Int, distance: Int)?
-        let elapsed = clock.measure {
-            found = NameMatching.nearest(valueKeys: NameMatching.valueKeys(long), entries: entries, maxDistance: 3)
-        }
+        let found = NameMatching.nearest(valueKeys: NameMatching.valueKeys(long), entries: entries, maxDistance: 3)
         #expect(found == nil)
-        #expect(elapsed < .seconds(2))
+        // Bounded work: only the first 128 scalars of each key are compared (no timing here;
+        // speed is measured in the benchmarks), so the long value decides as its cut keys do.
+        let cut = NameMatching.valueKeys(long).map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(128))) }
+        #expect(NameMatching.nearest(valueKeys: cut, entries: entries, maxDistance: 3) == nil)
         // The cut keeps a prefix: a long value that starts like an entry is as near as its first 128 scalars.
         let prefixed = NameMatching.nearest(
             valueKeys: [String(repeating: "a", count: 10_000)], entries: [[String(repeating: "a", count: 127)]],
             maxDistance: 1)
         #expect(prefixed?.distance == 1)
     }
-}
-
-/// A small deterministic generator (SplitMix64), so the randomised tests repeat exactly.
-struct SplitMix {
-    /// The generator's state.
-    var state: UInt64
-
-    /// A generator starting from `seed`.
-    init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

@@ -124,14 +124,13 @@ enum SnapshotValidator {
         if let value = document["files"], value.array == nil {
             findings.files.append(problem(.malformedSnapshot, "files is \(value.typeName), not an array", "/files"))
         }
-        let types = Dictionary(variables.map { ($0.id, $0.type) }, uniquingKeysWith: { first, _ in first })
         for (listing, pointer) in [
             (document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files"),
         ] {
             guard case .array(let entries)? = listing else { continue }
             for (index, entry) in entries.enumerated() {
                 guard case .object(let file) = entry else { continue }
-                let at = "\(pointer)/\(index)"
+                var at: String { "\(pointer)/\(index)" }
                 switch file["file_id"] {
                 case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
                 case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
@@ -143,7 +142,9 @@ enum SnapshotValidator {
                 }
                 // Files are download information for file-type variables (approval-details);
                 // a file listed for a variable of another type says two things about it.
-                if case .string(let variable)? = file["variable_id"], let type = types[variable] ?? nil, type != "file"
+                // (`variables` is the snapshot's few variables, one per id.)
+                if case .string(let variable)? = file["variable_id"],
+                    let type = variables.first(where: { $0.id == variable })?.type, type != "file"
                 {
                     findings.files.append(
                         problem(

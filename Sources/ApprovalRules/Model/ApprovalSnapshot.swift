@@ -171,7 +171,8 @@ public struct ApprovalSnapshot: Sendable {
             }
             // A variable listed twice in one listing with different values has no value: rules
             // must not use either (the `ambiguous_fact` problem says why).
-            for (at, variable) in list.enumerated() where repeats.ambiguous[variable.id] != nil {
+            for (at, variable) in list.enumerated()
+            where !repeats.ambiguous.isEmpty && repeats.ambiguous[variable.id] != nil {
                 list[at] = SnapshotVariable(
                     id: variable.id, type: variable.type, value: .null, hasValue: false, source: variable.source,
                     index: variable.index)

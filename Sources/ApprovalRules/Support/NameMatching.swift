@@ -80,19 +80,6 @@ enum NameMatching {
         asciiKeys(text, caseless: true) ?? generalKeys(text, caseless: true)
     }
 
-    /// Whether one of the ``valueKeys(_:)`` of `text` is in `keys` (what `in_list` asks of a
-    /// name list): the same answer as `valueKeys(text).contains(where: keys.contains)`, but each
-    /// key is built only when needed (the caseless one only when the visual one is not found and
-    /// differs) and no array is.
-    ///
-    /// - Parameters:
-    ///   - text: The value being tested.
-    ///   - keys: The ``entryKeys(_:)`` of every entry of the list.
-    /// - Returns: Whether the value matches some entry.
-    static func anyValueKey(of text: String, in keys: ByteKeySet) -> Bool {
-        lookUp(text, in: keys) == .found
-    }
-
     /// What ``lookUp(_:in:)`` found.
     enum LookUp: Equatable {
         /// A key of the value is in the set.
@@ -103,8 +90,11 @@ enum NameMatching {
         case notFound
     }
 
-    /// ``anyValueKey(of:in:)``, telling also whether a value that matched nothing was ASCII (the
-    /// fast path knows it for free; `in_list` looks for bidirectional controls only otherwise).
+    /// Whether one of the ``valueKeys(_:)`` of `text` is in `keys` (what `in_list` asks of a name
+    /// list), built only as far as needed (no array of keys; the caseless key only when the
+    /// visual one is not found and differs), telling also whether a value that matched nothing was
+    /// ASCII (the fast path knows it for free; `in_list` looks for bidirectional controls only
+    /// otherwise).
     static func lookUp(_ text: String, in keys: ByteKeySet) -> LookUp {
         let found = text.utf8.withContiguousStorageIfAvailable { lookUpASCII($0, in: keys) } ?? nil
         if let found { return found ? .found : .notFoundASCII }
@@ -133,10 +123,7 @@ enum NameMatching {
                 return keys.contains(UnsafeBufferPointer(rebasing: output[..<replaced]))
             }
             if found(folded) { return true }
-            guard patches > 0, table.patchable else {
-                return patches > 0
-                    ? withASCIIFolded(bytes, caseless: true) { _, caseless in caseless.map(found) ?? false } : false
-            }
+            guard patches > 0 else { return false }
             // The caseless key in place of the visual one: the same bytes but those patched.
             table.patchCaseless(base, patches: patches, from: raw, at: patchesAt)
             return found(folded)
@@ -640,9 +627,6 @@ enum NameMatching {
         let caseless: UnsafePointer<UInt32>
         /// The most bytes one ASCII byte becomes.
         let maxExpansion: Int
-        /// Whether every ASCII byte that folds differently in the two keys folds to as many bytes
-        /// in both, so the caseless key can be made from the visual one by replacing those bytes.
-        let patchable: Bool
 
         /// Writes the visual folding of `bytes` at `raw` (each entry stored as a whole `UInt32`,
         /// so the buffer needs three bytes of slack) and, from `patchesAt`, a `UInt32` for each
@@ -668,7 +652,7 @@ enum NameMatching {
         }
 
         /// Turns a visual key at `key` into the caseless one by rewriting the bytes of the
-        /// `patches` that ``foldVisual(_:into:patchesAt:)`` recorded (when ``patchable``).
+        /// `patches` that ``foldVisual(_:into:patchesAt:)`` recorded.
         @inline(__always)
         func patchCaseless(
             _ key: UnsafeMutablePointer<UInt8>, patches: Int, from raw: UnsafeMutableRawPointer, at patchesAt: Int
@@ -713,7 +697,12 @@ enum NameMatching {
             self.visual = Self.permanent(tables[0])
             self.caseless = Self.permanent(tables[1])
             self.maxExpansion = maxExpansion
-            self.patchable = zip(tables[0], tables[1]).allSatisfy { $0 == $1 || $0 & 0xFF == $1 & 0xFF }
+            // Every ASCII byte that folds differently in the two keys (`I`, `0`) folds to as many
+            // bytes in both, so the caseless key is the visual one with those bytes replaced
+            // (``patchCaseless``). The data says so; the table is built on that, and checks it.
+            precondition(
+                zip(tables[0], tables[1]).allSatisfy { $0 == $1 || $0 & 0xFF == $1 & 0xFF },
+                "an ASCII byte folds to keys of different lengths")
         }
     }
 
@@ -771,20 +760,9 @@ enum NameMatching {
             let visual = UnsafeBufferPointer(start: base, count: visualCount)
             guard wantCaseless, patches > 0 else { return body(visual, nil) }
             let caseless = base + capacity
-            var caselessCount = 0
-            if table.patchable {
-                caseless.update(from: base, count: visualCount)
-                caselessCount = visualCount
-                table.patchCaseless(caseless, patches: patches, from: raw, at: patchesAt)
-            } else {
-                for byte in bytes {
-                    let entry = table.caseless[Int(byte)]
-                    raw.storeBytes(
-                        of: (entry >> 8).littleEndian, toByteOffset: capacity + caselessCount, as: UInt32.self)
-                    caselessCount += Int(entry & 0xFF)
-                }
-            }
-            return body(visual, UnsafeBufferPointer(start: caseless, count: caselessCount))
+            caseless.update(from: base, count: visualCount)
+            table.patchCaseless(caseless, patches: patches, from: raw, at: patchesAt)
+            return body(visual, UnsafeBufferPointer(start: caseless, count: visualCount))
         }
     }
 }

@@ -58,6 +58,8 @@ struct DryRunReport {
         var bytes: [UInt8] = []
         /// Whether the snapshot is flagged (a JSON entry it adds to the `flagged`/`changed` list).
         var flagged = false
+        /// With two rule sets: how the decision changed (counted by the summary, not made again).
+        var comparison: DecisionComparison?
     }
 
     /// The output for one decided snapshot, in `format`, with or without a second rule set.
@@ -93,6 +95,7 @@ struct DryRunReport {
             }
         case .decided(let old, let new?):
             let comparison = DecisionComparison(before: old, after: new)
+            rendered.comparison = comparison
             if format == .ndjson {
                 rendered.bytes = line([
                     "type": "comparison", "source": .string(item.name), "changed": .bool(comparison.changed),
@@ -131,7 +134,7 @@ struct DryRunReport {
 
     /// Counts one snapshot and appends its output, rendered by ``render(_:_:format:)``.
     mutating func add(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: Rendered) {
-        summary.add(outcome)
+        summary.add(outcome, comparison: rendered.comparison)
         if case .unreadable(let error) = outcome {
             Inputs.report(error, format: format == .text ? .text : .json)
             switch format {

@@ -210,8 +210,8 @@ struct ListMatcher: Sendable {
                 }
                 return false
             }
-        case .text, .exact:
-            return keys.contains(keys(of: text)[0])
+        case .text: return keys.contains(Operators.normalizedListEntry(text))
+        case .exact: return keys.contains(text)
         }
     }
 
