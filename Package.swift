@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "ApprovalRules", targets: ["ApprovalRules"]),
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
+        .library(name: "ApprovalLedger", targets: ["ApprovalLedger"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
         .executable(name: "approvalctl-live", targets: ["approvalctl-live"]),
     ],
@@ -15,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: Engine (jansson + standard library only)
@@ -27,6 +30,19 @@ let package = Package(
         .target(name: "ApprovalRules", dependencies: ["ApprovalJSON"]),
         // Many snapshots at once: sources, an ordered parallel evaluator, summaries, comparisons.
         .target(name: "ApprovalBatch", dependencies: ["ApprovalRules", "ApprovalJSON"]),
+
+        // MARK: Decision records (SQLite through GRDB; SHA-256 from swift-crypto)
+        .target(
+            name: "ApprovalLedger",
+            dependencies: [
+                "ApprovalBatch",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Transport side (knows nothing about rules)
         .target(
@@ -73,6 +89,7 @@ let package = Package(
         .target(
             name: "ApprovalCLI",
             dependencies: [
+                "ApprovalBatch",
                 "ApprovalRules",
                 "ApprovalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -91,7 +108,9 @@ let package = Package(
         .executableTarget(
             name: "approvalctl-live",
             dependencies: [
+                "ApprovalBatch",
                 "ApprovalCLI",
+                "ApprovalLedger",
                 "ApprovalRules",
                 "ApprovalJSON",
                 "ApprovalClient",
@@ -119,6 +138,13 @@ let package = Package(
         .testTarget(
             name: "ApprovalBatchTests",
             dependencies: ["ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload"]
+        ),
+        .testTarget(
+            name: "ApprovalLedgerTests",
+            dependencies: [
+                "ApprovalLedger", "ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ApprovalWorkloadTests",

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs (libjansson-dev, pkg-config) when they are
-# missing. Non-interactive; uses sudo only when not already root.
+# Installs the system packages the build needs (libjansson-dev, pkg-config, and libsqlite3-dev
+# for the decision ledger) when they are missing. Non-interactive; uses sudo only when not already root.
 set -euo pipefail
 
 missing=()
 pkg-config --version >/dev/null 2>&1 || missing+=(pkg-config)
 if ! { pkg-config --exists jansson 2>/dev/null || [ -f /usr/include/jansson.h ]; }; then
     missing+=(libjansson-dev)
+fi
+if ! { pkg-config --exists sqlite3 2>/dev/null || [ -f /usr/include/sqlite3.h ]; }; then
+    missing+=(libsqlite3-dev)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -45,7 +45,9 @@ public struct BatchEvaluator: Sendable {
         self.projection = comparedWith == nil ? rules.projection : .all
     }
 
-    /// Decides one snapshot (reading its file when the item does not hold its bytes).
+    /// Decides one snapshot (reading its file when the item does not hold its bytes), with the
+    /// rule set and options it was recorded with when it has them (``BatchItem/recorded``); the
+    /// second rule set of a comparison decides it with the same options.
     public func evaluate(_ item: BatchItem) -> BatchOutcome {
         do {
             let bytes: [UInt8]
@@ -54,6 +56,9 @@ public struct BatchEvaluator: Sendable {
             } else {
                 bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
             }
+            let rules = item.recorded?.rules ?? self.rules
+            let options = item.recorded?.options ?? self.options
+            let projection = item.recorded == nil ? self.projection : (comparedWith == nil ? rules.projection : .all)
             let snapshot = try ApprovalSnapshot(
                 parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
             return .decided(

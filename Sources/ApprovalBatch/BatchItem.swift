@@ -17,13 +17,35 @@ public struct BatchItem: Sendable {
     /// The bytes, when the source holds them (stream lines, in-memory snapshots); a file's are read
     /// by the worker that evaluates it.
     public let bytes: [UInt8]?
+    /// How the snapshot was decided when it was recorded (a decision ledger's history): that rule
+    /// set and those options decide it instead of the evaluator's own; `nil` for a plain snapshot.
+    public let recorded: Recorded?
+
+    /// The rule set and options a recorded snapshot was decided with.
+    ///
+    /// ```swift
+    /// let recorded = BatchItem.Recorded(rules: rulesInForce, options: EvaluationOptions(now: decidedAt))
+    /// ```
+    public struct Recorded: Sendable {
+        /// The rule set in force when the snapshot was decided.
+        public let rules: RuleSet
+        /// The clock (and whether the decision was explained) of that decision.
+        public let options: EvaluationOptions
+
+        /// A recorded context.
+        public init(rules: RuleSet, options: EvaluationOptions) {
+            self.rules = rules
+            self.options = options
+        }
+    }
 
     /// An item.
-    public init(file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil) {
+    public init(file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil, recorded: Recorded? = nil) {
         self.file = file
         self.line = line
         self.offset = offset
         self.bytes = bytes
+        self.recorded = recorded
     }
 
     /// How reports name it: the path, or `STREAM:LINE`.

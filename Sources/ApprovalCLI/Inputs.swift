@@ -55,9 +55,29 @@ package enum Inputs {
         throws(CommandFailure)
         -> ApprovalSnapshot
     {
+        let bytes = try snapshotBytes(path, format: format)
+        return try parsing(path, format: format) { () throws(JSONError) in
+            try ApprovalSnapshot(parsing: bytes, file: snapshotName(path), projection: projection)
+        }
+    }
+
+    /// The bytes of a snapshot file (or stdin for `-`), within the snapshot size limit.
+    package static func snapshotBytes(_ path: String, format: OutputFormat) throws(CommandFailure) -> [UInt8] {
+        try parsing(path, format: format) { () throws(JSONError) in
+            try FileBytes.read(path, limit: Limits.default.snapshotBytes)
+        }
+    }
+
+    /// How errors name a snapshot read from `path` (`<stdin>` for `-`).
+    package static func snapshotName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
+    /// Runs `body`, reporting a ``JSONError`` it throws and turning it into the exit status (66 for
+    /// a missing file, 65 otherwise).
+    package static func parsing<T>(_ path: String, format: OutputFormat, _ body: () throws(JSONError) -> T)
+        throws(CommandFailure) -> T
+    {
         do {
-            let bytes = try FileBytes.read(path, limit: Limits.default.snapshotBytes)
-            return try ApprovalSnapshot(parsing: bytes, file: path == "-" ? "<stdin>" : path, projection: projection)
+            return try body()
         } catch {
             report(error, format: format)
             throw CommandFailure(status: error.code == .fileNotFound ? .missingInput : .invalidInput)

@@ -39,7 +39,8 @@ struct ApprovalCtl: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "approvalctl",
-        abstract: "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot.",
+        abstract:
+            "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot; record decisions in a ledger and replay them.",
         discussion: """
             Exit codes:
               0   ok (whatever the recommendation, unless --fail-on matches)
@@ -59,7 +60,12 @@ struct ApprovalCtl: ParsableCommand {
               approvalctl dry-run examples/snapshots --compare rules/candidate.rules.json
               approvalctl validate rules/default.rules.json
               approvalctl test examples/tests
+              approvalctl evaluate examples/snapshots/tier2-cfo.json --ledger decisions.ledger
+              approvalctl ledger verify decisions.ledger
+              approvalctl replay decisions.ledger --rules candidate.rules.json
             """,
-        subcommands: [Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self]
+        subcommands: [
+            Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self, Ledger.self, Replay.self,
+        ]
     )
 }

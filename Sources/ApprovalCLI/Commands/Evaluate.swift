@@ -1,3 +1,4 @@
+package import ApprovalJSON
 package import ApprovalRules
 package import ArgumentParser
 
@@ -18,12 +19,13 @@ package struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Decide one task, from a saved snapshot, stdin, or the live approvals API.",
         discussion: """
-            Prints the decision on stdout (JSON with --format json, stable key order). Decisions exit 0 unless --fail-on matches (exit 3). With --task, fetches the task from the approvals API (base URL from --base-url or APPROVAL_BASE_URL, key from APPROVAL_API_KEY), asking only for the parts the rules read.
+            Prints the decision on stdout (JSON with --format json, stable key order). Decisions exit 0 unless --fail-on matches (exit 3). With --task, fetches the task from the approvals API (base URL from --base-url or APPROVAL_BASE_URL, key from APPROVAL_API_KEY), asking only for the parts the rules read. With --ledger (or APPROVAL_LEDGER), records the decision in that decision ledger (created if missing) and says which escalations are new for the task's step run.
 
             Examples:
               approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z --format json
               cat snapshot.json | approvalctl evaluate - --rules rules/default.rules.json --explain
               APPROVAL_API_KEY=... approvalctl evaluate --task 12345 --base-url http://127.0.0.1:8080
+              approvalctl evaluate saved/12345.json --ledger decisions.ledger --format json
             """
     )
 
@@ -54,6 +56,9 @@ package struct Evaluate: ParsableCommand {
     @Option(help: OptionHelp.format)
     package var format: OutputFormat = .text
 
+    @Option(help: "Record the decision in this decision ledger (default: $APPROVAL_LEDGER; created if missing).")
+    package var ledger: String?
+
     /// The defaults (ArgumentParser fills the values in).
     package init() {}
 
@@ -67,10 +72,18 @@ package struct Evaluate: ParsableCommand {
         }
     }
 
-    /// Decides the saved snapshot, or runs the companion for `--task`.
+    /// The ledger to record in: `--ledger`, then `$APPROVAL_LEDGER`.
+    package var ledgerPath: String? {
+        if let ledger { return ledger }
+        if let path = Console.environment("APPROVAL_LEDGER"), !path.isEmpty { return path }
+        return nil
+    }
+
+    /// Decides the saved snapshot, or runs the companion for `--task` and `--ledger`.
     package func run() throws {
         try exiting {
             if task != nil { throw Companion.exec(for: "evaluate --task", format: format) }
+            if ledgerPath != nil { throw Companion.exec(for: "evaluate --ledger", format: format) }
             let clock = try Clock.parse(now)
             let ruleSet = try self.ruleSet()
             let snapshot = try Inputs.snapshot(self.snapshot ?? "-", projection: ruleSet.projection, format: format)
@@ -88,13 +101,25 @@ package struct Evaluate: ParsableCommand {
     ///
     /// - Throws: ``CommandFailure`` with ``ExitStatus/decisionMatched`` when `--fail-on` matches.
     package func decide(_ snapshot: ApprovalSnapshot, with ruleSet: RuleSet, at clock: Timestamp) throws {
-        let result = ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain))
+        try report(ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain)))
+    }
+
+    /// Prints `decision` on stdout (with `record`, what recording it gave, as its `record` member
+    /// in JSON and as `recordText` after it in text), and throws when `--fail-on` matches it.
+    ///
+    /// - Throws: ``CommandFailure`` with ``ExitStatus/decisionMatched`` when `--fail-on` matches.
+    package func report(_ decision: Decision, record: JSONValue? = nil, recordText: String = "") throws {
         if format == .json {
-            Console.outJSON(result.json)
+            var json = decision.json
+            if let record, case .object(var object) = json {
+                object["record"] = record
+                json = .object(object)
+            }
+            Console.outJSON(json)
         } else {
-            Console.out(DecisionText.render(result))
+            Console.out(DecisionText.render(decision) + recordText)
         }
-        if try FailOn.parse(list: failOn).contains(where: { $0.matches(result) }) {
+        if try FailOn.parse(list: failOn).contains(where: { $0.matches(decision) }) {
             throw CommandFailure(status: .decisionMatched)
         }
     }

@@ -30,6 +30,9 @@ public struct RuleSet: Sendable {
     public var warnings: [RuleDiagnostic] { compiled.warnings }
     /// The rule ids, in evaluation order.
     public var ruleIDs: [String] { compiled.rules.map(\.id) }
+    /// The document's bytes, those ``contentHash`` is the digest of: what a decision record stores
+    /// so that the decision can be made again from them.
+    package var documentBytes: [UInt8] { compiled.documentBytes }
 
     /// Everything compiled, behind one reference: a rule set is copied (into tasks, closures,
     /// evaluations) for the cost of one retain.
@@ -45,6 +48,7 @@ public struct RuleSet: Sendable {
         let name: String
         let description: String?
         let contentHash: String
+        let documentBytes: [UInt8]
         let strategy: CombiningStrategy
         let defaultRecommendation: Recommendation
         let safeRecommendation: Recommendation
@@ -66,10 +70,14 @@ public struct RuleSet: Sendable {
         let facts: FactTable
         let limits: Limits
 
-        init(output: RuleCompiler.Output, contentHash: String, warnings: [RuleDiagnostic], limits: Limits) {
+        init(
+            output: RuleCompiler.Output, contentHash: String, documentBytes: [UInt8], warnings: [RuleDiagnostic],
+            limits: Limits
+        ) {
             self.name = output.name
             self.description = output.description
             self.contentHash = contentHash
+            self.documentBytes = documentBytes
             self.strategy = output.strategy
             self.defaultRecommendation = output.defaultRecommendation
             self.safeRecommendation = output.safeRecommendation
@@ -114,8 +122,7 @@ public struct RuleSet: Sendable {
             throw RuleCompilationError(diagnostics: [Self.diagnostic(for: error)])
         }
         try self.init(
-            document: document, hash: SHA256.hex(bytes), locator: SourceLocator(bytes: bytes, file: file),
-            limits: limits)
+            document: document, bytes: bytes, locator: SourceLocator(bytes: bytes, file: file), limits: limits)
     }
 
     /// Compiles a rule document already in memory (diagnostics have paths but no line numbers);
@@ -123,10 +130,10 @@ public struct RuleSet: Sendable {
     ///
     /// - Throws: ``RuleCompilationError``.
     public init(json: JSONValue, limits: Limits = .default) throws {
-        try self.init(document: json, hash: SHA256.hex(JSONWriter.compact.bytes(json)), locator: nil, limits: limits)
+        try self.init(document: json, bytes: JSONWriter.compact.bytes(json), locator: nil, limits: limits)
     }
 
-    private init(document: JSONValue, hash: String, locator: SourceLocator?, limits: Limits) throws {
+    private init(document: JSONValue, bytes: [UInt8], locator: SourceLocator?, limits: Limits) throws {
         var compiler = RuleCompiler(limits: limits)
         let output = compiler.compile(document)
         var diagnostics = compiler.diagnostics
@@ -142,7 +149,9 @@ public struct RuleSet: Sendable {
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw RuleCompilationError(diagnostics: diagnostics)
         }
-        compiled = Compiled(output: output, contentHash: "sha256:" + hash, warnings: diagnostics, limits: limits)
+        compiled = Compiled(
+            output: output, contentHash: "sha256:" + SHA256.hex(bytes), documentBytes: bytes, warnings: diagnostics,
+            limits: limits)
     }
 
     static func diagnostic(for error: JSONError) -> RuleDiagnostic {

@@ -4,10 +4,6 @@ import ApprovalJSON
 import ApprovalRules
 import ArgumentParser
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `approvalctl dry-run`: evaluate many saved snapshots, optionally against a second rule set.
 struct DryRun: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,55 +59,14 @@ struct DryRun: ParsableCommand {
             } catch {
                 throw Console.fail(error.message, code: error.code, status: .missingInput, format: common.format)
             }
-            let workers = jobs ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let workers = jobs ?? Console.cores
             let evaluator = BatchEvaluator(
                 rules: before, comparedWith: after, options: EvaluationOptions(now: clock), workers: workers)
             var report = DryRunReport(before: before, after: after, source: self.source, format: common.format)
-            var bar = ProgressBar(enabled: progress ?? Console.stderrIsTerminal)
-            var matched = false
-            let format = common.format
-            report.begin()
-            func deliver(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: DryRunReport.Rendered) {
-                report.add(item, outcome, rendered)
-                if case .decided(let decision, let other) = outcome,
-                    failOn.contains(where: { $0.matches(other ?? decision) })
-                {
-                    matched = true
-                }
-                bar.update(report.summary.total)
-            }
-            let render: @Sendable (BatchItem, BatchOutcome) -> DryRunReport.Rendered = {
-                DryRunReport.render($0, $1, format: format)
-            }
-            evaluator.run(&source, render: render, deliver: deliver)
-            bar.finish()
-            report.end()
+            let matched = report.run(
+                evaluator, over: &source, failOn: failOn, progress: progress ?? Console.stderrIsTerminal)
             if report.summary.unreadable > 0 { throw CommandFailure(status: .invalidInput) }
             if matched { throw CommandFailure(status: .decisionMatched) }
         }
-    }
-}
-
-/// A one-line progress bar on stderr, redrawn at most every 0.2 s, shown only after 1 s.
-struct ProgressBar {
-    let enabled: Bool
-    private let start = Console.monotonic()
-    private var last = 0.0
-    private var shown = false
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    mutating func update(_ done: Int) {
-        guard enabled else { return }
-        let now = Console.monotonic()
-        guard now - start > 1, now - last > 0.2 else { return }
-        last = now
-        shown = true
-        let rate = Double(done) / (now - start)
-        Console.err("\r\u{1B}[K  \(done) snapshots evaluated (\(Int(rate))/s)")
-    }
-
-    func finish() {
-        if shown { Console.err("\r\u{1B}[K") }
     }
 }

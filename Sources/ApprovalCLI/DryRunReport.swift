@@ -1,18 +1,17 @@
-import ApprovalBatch
-import ApprovalCLI
+package import ApprovalBatch
 import ApprovalJSON
-import ApprovalRules
+package import ApprovalRules
 
 /// Streams a dry run's results to stdout in input order and keeps only counters, so memory does
 /// not grow with the number of snapshots.
-struct DryRunReport {
+package struct DryRunReport {
     let before: RuleSet
     let after: RuleSet?
     let source: String
     let format: OutputFormat
 
     /// The counts (the library's ``BatchSummary``); the report adds what it prints.
-    private(set) var summary: BatchSummary
+    package private(set) var summary: BatchSummary
     /// Unreadable snapshots for the JSON report (the first `errorListLimit`; all are counted and
     /// all are reported on stderr as they happen).
     private var errors: [JSONValue] = []
@@ -20,7 +19,7 @@ struct DryRunReport {
     private var flagged = 0
     private var buffer: [UInt8] = []
 
-    init(before: RuleSet, after: RuleSet?, source: String, format: OutputFormat) {
+    package init(before: RuleSet, after: RuleSet?, source: String, format: OutputFormat) {
         self.before = before
         self.after = after
         self.source = source
@@ -32,7 +31,7 @@ struct DryRunReport {
         ["name": .string(set.name), "hash": .string(set.contentHash)]
     }
 
-    mutating func begin() {
+    package mutating func begin() {
         switch format {
         case .json:
             var header = "{\n  \"rules\": \(JSONWriter.compact.string(Self.rules(before))),\n"
@@ -52,7 +51,7 @@ struct DryRunReport {
     /// What one snapshot puts in the report's output, worked out where the snapshot was decided
     /// (on a worker thread): the report itself then only counts and appends, so the one thread
     /// that writes in input order is not the one doing most of the work.
-    struct Rendered: Sendable {
+    package struct Rendered: Sendable {
         /// The entry for this snapshot in the output's format: a flagged entry's JSON (`json`),
         /// its line (`ndjson`), or its text lines (`text`); empty when there is none.
         var bytes: [UInt8] = []
@@ -63,7 +62,7 @@ struct DryRunReport {
     }
 
     /// The output for one decided snapshot, in `format`, with or without a second rule set.
-    static func render(_ item: BatchItem, _ outcome: BatchOutcome, format: OutputFormat) -> Rendered {
+    package static func render(_ item: BatchItem, _ outcome: BatchOutcome, format: OutputFormat) -> Rendered {
         var rendered = Rendered()
         switch outcome {
         case .unreadable:
@@ -133,7 +132,7 @@ struct DryRunReport {
     }
 
     /// Counts one snapshot and appends its output, rendered by ``render(_:_:format:)``.
-    mutating func add(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: Rendered) {
+    package mutating func add(_ item: BatchItem, _ outcome: BatchOutcome, _ rendered: Rendered) {
         summary.add(outcome, comparison: rendered.comparison)
         if case .unreadable(let error) = outcome {
             Inputs.report(error, format: format == .text ? .text : .json)
@@ -208,7 +207,7 @@ struct DryRunReport {
         return .object(object)
     }
 
-    mutating func end() {
+    package mutating func end() {
         switch format {
         case .json:
             emit(flagged == 0 ? "],\n" : "\n  ],\n")
@@ -284,5 +283,56 @@ extension String {
 
     func leftPadding(to width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+extension DryRunReport {
+    /// Runs `evaluator` over `source` and writes the whole report (header, entries in the
+    /// source's order, summary), with a progress bar on stderr when `progress` is set.
+    ///
+    /// - Returns: whether a decision (the second rule set's, in a comparison) matched `failOn`.
+    package mutating func run<Source: SnapshotSource>(
+        _ evaluator: BatchEvaluator, over source: inout Source, failOn: [FailOn], progress: Bool
+    ) -> Bool {
+        var bar = ProgressBar(enabled: progress)
+        var matched = false
+        let format = self.format
+        begin()
+        evaluator.run(&source, render: { DryRunReport.render($0, $1, format: format) }) { item, outcome, rendered in
+            add(item, outcome, rendered)
+            if case .decided(let decision, let other) = outcome,
+                failOn.contains(where: { $0.matches(other ?? decision) })
+            {
+                matched = true
+            }
+            bar.update(summary.total)
+        }
+        bar.finish()
+        end()
+        return matched
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most every 0.2 s, shown only after 1 s.
+package struct ProgressBar {
+    package let enabled: Bool
+    private let start = Console.monotonic()
+    private var last = 0.0
+    private var shown = false
+
+    package init(enabled: Bool) { self.enabled = enabled }
+
+    package mutating func update(_ done: Int) {
+        guard enabled else { return }
+        let now = Console.monotonic()
+        guard now - start > 1, now - last > 0.2 else { return }
+        last = now
+        shown = true
+        let rate = Double(done) / (now - start)
+        Console.err("\r\u{1B}[K  \(done) snapshots evaluated (\(Int(rate))/s)")
+    }
+
+    package func finish() {
+        if shown { Console.err("\r\u{1B}[K") }
     }
 }

@@ -1,0 +1,66 @@
+import GRDB
+
+/// The ledger's tables, created and evolved by one `DatabaseMigrator` with named, append-only
+/// migrations (GRDB records which ran in `grdb_migrations`). A ledger written by a newer version
+/// has migrations this one does not know, and is refused on open.
+///
+/// - `rule_documents`: each rule document once, keyed by its `sha256:` content hash.
+/// - `snapshots`: each snapshot once, as the engine read it (signatures redacted), keyed by the
+///   `sha256:` digest of its bytes.
+/// - `records`: one row per decision, in chain order; `sequence` counts from 1 without gaps, and
+///   `hash` is the SHA-256 of the record's canonical encoding (see ``LedgerRecord``), which
+///   includes `previous_hash`.
+/// - `escalations`: one row per escalation of each record, with its key (the notice id: task,
+///   step run, recipients, rules, message) and whether it was new; derived from the records, an
+///   index for "was this already said for this task step?".
+enum LedgerSchema {
+    /// `PRAGMA application_id` of a decision ledger ("APLD"): how a ledger is told from another
+    /// SQLite database.
+    static let applicationID: Int32 = 0x4150_4C44
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: records, rule documents, snapshots, escalations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE rule_documents (
+                        hash TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        bytes BLOB NOT NULL
+                    );
+                    CREATE TABLE snapshots (
+                        hash TEXT PRIMARY KEY NOT NULL,
+                        bytes BLOB NOT NULL
+                    );
+                    CREATE TABLE records (
+                        sequence INTEGER PRIMARY KEY NOT NULL,
+                        format INTEGER NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        task_id TEXT,
+                        step_run_id TEXT,
+                        source TEXT NOT NULL,
+                        rule_set_name TEXT NOT NULL,
+                        rule_set_hash TEXT NOT NULL,
+                        snapshot_hash TEXT NOT NULL,
+                        evaluated_at INTEGER,
+                        explained INTEGER NOT NULL,
+                        decision BLOB NOT NULL,
+                        new_escalations TEXT NOT NULL,
+                        previous_hash TEXT,
+                        hash TEXT NOT NULL UNIQUE
+                    );
+                    CREATE INDEX records_by_task ON records(task_id, step_run_id);
+                    CREATE INDEX records_by_time ON records(recorded_at);
+                    CREATE TABLE escalations (
+                        record_sequence INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        key TEXT NOT NULL,
+                        is_new INTEGER NOT NULL,
+                        PRIMARY KEY (record_sequence, position)
+                    );
+                    CREATE INDEX escalations_by_key ON escalations(key);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,207 @@
+import ApprovalBatch
+import ApprovalCLI
+import ApprovalJSON
+import ApprovalLedger
+import ApprovalRules
+import ArgumentParser
+import Logging
+
+/// Opening ledgers and reporting their failures, in one place for every ledger command.
+enum LedgerAccess {
+    /// Opens the ledger at `path`; on failure reports it on stderr and throws its exit status.
+    static func open(_ path: String, mode: DecisionLedger.Mode, format: OutputFormat) throws(CommandFailure)
+        -> DecisionLedger
+    {
+        do {
+            return try DecisionLedger(path: path, mode: mode, logger: Live.logger(verbose: false))
+        } catch {
+            throw report(error, format: format)
+        }
+    }
+
+    /// Prints a ledger failure (`PATH: MESSAGE`) and maps it to its exit status.
+    static func report(_ error: any Error, format: OutputFormat) -> CommandFailure {
+        guard let error = error as? LedgerError else {
+            return Console.fail("\(error)", code: "internal", status: .internalFailure, format: format)
+        }
+        let status: ExitStatus
+        switch error.code {
+        case .notFound: status = .missingInput
+        case .busy: status = .temporary
+        case .io: status = .cannotCreateOutput
+        default: status = .invalidInput
+        }
+        return Console.fail(
+            "\(error.path): \(error.message)", code: "ledger_\(error.code)", status: status, format: format)
+    }
+
+    /// The filter the read options give.
+    static func filter(_ options: LedgerReadOptions) -> LedgerFilter {
+        LedgerFilter(task: options.task, since: options.sinceTime, until: options.untilTime)
+    }
+}
+
+/// `ledger`, in the companion.
+struct LiveLedger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: Ledger.configuration.commandName, abstract: Ledger.configuration.abstract,
+        discussion: Ledger.configuration.discussion,
+        subcommands: [LiveLedgerVerify.self, LiveLedgerLog.self, LiveLedgerExport.self])
+}
+
+/// `ledger verify`: the chain, the digests and every decision again.
+struct LiveLedgerVerify: ParsableCommand {
+    static let configuration = LedgerVerify.configuration
+
+    @OptionGroup var command: LedgerVerify
+
+    func run() throws {
+        try exiting {
+            let format = command.format
+            let ledger = try LedgerAccess.open(command.ledger, mode: .readExisting, format: format)
+            let started = Console.monotonic()
+            let report: LedgerVerification
+            do {
+                report = try ledger.verify(workers: command.jobs ?? Console.cores, anchor: command.anchor)
+            } catch {
+                throw LedgerAccess.report(error, format: format)
+            }
+            if format == .json {
+                Console.outJSON(report.json)
+            } else if let failure = report.failure {
+                let task = failure.taskID.map { " (task \($0))" } ?? ""
+                Console.out(
+                    "FAILED at record #\(failure.sequence)\(task): \(failure.code): \(failure.message)\n"
+                        + "\(report.records) records before it verified.\n")
+            } else {
+                let seconds = Console.monotonic() - started
+                Console.out(
+                    "OK: \(report.records) records verified (\(report.ruleDocuments) rule documents, \(report.snapshots) snapshots) in \(String(Int(seconds * 1000))) ms\n"
+                        + "head: \(report.head ?? "(empty ledger)")\n")
+            }
+            if !report.passed { throw CommandFailure(status: .invalidInput) }
+        }
+    }
+}
+
+/// `ledger log`: the history, newest last.
+struct LiveLedgerLog: ParsableCommand {
+    static let configuration = LedgerLog.configuration
+
+    @OptionGroup var command: LedgerLog
+
+    func run() throws {
+        try exiting {
+            let format = command.format
+            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: format)
+            var records: [JSONValue] = []
+            do {
+                try ledger.forEachRecord(LedgerAccess.filter(command.read)) { record in
+                    if format == .json {
+                        records.append(record.json)
+                    } else {
+                        Console.out(Self.line(record))
+                    }
+                }
+            } catch {
+                throw LedgerAccess.report(error, format: format)
+            }
+            if format == .json { Console.outJSON(.array(records)) }
+        }
+    }
+
+    /// `#SEQ TIME task T step S: RECOMMENDATION [SOURCE] RULES@HASH`, then one line per escalation.
+    static func line(_ record: LedgerRecord) -> String {
+        let decision = record.decisionJSON
+        var text = "#\(record.sequence) \(record.recordedAt) task \(record.taskID ?? "-")"
+        text += " step \(record.stepRunID ?? "-"): \(record.recommendation ?? "?")"
+        text += " [\(record.source)] \(record.ruleSetName)@\(record.ruleSetHash.prefix(19))\n"
+        for (index, escalation) in (decision?["escalations"]?.array ?? []).enumerated() {
+            let marker = record.newEscalations.contains(index) ? "new " : "seen"
+            let to = (escalation["to"]?.array ?? []).compactMap(\.string).joined(separator: ", ")
+            let severity = escalation["severity"]?.string ?? "?"
+            text += "    \(marker) [\(severity)] \(to): \(escalation["message"]?.string ?? "")\n"
+        }
+        return text
+    }
+}
+
+/// `ledger export`: every record as NDJSON.
+struct LiveLedgerExport: ParsableCommand {
+    static let configuration = LedgerExport.configuration
+
+    @OptionGroup var command: LedgerExport
+
+    func run() throws {
+        try exiting {
+            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: .json)
+            var buffer: [UInt8] = []
+            do {
+                try ledger.forEachRecord(LedgerAccess.filter(command.read)) { record in
+                    var json = record.json
+                    if command.withSnapshots, case .object(var object) = json {
+                        object["snapshot"] = try Self.stored(ledger.snapshot(record.snapshotHash))
+                        object["rule_document"] = try Self.stored(ledger.ruleDocument(record.ruleSetHash))
+                        json = .object(object)
+                    }
+                    JSONWriter.compact.write(json, into: &buffer)
+                    buffer.append(0x0A)
+                    if buffer.count >= 1 << 16 {
+                        Console.out(bytes: buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch {
+                Console.out(bytes: buffer)
+                throw LedgerAccess.report(error, format: .json)
+            }
+            Console.out(bytes: buffer)
+        }
+    }
+
+    /// Stored JSON bytes as a value (`null` when missing; a string when not JSON).
+    private static func stored(_ bytes: [UInt8]?) -> JSONValue {
+        guard let bytes else { return .null }
+        return (try? JSONParser(options: ApprovalSnapshot.parserOptions).parse(bytes))
+            ?? .string(String(decoding: bytes, as: UTF8.self))
+    }
+}
+
+/// `replay`: recorded history decided again by a candidate rule set, reported as a dry-run
+/// comparison.
+struct LiveReplay: ParsableCommand {
+    static let configuration = Replay.configuration
+
+    @OptionGroup var command: Replay
+
+    func run() throws {
+        try exiting {
+            let format = command.format
+            let candidate = try Inputs.ruleSet(command.rules, format: format)
+            let failOn = try FailOn.parse(list: command.failOn)
+            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: format)
+            let filter = LedgerAccess.filter(command.read)
+            let (unreadable, matched): (Int, Bool)
+            do {
+                // The report's "before" names the rule set of the newest record in the window, the
+                // one in force (each record is still decided by the rule set it was recorded with).
+                let before = try ledger.lastRecord(filter).flatMap { try ledger.ruleSet($0.ruleSetHash) } ?? candidate
+                (unreadable, matched) = try ledger.withHistory(filter) { history in
+                    let evaluator = BatchEvaluator(
+                        rules: before, comparedWith: candidate, options: EvaluationOptions(),
+                        workers: command.jobs ?? Console.cores)
+                    var report = DryRunReport(
+                        before: before, after: candidate, source: "ledger \(command.read.ledger)", format: format)
+                    let matched = report.run(
+                        evaluator, over: &history, failOn: failOn,
+                        progress: command.progress ?? Console.stderrIsTerminal)
+                    return (report.summary.unreadable, matched)
+                }
+            } catch {
+                throw LedgerAccess.report(error, format: format)
+            }
+            if unreadable > 0 { throw CommandFailure(status: .invalidInput) }
+            if matched { throw CommandFailure(status: .decisionMatched) }
+        }
+    }
+}

@@ -1,0 +1,410 @@
+import ApprovalBatch
+import ApprovalJSON
+import ApprovalRules
+import Foundation
+import GRDB
+import Testing
+
+@testable import ApprovalLedger
+
+/// Records the shipped examples into a fresh ledger (one transaction per decision).
+private func ledgerOfExamples(
+    in folder: TemporaryFolder, names: [String] = exampleNames, clock: Timestamp = exampleClock
+) throws -> (DecisionLedger, [LedgerReceipt]) {
+    let ledger = try DecisionLedger(path: folder.file("decisions.ledger"), clock: { clock }, logger: silentLogger)
+    var receipts: [LedgerReceipt] = []
+    for name in names {
+        let entry = try LedgerEntry.deciding(
+            exampleSnapshot(name), rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "test")
+        receipts.append(try ledger.record(entry))
+    }
+    return (ledger, receipts)
+}
+
+private let exampleNames = [
+    "tier2-cfo", "clean-small-contract", "eur-currency", "missing-contract-file", "blocked-vendor-lookalike",
+    "threshold-250000-exact", "lookalike-domain-evil-test", "effective-date-stale",
+]
+
+/// Runs raw SQL on a ledger file, as someone with the file (and the sqlite3 shell) could.
+private func tamper(_ path: String, _ sql: String, _ arguments: StatementArguments = []) throws {
+    let queue = try DatabaseQueue(path: path)
+    try queue.writeWithoutTransaction { db in try db.execute(sql: sql, arguments: arguments) }
+}
+
+@Suite struct DecisionLedgerTests {
+    @Test func recordsChainInOrderAndVerify() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, receipts) = try ledgerOfExamples(in: folder)
+        #expect(receipts.map(\.sequence) == Array(1...Int64(exampleNames.count)))
+        #expect(receipts.first?.record.previousHash == nil)
+        for (earlier, later) in zip(receipts, receipts.dropFirst()) {
+            #expect(later.record.previousHash == earlier.hash)
+        }
+        let records = try ledger.records()
+        #expect(records == receipts.map(\.record))
+        #expect(records.allSatisfy { $0.computedHash == $0.hash })
+        let report = try ledger.verify(workers: 2)
+        #expect(report.passed, "\(String(describing: report.failure))")
+        #expect(report.records == exampleNames.count)
+        #expect(report.ruleDocuments == 1)
+        #expect(report.snapshots == exampleNames.count)
+        #expect(report.head == receipts.last?.hash)
+    }
+
+    @Test func recordHoldsTheDecisionAsTheEnginePrintsIt() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder, names: ["tier2-cfo"])
+        let record = try #require(try ledger.records().first)
+        let snapshot = try ApprovalSnapshot(parsing: exampleSnapshot("tier2-cfo"))
+        let decision = defaultRules.evaluate(snapshot, options: EvaluationOptions(now: exampleClock))
+        #expect(record.decision == JSONWriter.compact.bytes(decision.json))
+        #expect(record.taskID == "48219")
+        #expect(record.stepRunID == "sr_bc0d2f0cab32")
+        #expect(record.ruleSetHash == defaultRules.contentHash)
+        #expect(record.evaluatedAt == exampleClock)
+        #expect(record.recordedAt == exampleClock)
+        #expect(record.source == "test")
+        #expect(try ledger.ruleDocument(record.ruleSetHash) == defaultRules.documentBytes)
+        // The example's presigned URLs lose their signatures; nothing else changes.
+        let stored = try #require(try ledger.snapshot(record.snapshotHash))
+        let original = String(decoding: exampleSnapshot("tier2-cfo"), as: UTF8.self)
+        #expect(original.contains("X-Amz-Signature=a45b88688d756ee9"))
+        #expect(String(decoding: stored, as: UTF8.self) == SecretRedaction.text(original))
+        #expect(!String(decoding: stored, as: UTF8.self).contains("X-Amz-Signature=a45b88688d756ee9"))
+    }
+
+    @Test func snapshotsAndRuleDocumentsAreStoredOnce() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder, names: Array(repeating: "tier2-cfo", count: 5))
+        let (snapshots, documents) = try ledger.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM snapshots") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM rule_documents") ?? -1
+            )
+        }
+        #expect(snapshots == 1)
+        #expect(documents == 1)
+        #expect(try ledger.count() == 5)
+    }
+
+    @Test func batchRecordingIsOneChain() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("batch.ledger"), logger: silentLogger)
+        let entries = try exampleNames.map {
+            try LedgerEntry.deciding(
+                exampleSnapshot($0), rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "test")
+        }
+        let first = try ledger.record(Array(entries.prefix(3)))
+        let rest = try ledger.record(Array(entries.dropFirst(3)))
+        #expect((first + rest).map(\.sequence) == Array(1...Int64(entries.count)))
+        #expect(try ledger.verify().passed)
+    }
+}
+
+// MARK: - Tampering
+
+/// One way to tamper with a ledger of the examples, and what verification must then say.
+struct Tampering: Sendable, CustomStringConvertible {
+    let name: String
+    let sql: String
+    let code: String
+    let sequence: Int64
+    var description: String { name }
+}
+
+@Suite struct LedgerTamperingTests {
+    static let cases: [Tampering] = [
+        Tampering(
+            name: "edit a decision",
+            sql: "UPDATE records SET decision = replace(decision, 'hold', 'approve') WHERE sequence = 3",
+            code: "hash_mismatch", sequence: 3),
+        Tampering(
+            name: "edit the recorded time", sql: "UPDATE records SET recorded_at = recorded_at + 1 WHERE sequence = 2",
+            code: "hash_mismatch", sequence: 2),
+        Tampering(
+            name: "delete a record", sql: "DELETE FROM records WHERE sequence = 4", code: "sequence_gap", sequence: 4),
+        Tampering(
+            name: "swap two records",
+            sql: """
+                UPDATE records SET sequence = -1 WHERE sequence = 5;
+                UPDATE records SET sequence = 5 WHERE sequence = 6;
+                UPDATE records SET sequence = 6 WHERE sequence = -1;
+                """, code: "broken_link", sequence: 5),
+        Tampering(
+            name: "renumber after a deletion",
+            sql:
+                "DELETE FROM records WHERE sequence = 2; UPDATE records SET sequence = sequence - 1 WHERE sequence > 2",
+            code: "broken_link", sequence: 2),
+        Tampering(
+            name: "change a rule document byte",
+            sql: "UPDATE rule_documents SET bytes = replace(bytes, '250000', '250001')",
+            code: "rule_document_mismatch", sequence: 1),
+        Tampering(
+            name: "change a snapshot byte",
+            sql: """
+                UPDATE snapshots SET bytes = replace(bytes, '300000', '300001')
+                WHERE hash = (SELECT snapshot_hash FROM records WHERE sequence = 1)
+                """, code: "snapshot_mismatch", sequence: 1),
+        Tampering(
+            name: "mark an escalation as seen",
+            sql: "UPDATE records SET new_escalations = '[]' WHERE sequence = 1", code: "hash_mismatch", sequence: 1),
+    ]
+
+    @Test(arguments: cases)
+    func tamperingIsFoundAndLocated(_ tampering: Tampering) throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder)
+        #expect(try ledger.verify().passed)
+        try tamper(ledger.path, tampering.sql)
+        let report = try ledger.verify(workers: 2)
+        let failure = try #require(report.failure, "tampering went unnoticed")
+        #expect(failure.code == tampering.code, "\(failure.message)")
+        #expect(failure.sequence == tampering.sequence, "\(failure.message)")
+        #expect(report.records == Int(tampering.sequence) - 1)
+    }
+
+    @Test func aRecordWhoseDecisionTheDataDoesNotGiveIsFound() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("forged.ledger"), logger: silentLogger)
+        let options = EvaluationOptions(now: exampleClock)
+        let honest = try LedgerEntry.deciding(
+            exampleSnapshot("clean-small-contract"), rules: defaultRules, options: options, source: "test")
+        let other = try LedgerEntry.deciding(
+            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test")
+        // A decision recorded with another snapshot's data: a consistent chain, a wrong decision.
+        let forged = LedgerEntry(
+            snapshot: honest.snapshot, rules: defaultRules, options: options, decision: other.decision, source: "test",
+            stepRunID: honest.stepRunID)
+        _ = try ledger.record([honest, forged])
+        let failure = try #require(try ledger.verify().failure)
+        #expect(failure.code == "decision_differs")
+        #expect(failure.sequence == 2)
+        #expect(failure.message.contains("task_id"))
+    }
+
+    @Test func aChainCutBeforeItsAnchorIsFound() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, receipts) = try ledgerOfExamples(in: folder)
+        let anchor = receipts[receipts.count - 1].hash
+        #expect(try ledger.verify(anchor: anchor).passed)
+        try tamper(ledger.path, "DELETE FROM records WHERE sequence = ?", [receipts.count])
+        let failure = try #require(try ledger.verify(anchor: anchor).failure)
+        #expect(failure.code == "anchor_not_found")
+    }
+}
+
+// MARK: - New escalations
+
+@Suite struct NewEscalationTests {
+    /// The tier-2 snapshot with its step run id replaced.
+    private func tier2(stepRun: String) -> [UInt8] {
+        let text = String(decoding: exampleSnapshot("tier2-cfo"), as: UTF8.self)
+        return Array(text.replacingOccurrences(of: "sr_bc0d2f0cab32", with: stepRun).utf8)
+    }
+
+    @Test func escalationsAreNewOncePerTaskStepRun() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("repeat.ledger"), logger: silentLogger)
+        let options = EvaluationOptions(now: exampleClock)
+        var marks: [[Int]] = []
+        for round in 0..<20 {
+            let stepRun = round < 10 ? "sr_first" : "sr_second"
+            let entry = try LedgerEntry.deciding(
+                tier2(stepRun: stepRun), rules: defaultRules, options: options, source: "test")
+            #expect(!entry.decision.escalations.isEmpty)
+            marks.append(try ledger.record(entry).newEscalations)
+        }
+        let all = Array(
+            0..<(try LedgerEntry.deciding(tier2(stepRun: "x"), rules: defaultRules, options: options, source: "t")
+                .decision.escalations.count))
+        #expect(marks[0] == all)
+        #expect(marks[1..<10].allSatisfy { $0.isEmpty })
+        #expect(marks[10] == all)
+        #expect(marks[11...].allSatisfy { $0.isEmpty })
+        #expect(try ledger.verify().passed)
+    }
+
+    @Test func aChangedMessageIsANewEscalation() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("message.ledger"), logger: silentLogger)
+        let options = EvaluationOptions(now: exampleClock)
+        let first = try LedgerEntry.deciding(tier2(stepRun: "sr_a"), rules: defaultRules, options: options, source: "t")
+        #expect(!(try ledger.record(first).newEscalations.isEmpty))
+        // The same step run, a higher contract value: the rendered message changes.
+        let text = String(decoding: tier2(stepRun: "sr_a"), as: UTF8.self)
+        let raised = Array(text.replacingOccurrences(of: "\"value\": 300000", with: "\"value\": 310000").utf8)
+        let second = try LedgerEntry.deciding(raised, rules: defaultRules, options: options, source: "t")
+        let receipt = try ledger.record(second)
+        let changed = second.decision.escalations.indices.filter {
+            second.decision.escalations[$0].message.contains("310000")
+        }
+        #expect(!changed.isEmpty)
+        #expect(receipt.newEscalations == changed)
+    }
+}
+
+// MARK: - Files that are not (good) ledgers
+
+@Suite struct LedgerFileTests {
+    private func openError(_ path: String, mode: DecisionLedger.Mode = .readExisting) -> LedgerError? {
+        do {
+            _ = try DecisionLedger(path: path, mode: mode, logger: silentLogger)
+            return nil
+        } catch {
+            return error as? LedgerError
+        }
+    }
+
+    @Test func missingLedgerIsNotFoundUnlessCreated() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let error = try #require(openError(folder.file("none.ledger")))
+        #expect(error.code == .notFound)
+        #expect(error.description.contains(folder.file("none.ledger")))
+        #expect(openError(folder.file("none.ledger"), mode: .create) == nil)
+    }
+
+    @Test func aTextFileIsNotALedger() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("notes.txt")
+        try Data(String(repeating: "not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+        let error = try #require(openError(path, mode: .create))
+        #expect(error.code == .notALedger)
+        #expect(error.path == path)
+    }
+
+    @Test func anotherSQLiteDatabaseIsNotALedger() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.file("other.sqlite")
+        try tamper(path, "CREATE TABLE people (name TEXT)")
+        #expect(openError(path, mode: .create)?.code == .notALedger)
+    }
+
+    @Test func aDirectoryIsNotALedger() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        #expect(openError(folder.path, mode: .create)?.code == .notALedger)
+    }
+
+    @Test func aNewerSchemaIsRefused() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder, names: ["tier2-cfo"])
+        try tamper(ledger.path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+        let error = try #require(openError(ledger.path))
+        #expect(error.code == .newerSchema)
+    }
+
+    @Test func aDamagedFileIsReportedNotCrashedOn() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder)
+        let path = ledger.path
+        // Fold the WAL into the file, then overwrite pages in the middle of it with garbage.
+        try tamper(path, "PRAGMA wal_checkpoint(TRUNCATE)")
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        handle.write(Data(repeating: 0xA5, count: 8192))
+        try handle.close()
+        do {
+            let reopened = try DecisionLedger(path: path, mode: .readExisting, logger: silentLogger)
+            let report = try reopened.verify()
+            #expect(!report.passed)
+        } catch let error as LedgerError {
+            #expect([.corrupt, .notALedger].contains(error.code), "\(error)")
+        }
+    }
+}
+
+// MARK: - Secrets and replay
+
+@Suite struct LedgerContentTests {
+    @Test func presignedSignaturesNeverReachTheLedger() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let signature = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+        let text = String(decoding: exampleSnapshot("tier2-cfo"), as: UTF8.self)
+        let signed = text.replacingOccurrences(
+            of: "\"variables_to_approve\"",
+            with:
+                "\"link\": \"https://files.example.com/c.pdf?X-Amz-Expires=60&X-Amz-Signature=\(signature)\",\n  \"variables_to_approve\""
+        )
+        #expect(signed.contains(signature))
+        let ledger = try DecisionLedger(path: folder.file("secret.ledger"), logger: silentLogger)
+        let entry = try LedgerEntry.deciding(
+            Array(signed.utf8), rules: defaultRules, options: EvaluationOptions(now: exampleClock, explain: true),
+            source: "test")
+        _ = try ledger.record(entry)
+        try tamper(ledger.path, "PRAGMA wal_checkpoint(TRUNCATE)")
+        let file = try Data(contentsOf: URL(fileURLWithPath: ledger.path))
+        #expect(file.range(of: Data(signature.utf8)) == nil)
+        #expect(file.range(of: Data("X-Amz-Signature=REDACTED".utf8)) != nil)
+        #expect(try ledger.verify().passed)
+    }
+
+    @Test func explainedDecisionsKeepTheirTraceAndVerify() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("trace.ledger"), logger: silentLogger)
+        let entry = try LedgerEntry.deciding(
+            exampleSnapshot("eur-currency"), rules: defaultRules,
+            options: EvaluationOptions(now: exampleClock, explain: true),
+            source: "test")
+        let receipt = try ledger.record(entry)
+        #expect(receipt.record.explained)
+        #expect(receipt.record.decisionJSON?["trace"] != nil)
+        #expect(try ledger.verify().passed)
+    }
+
+    @Test func replayComparesAsADryRunDoes() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let (ledger, _) = try ledgerOfExamples(in: folder)
+        let candidate = try RuleSet(
+            bytes: Array(
+                String(decoding: defaultRules.documentBytes, as: UTF8.self).replacingOccurrences(
+                    of: "1000000", with: "290000"
+                )
+                .utf8))
+        #expect(candidate.contentHash != defaultRules.contentHash)
+        // Through the files, as `dry-run --compare` does.
+        let evaluator = BatchEvaluator(
+            rules: defaultRules, comparedWith: candidate, options: EvaluationOptions(now: exampleClock), workers: 2)
+        var files = MemorySnapshotSource(exampleNames.map { (name: $0, bytes: exampleSnapshot($0)) })
+        var expected: [DecisionComparison] = []
+        evaluator.run(&files, render: { _, _ in () }) { _, outcome, _ in
+            if case .decided(let before, let after?) = outcome {
+                expected.append(DecisionComparison(before: before, after: after))
+            }
+        }
+        // Through the ledger's history, each record with its own rules and clock.
+        let replayer = BatchEvaluator(
+            rules: defaultRules, comparedWith: candidate, options: EvaluationOptions(), workers: 2)
+        let replayed = try ledger.withHistory { history in
+            var comparisons: [DecisionComparison] = []
+            replayer.run(&history, render: { _, _ in () }) { _, outcome, _ in
+                if case .decided(let before, let after?) = outcome {
+                    comparisons.append(DecisionComparison(before: before, after: after))
+                }
+            }
+            return comparisons
+        }
+        #expect(replayed.count == exampleNames.count)
+        #expect(replayed.map(\.before) == expected.map(\.before))
+        #expect(replayed.map(\.after) == expected.map(\.after))
+        #expect(replayed.contains { $0.changed })
+    }
+}
