@@ -77,6 +77,34 @@ extension DecisionLedger {
         }
     }
 
+    /// Calls `body` with each record that passes `filter` and the stored bytes it was decided
+    /// from (its snapshot and rule document; `nil` where missing), oldest first, in one
+    /// transaction (for self-contained exports).
+    ///
+    /// - Throws: ``LedgerError``, or what `body` throws.
+    public func forEachRecordWithInputs(
+        _ filter: LedgerFilter = LedgerFilter(),
+        _ body: (LedgerRecord, _ snapshot: [UInt8]?, _ ruleDocument: [UInt8]?) throws -> Void
+    ) throws {
+        let (condition, arguments) = filter.condition()
+        try read { db in
+            var documents: [String: [UInt8]?] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT * FROM records \(condition) ORDER BY sequence", arguments: arguments)
+            while let row = try rows.next() {
+                let record = try Self.record(row)
+                let snapshot = try Data.fetchOne(
+                    db, sql: "SELECT bytes FROM snapshots WHERE hash = ?", arguments: [record.snapshotHash])
+                if documents[record.ruleSetHash] == nil {
+                    documents[record.ruleSetHash] = try Data.fetchOne(
+                        db, sql: "SELECT bytes FROM rule_documents WHERE hash = ?", arguments: [record.ruleSetHash]
+                    ).map { [UInt8]($0) }
+                }
+                try body(record, snapshot.map { [UInt8]($0) }, documents[record.ruleSetHash] ?? nil)
+            }
+        }
+    }
+
     /// The newest record that passes `filter`.
     ///
     /// - Throws: ``LedgerError``.

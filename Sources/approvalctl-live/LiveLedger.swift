@@ -136,20 +136,25 @@ struct LiveLedgerExport: ParsableCommand {
         try exiting {
             let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: .json)
             var buffer: [UInt8] = []
+            func write(_ json: JSONValue) {
+                JSONWriter.compact.write(json, into: &buffer)
+                buffer.append(0x0A)
+                if buffer.count >= 1 << 16 {
+                    Console.out(bytes: buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
             do {
-                try ledger.forEachRecord(LedgerAccess.filter(command.read)) { record in
-                    var json = record.json
-                    if command.withSnapshots, case .object(var object) = json {
-                        object["snapshot"] = try Self.stored(ledger.snapshot(record.snapshotHash))
-                        object["rule_document"] = try Self.stored(ledger.ruleDocument(record.ruleSetHash))
-                        json = .object(object)
+                let filter = LedgerAccess.filter(command.read)
+                if command.withSnapshots {
+                    try ledger.forEachRecordWithInputs(filter) { record, snapshot, ruleDocument in
+                        guard case .object(var object) = record.json else { return }
+                        object["snapshot"] = Self.stored(snapshot)
+                        object["rule_document"] = Self.stored(ruleDocument)
+                        write(.object(object))
                     }
-                    JSONWriter.compact.write(json, into: &buffer)
-                    buffer.append(0x0A)
-                    if buffer.count >= 1 << 16 {
-                        Console.out(bytes: buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
+                } else {
+                    try ledger.forEachRecord(filter) { write($0.json) }
                 }
             } catch {
                 Console.out(bytes: buffer)
