@@ -71,6 +71,14 @@ let package = Package(
             dependencies: ["ApprovalRules", "ApprovalWorkload", "ApprovalJSON"],
             path: "Benchmarks/Sources/approval-bench"
         ),
+        .executableTarget(
+            name: "approval-ledger-bench",
+            dependencies: [
+                "ApprovalBatch", "ApprovalLedger", "ApprovalRules", "ApprovalJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/approval-ledger-bench"
+        ),
 
         // MARK: Fuzz targets (libFuzzer in fuzz builds; see Fuzz/run.sh)
         .executableTarget(name: "FuzzJSON", dependencies: ["ApprovalJSON"], path: "Fuzz/Sources/FuzzJSON"),

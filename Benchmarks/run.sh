@@ -8,8 +8,10 @@
 #   3. one-shot `approvalctl evaluate` latency beside /bin/true
 #   4. peak RSS of the dry run at 10,000 and 100,000 snapshots
 #   5. instruction profiles (callgrind, or perf when the CPU counters work) of 1 and 2
+#   6. the decision ledger: recording throughput in batches, bytes per record, `ledger verify` of
+#      100,000 records against `dry-run` of the same snapshots as files, `evaluate --ledger` latency
 #
-# Usage: Benchmarks/run.sh [--quick] [--sections 1,2,3,4,5] [--skip-build]
+# Usage: Benchmarks/run.sh [--quick] [--sections 1,2,3,4,5,6] [--skip-build]
 #   --quick       small corpora and few runs (a smoke test); writes Benchmarks/results/tmp/RESULTS-quick.md
 #   --sections    only these sections (the others show as "not run")
 #   --skip-build  use the binaries already built
@@ -39,7 +41,9 @@ passes=5           # approval-bench evaluation passes
 repeats=9          # timed rounds of the dry-run section (floor and each configuration once a round; 9: this
                    # shared VM drifts by several per cent between rounds, and the median of 9 holds steadier)
 evaluate_runs=50   # timed one-shot runs (median)
-sections=1,2,3,4,5
+ledger_count=100000 # section 6
+ledger_batch=500
+sections=1,2,3,4,5,6
 build=1
 quick=0
 
@@ -52,7 +56,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --quick)
             quick=1
-            count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20
+            count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20 ledger_count=5000
             results=Benchmarks/results/tmp/RESULTS-quick.md
             ;;
         --sections)
@@ -111,8 +115,9 @@ detail() { details+=("$@"); }
 products=()
 wants 1 && products+=(approval-bench)
 wants 5 && products+=(approval-bench)
+wants 6 && products+=(approval-ledger-bench)
 cli=0
-if wants 2 || wants 3 || wants 4 || wants 5; then cli=1; fi
+if wants 2 || wants 3 || wants 4 || wants 5 || wants 6; then cli=1; fi
 
 release_flags=(-c release --static-swift-stdlib --scratch-path "$scratch")
 if [ "$build" = 1 ]; then
@@ -124,7 +129,12 @@ if [ "$build" = 1 ]; then
     if [ "$cli" = 1 ]; then
         # The CLI as `make build` installs it: approvalctl fully static (scripts/build-cli.sh).
         log "building approvalctl (release, static executable)"
-        SCRATCH="$scratch" ./scripts/build-cli.sh --no-live "$work/bin"
+        # Section 6 also needs the companion, which runs the ledger commands.
+        if wants 6; then
+            SCRATCH="$scratch" ./scripts/build-cli.sh "$work/bin"
+        else
+            SCRATCH="$scratch" ./scripts/build-cli.sh --no-live "$work/bin"
+        fi
     fi
     log "compiling the C helpers"
     # shellcheck disable=SC2046 # pkg-config prints several flags on purpose
@@ -135,6 +145,7 @@ bin=$(swift build "${release_flags[@]}" --show-bin-path)
 ctl="$work/bin/approvalctl"
 workload="$bin/approval-workload"
 bench="$bin/approval-bench"
+ledger_bench="$bin/approval-ledger-bench"
 floor="$work/bin/parse_floor"
 spawn="$work/bin/spawn_time"
 
@@ -477,6 +488,57 @@ if wants 5; then
     fi
 else
     row 5 "Profiles" "not run" "–" "–"
+fi
+
+# MARK: - 6. Decision ledger
+
+if wants 6; then
+    corpus=$(make_corpus "$ledger_count" nested)
+    ledger="$work/bench.ledger"
+    log "6. recording $ledger_count decisions into $ledger, $ledger_batch per transaction"
+    "$ledger_bench" --rules "$rules" --corpus "$corpus" --ledger "$ledger" --batch "$ledger_batch" --now "$now" \
+        > "$raw/ledger-bench.txt" || fail_check "approval-ledger-bench failed"
+    rate=$(value_of records_per_second < "$raw/ledger-bench.txt")
+    row 6 "Recording into the ledger, $ledger_batch decisions a transaction (synchronous=FULL)" \
+        "$(thousands "${rate:-0}") decisions/s" "≥ 5,000/s" "$(verdict "$(ge "${rate:-0}" 5000)")"
+    row 6 "Ledger bytes per record ($(thousands "$ledger_count") distinct snapshots)" \
+        "$(thousands "$(value_of bytes_per_record < "$raw/ledger-bench.txt")") (snapshot alone: $(thousands "$(value_of snapshot_bytes_per_record < "$raw/ledger-bench.txt")"))" "–" "–"
+
+    log "6. ledger verify vs dry-run of the same snapshots, 3 interleaved rounds"
+    : > "$raw/verify.txt"
+    : > "$raw/verify-dry-run.txt"
+    dry_run "$corpus"
+    for round in 1 2 3; do
+        "$spawn" -n 1 -w 0 -- "$ctl" ledger verify "$ledger" --format json >> "$raw/verify.txt" \
+            || fail_check "ledger verify failed"
+        "$spawn" -n 1 -w 0 -- "${dry[@]}" >> "$raw/verify-dry-run.txt" || fail_check "dry-run failed"
+    done
+    verify_ms=$(grep -o 'wall_median_ms=[0-9.]*' "$raw/verify.txt" | cut -d= -f2 | sort -n | sed -n 2p)
+    dry_ms=$(grep -o 'wall_median_ms=[0-9.]*' "$raw/verify-dry-run.txt" | cut -d= -f2 | sort -n | sed -n 2p)
+    verify_ratio=$(calc "$verify_ms / $dry_ms")
+    row 6 "\`ledger verify\` of $(thousands "$ledger_count") records (re-deciding each) ÷ \`dry-run\` of the same files (default jobs)" \
+        "$verify_ratio ($verify_ms ms vs $dry_ms ms)" "≤ 2" "$(verdict "$(le "$verify_ratio" 2)")"
+
+    snapshot=$(find "$corpus" -name '*.json' | sort | head -n 1)
+    one_ledger="$work/one-shot.ledger"
+    rm -f "$one_ledger" "$one_ledger-wal" "$one_ledger-shm"
+    "$ctl" evaluate "$snapshot" --rules "$rules" --now "$now" --ledger "$one_ledger" > /dev/null || fail_check "evaluate --ledger failed"
+    with_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$ctl" evaluate "$snapshot" --rules "$rules" --now "$now" --format json --ledger "$one_ledger") \
+        || fail_check "evaluate --ledger failed"
+    without_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$ctl" evaluate "$snapshot" --rules "$rules" --now "$now" --format json)
+    companion_line=$("$spawn" -n "$evaluate_runs" -w 3 -- "$work/bin/approvalctl-live" evaluate "$snapshot" --rules "$rules" --now "$now" --format json)
+    added=$(calc "$(value_of wall_median_ms <<< "$with_line") - $(value_of wall_median_ms <<< "$without_line")")
+    row 6 "\`evaluate --ledger\` minus \`evaluate\`, median wall of $evaluate_runs" \
+        "$added ms ($(value_of wall_median_ms <<< "$with_line") vs $(value_of wall_median_ms <<< "$without_line") ms)" "≤ 5 ms" "$(verdict "$(le "$added" 5)")"
+    detail "## 6. Decision ledger" "" \
+        "Recording: \`approval-ledger-bench\` decides $(thousands "$ledger_count") generated snapshots, then times recording them" \
+        "$ledger_batch per transaction into a new ledger (SQLite WAL, synchronous=FULL): $(tr '\n' ' ' < "$raw/ledger-bench.txt")" "" \
+        "Verification: \`approvalctl ledger verify LEDGER --format json\` (chain, digests, every decision re-decided) and" \
+        "\`approvalctl dry-run DIR\` over the same snapshots as files, alternated for 3 rounds; the middle round of each is compared." "" \
+        "One-shot: \`evaluate --ledger\` runs in the \`approvalctl-live\` companion (SQLite and GRDB stay out of the static" \
+        "\`approvalctl\`): the companion alone, without the ledger, takes $(value_of wall_median_ms <<< "$companion_line") ms." ""
+else
+    row 6 "Decision ledger" "not run" "≥ 5,000/s; verify ≤ 2 × dry-run; +5 ms" "–"
 fi
 
 # MARK: - Report
