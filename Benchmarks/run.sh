@@ -519,7 +519,7 @@ if wants 6; then
     row 6 "\`ledger verify\` of $(thousands "$ledger_count") records (re-deciding each) ÷ \`dry-run\` of the same files (default jobs)" \
         "$verify_ratio ($verify_ms ms vs $dry_ms ms)" "≤ 2" "$(verdict "$(le "$verify_ratio" 2)")"
 
-    snapshot=$(find "$corpus" -name '*.json' | sort | head -n 1)
+    snapshot=$(find "$corpus" -name '*.json' | sort | sed -n 1p)
     one_ledger="$work/one-shot.ledger"
     rm -f "$one_ledger" "$one_ledger-wal" "$one_ledger-shm"
     "$ctl" evaluate "$snapshot" --rules "$rules" --now "$now" --ledger "$one_ledger" > /dev/null || fail_check "evaluate --ledger failed"
