@@ -93,14 +93,16 @@ let package = Package(
         // nor the concurrency runtime's worker threads. The commands that talk to the approvals
         // API live in `approvalctl-live`, which `approvalctl` runs (execv, same arguments) from
         // its own folder. What both need (console, exit codes, option groups, inputs, decision
-        // output) is in ApprovalCLI.
+        // output, the decision ledger's commands) is in ApprovalCLI.
         .target(
             name: "ApprovalCLI",
             dependencies: [
                 "ApprovalBatch",
+                "ApprovalLedger",
                 "ApprovalRules",
                 "ApprovalJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -1,4 +1,5 @@
 package import ApprovalJSON
+package import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -97,5 +98,15 @@ package enum Console {
     /// An environment variable.
     package static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+}
+
+extension Console {
+    /// The executables' logger: swift-log to stderr, warnings and errors only unless `verbose`
+    /// (then debug: each API request, the key and URL signatures redacted).
+    package static func logger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "approvalctl") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
     }
 }

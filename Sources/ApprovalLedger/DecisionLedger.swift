@@ -2,6 +2,7 @@ public import ApprovalJSON
 public import ApprovalRules
 import Foundation
 import GRDB
+import GRDBSQLite
 public import Logging
 
 #if canImport(Glibc)
@@ -79,6 +80,14 @@ public final class DecisionLedger: Sendable {
             // SQLite's default 2 MB page cache, a ledger of 100,000 records rereads their pages on
             // every transaction. 64 MB (allocated as used) keeps them.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Keep the -wal file when the last connection closes (after checkpointing it into the
+            // ledger file, which is then complete on its own): a one-shot `evaluate --ledger` then
+            // neither creates it (with a directory sync) nor deletes it every run.
+            // Truncated to nothing at each checkpoint, so the next process has no old frames to
+            // scan when it opens the ledger.
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            try db.execute(sql: "PRAGMA journal_size_limit = 0")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -99,7 +108,8 @@ public final class DecisionLedger: Sendable {
     /// Checks the file is a ledger of a known schema, and creates or migrates the tables.
     private static func prepare(_ pool: DatabasePool, path: String, creates: Bool) throws {
         let migrator = LedgerSchema.migrator
-        let (applicationID, tables, superseded, complete) = try pool.read { db in
+        // On the writer's connection: a one-shot recorder then never opens a reader.
+        let (applicationID, tables, superseded, complete) = try pool.writeWithoutTransaction { db in
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
             let known = applicationID == LedgerSchema.applicationID

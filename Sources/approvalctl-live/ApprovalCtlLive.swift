@@ -1,26 +1,24 @@
 import ApprovalCLI
 import ArgumentParser
 
-/// `approvalctl-live`: the commands of `approvalctl` that need more than the engine.
+/// `approvalctl-live`: the commands of `approvalctl` that talk to the approvals API.
 ///
-/// `approvalctl` runs it (with `execv`, same arguments) for `evaluate --task`, `evaluate --ledger`,
-/// `snapshot`, `ledger` and `replay`, so users never need to call it themselves; it takes the same
-/// command line, so it can be. It links what `approvalctl` leaves out (the HTTP client, SQLite and
-/// the decision ledger), and is asynchronous, as the client is.
+/// `approvalctl` runs it (with `execv`, same arguments) for `evaluate --task` and `snapshot`, so
+/// users never need to call it themselves; it takes the same command line, so it can be. It links
+/// the HTTP client that `approvalctl` leaves out, and is asynchronous, as the client is.
 @main
 struct ApprovalCtlLive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl-live",
-        abstract:
-            "The commands of approvalctl that need more than the engine (evaluate --task or --ledger, snapshot, ledger, replay); approvalctl runs them here.",
+        abstract: "The approvals-API commands of approvalctl (evaluate --task, snapshot); approvalctl runs them here.",
         discussion: """
-            Takes the same command line as approvalctl evaluate, snapshot, ledger and replay, and exits with the same codes (see approvalctl --help).
+            Takes the same command line as approvalctl evaluate and approvalctl snapshot, and exits with the same codes (see approvalctl --help).
 
             Examples:
               APPROVAL_API_KEY=... approvalctl-live evaluate --task 12345 --base-url http://127.0.0.1:8080
               APPROVAL_API_KEY=... approvalctl-live snapshot --task 12345 -o saved/12345.json
             """,
-        subcommands: [LiveEvaluate.self, LiveSnapshot.self, LiveLedger.self, LiveReplay.self]
+        subcommands: [LiveEvaluate.self, LiveSnapshot.self]
     )
 }
 

@@ -16,11 +16,7 @@ enum Live {
     }
 
     /// Logs go to stderr; `--verbose` shows each request (the key and URL signatures redacted).
-    static func logger(verbose: Bool) -> Logger {
-        var logger = Logger(label: "approvalctl") { label in StreamLogHandler.standardError(label: label) }
-        logger.logLevel = verbose ? .debug : .warning
-        return logger
-    }
+    static func logger(verbose: Bool) -> Logger { Console.logger(verbose: verbose) }
 
     /// Fetches a task as a snapshot document (approval details plus the requested parts).
     static func fetch(

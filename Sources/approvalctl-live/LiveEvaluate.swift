@@ -1,12 +1,11 @@
 import ApprovalCLI
 import ApprovalJSON
-import ApprovalLedger
 import ApprovalRules
 import ArgumentParser
 
-/// `approvalctl evaluate --task` and `evaluate --ledger`: fetches the task (only the parts the
-/// rules read) and decides it, recording the decision when a ledger is named. It takes the
-/// command line of ``Evaluate`` as it is (a saved snapshot is decided as `approvalctl` would).
+/// `approvalctl evaluate --task`: fetches the task (only the parts the rules read) and decides it,
+/// recording the decision when a ledger is named. It takes the command line of ``Evaluate`` as it
+/// is (a saved snapshot is decided as `approvalctl` would).
 struct LiveEvaluate: AsyncParsableCommand {
     static let configuration = Evaluate.configuration
 
@@ -25,7 +24,13 @@ struct LiveEvaluate: AsyncParsableCommand {
                     verbose: command.verbose, format: format)
             }
             if let path = command.ledgerPath {
-                try record(fetched, in: path, with: ruleSet, at: clock)
+                let file = command.snapshot ?? "-"
+                let bytes =
+                    try fetched.map { JSONWriter.compact.bytes($0) } ?? Inputs.snapshotBytes(file, format: format)
+                try command.record(
+                    bytes, named: command.task.map { "task \($0)" } ?? Inputs.snapshotName(file), in: path,
+                    with: ruleSet,
+                    at: clock)
             } else if let fetched {
                 try command.decide(ApprovalSnapshot(fetched), with: ruleSet, at: clock)
             } else {
@@ -34,31 +39,5 @@ struct LiveEvaluate: AsyncParsableCommand {
                 try command.decide(snapshot, with: ruleSet, at: clock)
             }
         }
-    }
-
-    /// Decides the fetched task (or the saved snapshot) from the bytes the ledger stores, records
-    /// the decision, and prints it with its record.
-    private func record(_ fetched: JSONValue?, in path: String, with ruleSet: RuleSet, at clock: Timestamp) throws {
-        let format = command.format
-        let ledger = try LedgerAccess.open(path, mode: .create, format: format)
-        let options = EvaluationOptions(now: clock, explain: command.explain)
-        let file = command.snapshot ?? "-"
-        let bytes = try fetched.map { JSONWriter.compact.bytes($0) } ?? Inputs.snapshotBytes(file, format: format)
-        let entry = try Inputs.parsing(file, format: format) { () throws(JSONError) in
-            try LedgerEntry.deciding(
-                bytes, file: fetched == nil ? Inputs.snapshotName(file) : "task \(command.task ?? 0)", rules: ruleSet,
-                options: options, source: "cli")
-        }
-        let receipt: LedgerReceipt
-        do {
-            receipt = try ledger.record(entry)
-        } catch {
-            throw LedgerAccess.report(error, format: format)
-        }
-        let escalations = entry.decision.escalations.count
-        let text =
-            "\nRecorded as #\(receipt.sequence) in \(path) (\(receipt.hash.prefix(19))); "
-            + "new escalations: \(receipt.newEscalations.count) of \(escalations)\n"
-        try command.report(entry.decision, record: receipt.json, recordText: text)
     }
 }

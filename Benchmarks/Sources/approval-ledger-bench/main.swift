@@ -49,7 +49,9 @@ while let argument = arguments.popFirst() {
     }
 }
 guard let corpus, let ledgerPath, batch >= 1, let clock = Timestamp(iso8601: now) else {
-    fail("usage: approval-ledger-bench --corpus DIR --ledger PATH [--rules FILE] [--batch N] [--now ISO8601]", status: 64)
+    fail(
+        "usage: approval-ledger-bench --corpus DIR --ledger PATH [--rules FILE] [--batch N] [--now ISO8601]", status: 64
+    )
 }
 
 let rules: RuleSet
@@ -71,7 +73,8 @@ let options = EvaluationOptions(now: clock)
 while let item = source.next() {
     do {
         let bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
-        entries.append(try LedgerEntry.deciding(bytes, file: item.file, rules: rules, options: options, source: "bench"))
+        entries.append(
+            try LedgerEntry.deciding(bytes, file: item.file, rules: rules, options: options, source: "bench"))
     } catch {
         fail("\(item.file): \(error)", status: 1)
     }

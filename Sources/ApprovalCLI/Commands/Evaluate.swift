@@ -1,4 +1,5 @@
 package import ApprovalJSON
+import ApprovalLedger
 package import ApprovalRules
 package import ArgumentParser
 
@@ -79,13 +80,20 @@ package struct Evaluate: ParsableCommand {
         return nil
     }
 
-    /// Decides the saved snapshot, or runs the companion for `--task` and `--ledger`.
+    /// Decides the saved snapshot (recording it with `--ledger`), or runs the companion for
+    /// `--task`.
     package func run() throws {
         try exiting {
             if task != nil { throw Companion.exec(for: "evaluate --task", format: format) }
-            if ledgerPath != nil { throw Companion.exec(for: "evaluate --ledger", format: format) }
             let clock = try Clock.parse(now)
             let ruleSet = try self.ruleSet()
+            if let ledgerPath {
+                let file = self.snapshot ?? "-"
+                try record(
+                    Inputs.snapshotBytes(file, format: format), named: Inputs.snapshotName(file), in: ledgerPath,
+                    with: ruleSet, at: clock)
+                return
+            }
             let snapshot = try Inputs.snapshot(self.snapshot ?? "-", projection: ruleSet.projection, format: format)
             try decide(snapshot, with: ruleSet, at: clock)
         }
@@ -102,6 +110,33 @@ package struct Evaluate: ParsableCommand {
     /// - Throws: ``CommandFailure`` with ``ExitStatus/decisionMatched`` when `--fail-on` matches.
     package func decide(_ snapshot: ApprovalSnapshot, with ruleSet: RuleSet, at clock: Timestamp) throws {
         try report(ruleSet.evaluate(snapshot, options: EvaluationOptions(now: clock, explain: explain)))
+    }
+
+    /// Decides `bytes` as the ledger stores them (signatures redacted), records the decision in the
+    /// ledger at `path` (created if missing), and prints it with its record.
+    ///
+    /// - Throws: ``CommandFailure``: 65 when the bytes are not a snapshot (nothing is recorded), the
+    ///   ledger's status when it cannot be opened or written (nothing is printed on stdout).
+    package func record(
+        _ bytes: [UInt8], named name: String, in path: String, with ruleSet: RuleSet, at clock: Timestamp
+    )
+        throws
+    {
+        let options = EvaluationOptions(now: clock, explain: explain)
+        let entry = try Inputs.parsing(name, format: format) { () throws(JSONError) in
+            try LedgerEntry.deciding(bytes, file: name, rules: ruleSet, options: options, source: "cli")
+        }
+        let ledger = try LedgerAccess.open(path, mode: .create, format: format)
+        let receipt: LedgerReceipt
+        do {
+            receipt = try ledger.record(entry)
+        } catch {
+            throw LedgerAccess.report(error, format: format)
+        }
+        let text =
+            "\nRecorded as #\(receipt.sequence) in \(path) (\(receipt.hash.prefix(19))); "
+            + "new escalations: \(receipt.newEscalations.count) of \(entry.decision.escalations.count)\n"
+        try report(entry.decision, record: receipt.json, recordText: text)
     }
 
     /// Prints `decision` on stdout (with `record`, what recording it gave, as its `record` member

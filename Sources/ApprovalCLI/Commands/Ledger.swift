@@ -5,9 +5,7 @@ package import ArgumentParser
     import Glibc
 #endif
 
-// The decision-ledger commands. `approvalctl` parses and validates them (so usage errors and
-// `--help` are its own), then hands them to the `approvalctl-live` companion, which links SQLite
-// and the ledger and runs them with these same types as option groups.
+// The decision-ledger commands (their `run` is in Ledger+Run.swift).
 
 /// `approvalctl ledger`: the decision ledger's commands.
 package struct Ledger: ParsableCommand {
@@ -97,10 +95,6 @@ package struct LedgerVerify: ParsableCommand {
         if format == .ndjson { throw ValidationError("ledger verify takes --format text or json") }
     }
 
-    /// Runs in the companion.
-    package func run() throws {
-        try exiting { throw Companion.exec(for: "ledger verify", format: format) }
-    }
 }
 
 /// `approvalctl ledger log`.
@@ -132,10 +126,6 @@ package struct LedgerLog: ParsableCommand {
         }
     }
 
-    /// Runs in the companion.
-    package func run() throws {
-        try exiting { throw Companion.exec(for: "ledger log", format: format) }
-    }
 }
 
 /// `approvalctl ledger export`.
@@ -168,10 +158,6 @@ package struct LedgerExport: ParsableCommand {
         if format != .ndjson { throw ValidationError("ledger export writes --format ndjson") }
     }
 
-    /// Runs in the companion.
-    package func run() throws {
-        try exiting { throw Companion.exec(for: "ledger export", format: .json) }
-    }
 }
 
 /// `approvalctl replay`.
@@ -214,10 +200,6 @@ package struct Replay: ParsableCommand {
         _ = try FailOn.parse(list: failOn)
     }
 
-    /// Runs in the companion.
-    package func run() throws {
-        try exiting { throw Companion.exec(for: "replay", format: format) }
-    }
 }
 
 extension Console {

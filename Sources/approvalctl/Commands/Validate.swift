@@ -30,32 +30,17 @@ struct Validate: ParsableCommand {
         var reports: [JSONValue] = []
         var worst = ExitStatus.ok
         for file in files {
-            var diagnostics: [RuleDiagnostic] = []
-            var name: String?
-            var rules = 0
-            do {
-                let ruleSet = try RuleSet(contentsOf: file)
-                diagnostics = ruleSet.warnings
-                name = ruleSet.name
-                rules = ruleSet.ruleIDs.count
-            } catch let error as RuleCompilationError {
-                diagnostics = error.diagnostics
-                let missing = diagnostics.contains { $0.code == .fileNotFound }
-                let status: ExitStatus = missing ? .missingInput : .invalidInput
+            let report = RuleValidation(contentsOf: file)
+            if !report.valid {
+                let status: ExitStatus = report.fileMissing ? .missingInput : .invalidInput
                 if status.rawValue > worst.rawValue { worst = status }
             }
-            let errors = diagnostics.filter { $0.severity == .error }.count
-            let warnings = diagnostics.count - errors
             if common.format == .json {
-                reports.append([
-                    "file": .string(file), "valid": .bool(errors == 0), "name": name.map(JSONValue.string) ?? .null,
-                    "rules": .integer(Int64(rules)), "errors": .integer(Int64(errors)),
-                    "warnings": .integer(Int64(warnings)),
-                    "diagnostics": .array(diagnostics.map(\.json)),
-                ])
+                reports.append(report.json)
             } else {
-                for diagnostic in diagnostics { Console.out(diagnostic.description + "\n") }
-                let verdict = errors == 0 ? "ok, \(rules) rule\(rules == 1 ? "" : "s")" : "invalid"
+                for diagnostic in report.diagnostics { Console.out(diagnostic.description + "\n") }
+                let (errors, warnings, rules) = (report.errors, report.warnings, report.rules)
+                let verdict = report.valid ? "ok, \(rules) rule\(rules == 1 ? "" : "s")" : "invalid"
                 Console.out(
                     "\(file): \(verdict) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))\n"
                 )

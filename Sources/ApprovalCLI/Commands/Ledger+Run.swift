@@ -1,26 +1,25 @@
 import ApprovalBatch
-import ApprovalCLI
 import ApprovalJSON
-import ApprovalLedger
+package import ApprovalLedger
 import ApprovalRules
 import ArgumentParser
 import Logging
 
-/// Opening ledgers and reporting their failures, in one place for every ledger command.
-enum LedgerAccess {
+/// Opening ledgers and reporting their failures, in one place for every ledger
+package enum LedgerAccess {
     /// Opens the ledger at `path`; on failure reports it on stderr and throws its exit status.
-    static func open(_ path: String, mode: DecisionLedger.Mode, format: OutputFormat) throws(CommandFailure)
+    package static func open(_ path: String, mode: DecisionLedger.Mode, format: OutputFormat) throws(CommandFailure)
         -> DecisionLedger
     {
         do {
-            return try DecisionLedger(path: path, mode: mode, logger: Live.logger(verbose: false))
+            return try DecisionLedger(path: path, mode: mode, logger: Console.logger(verbose: false))
         } catch {
             throw report(error, format: format)
         }
     }
 
     /// Prints a ledger failure (`PATH: MESSAGE`) and maps it to its exit status.
-    static func report(_ error: any Error, format: OutputFormat) -> CommandFailure {
+    package static func report(_ error: any Error, format: OutputFormat) -> CommandFailure {
         guard let error = error as? LedgerError else {
             return Console.fail("\(error)", code: "internal", status: .internalFailure, format: format)
         }
@@ -41,28 +40,16 @@ enum LedgerAccess {
     }
 }
 
-/// `ledger`, in the companion.
-struct LiveLedger: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Ledger.configuration.commandName, abstract: Ledger.configuration.abstract,
-        discussion: Ledger.configuration.discussion,
-        subcommands: [LiveLedgerVerify.self, LiveLedgerLog.self, LiveLedgerExport.self])
-}
-
 /// `ledger verify`: the chain, the digests and every decision again.
-struct LiveLedgerVerify: ParsableCommand {
-    static let configuration = LedgerVerify.configuration
-
-    @OptionGroup var command: LedgerVerify
-
-    func run() throws {
+extension LedgerVerify {
+    /// Runs the
+    package func run() throws {
         try exiting {
-            let format = command.format
-            let ledger = try LedgerAccess.open(command.ledger, mode: .readExisting, format: format)
+            let ledger = try LedgerAccess.open(ledger, mode: .readExisting, format: format)
             let started = Console.monotonic()
             let report: LedgerVerification
             do {
-                report = try ledger.verify(workers: command.jobs ?? Console.cores, anchor: command.anchor)
+                report = try ledger.verify(workers: jobs ?? Console.cores, anchor: anchor)
             } catch {
                 throw LedgerAccess.report(error, format: format)
             }
@@ -85,18 +72,14 @@ struct LiveLedgerVerify: ParsableCommand {
 }
 
 /// `ledger log`: the history, newest last.
-struct LiveLedgerLog: ParsableCommand {
-    static let configuration = LedgerLog.configuration
-
-    @OptionGroup var command: LedgerLog
-
-    func run() throws {
+extension LedgerLog {
+    /// Runs the
+    package func run() throws {
         try exiting {
-            let format = command.format
-            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: format)
+            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: format)
             var records: [JSONValue] = []
             do {
-                try ledger.forEachRecord(LedgerAccess.filter(command.read)) { record in
+                try ledger.forEachRecord(LedgerAccess.filter(read)) { record in
                     if format == .json {
                         records.append(record.json)
                     } else {
@@ -127,14 +110,11 @@ struct LiveLedgerLog: ParsableCommand {
 }
 
 /// `ledger export`: every record as NDJSON.
-struct LiveLedgerExport: ParsableCommand {
-    static let configuration = LedgerExport.configuration
-
-    @OptionGroup var command: LedgerExport
-
-    func run() throws {
+extension LedgerExport {
+    /// Runs the
+    package func run() throws {
         try exiting {
-            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: .json)
+            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: .json)
             var buffer: [UInt8] = []
             func write(_ json: JSONValue) {
                 JSONWriter.compact.write(json, into: &buffer)
@@ -145,8 +125,8 @@ struct LiveLedgerExport: ParsableCommand {
                 }
             }
             do {
-                let filter = LedgerAccess.filter(command.read)
-                if command.withSnapshots {
+                let filter = LedgerAccess.filter(read)
+                if withSnapshots {
                     try ledger.forEachRecordWithInputs(filter) { record, snapshot, ruleDocument in
                         guard case .object(var object) = record.json else { return }
                         object["snapshot"] = Self.stored(snapshot)
@@ -174,18 +154,14 @@ struct LiveLedgerExport: ParsableCommand {
 
 /// `replay`: recorded history decided again by a candidate rule set, reported as a dry-run
 /// comparison.
-struct LiveReplay: ParsableCommand {
-    static let configuration = Replay.configuration
-
-    @OptionGroup var command: Replay
-
-    func run() throws {
+extension Replay {
+    /// Runs the
+    package func run() throws {
         try exiting {
-            let format = command.format
-            let candidate = try Inputs.ruleSet(command.rules, format: format)
-            let failOn = try FailOn.parse(list: command.failOn)
-            let ledger = try LedgerAccess.open(command.read.ledger, mode: .readExisting, format: format)
-            let filter = LedgerAccess.filter(command.read)
+            let candidate = try Inputs.ruleSet(rules, format: format)
+            let failOn = try FailOn.parse(list: failOn)
+            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: format)
+            let filter = LedgerAccess.filter(read)
             let (unreadable, matched): (Int, Bool)
             do {
                 // The report's "before" names the rule set of the newest record in the window, the
@@ -194,12 +170,12 @@ struct LiveReplay: ParsableCommand {
                 (unreadable, matched) = try ledger.withHistory(filter) { history in
                     let evaluator = BatchEvaluator(
                         rules: before, comparedWith: candidate, options: EvaluationOptions(),
-                        workers: command.jobs ?? Console.cores)
+                        workers: jobs ?? Console.cores)
                     var report = DryRunReport(
-                        before: before, after: candidate, source: "ledger \(command.read.ledger)", format: format)
+                        before: before, after: candidate, source: "ledger \(read.ledger)", format: format)
                     let matched = report.run(
                         evaluator, over: &history, failOn: failOn,
-                        progress: command.progress ?? Console.stderrIsTerminal)
+                        progress: progress ?? Console.stderrIsTerminal)
                     return (report.summary.unreadable, matched)
                 }
             } catch {
