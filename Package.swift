@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
         .library(name: "ApprovalLedger", targets: ["ApprovalLedger"]),
+        .library(name: "ApprovalService", targets: ["ApprovalService"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
         .executable(name: "approvalctl-live", targets: ["approvalctl-live"]),
     ],
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: Engine (jansson + standard library only)
@@ -42,6 +45,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // MARK: Decision service (Hummingbird 2, swift-service-lifecycle, swift-prometheus)
+        .target(
+            name: "ApprovalService",
+            dependencies: [
+                "ApprovalClient",
+                "ApprovalLedger",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The OpenAPI description the service serves at /openapi.json, compiled in.
+            resources: [.embedInCode("openapi.json")]
         ),
 
         // MARK: Transport side (knows nothing about rules)
@@ -121,6 +143,7 @@ let package = Package(
                 "ApprovalBatch",
                 "ApprovalCLI",
                 "ApprovalLedger",
+                "ApprovalService",
                 "ApprovalRules",
                 "ApprovalJSON",
                 "ApprovalClient",

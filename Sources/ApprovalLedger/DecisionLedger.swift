@@ -204,8 +204,36 @@ public final class DecisionLedger: Sendable {
         }
     }
 
+    /// Records decisions as ``record(_:)-([LedgerEntry])`` does, without blocking the calling task
+    /// while it waits for the database (for servers).
+    ///
+    /// - Throws: ``LedgerError``; nothing is recorded then.
+    public func recordAsync(_ entries: [LedgerEntry]) async throws -> [LedgerReceipt] {
+        guard !entries.isEmpty else { return [] }
+        let prepared = entries.map(PreparedEntry.init)
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var receipts: [LedgerReceipt] = []
+                try db.inTransaction(.immediate) {
+                    receipts = try self.append(prepared, in: db)
+                    return .commit
+                }
+                return receipts
+            }
+        } catch {
+            throw Self.error(error, path: path)
+        }
+    }
+
+    /// Records one decision without blocking the calling task.
+    ///
+    /// - Throws: ``LedgerError``.
+    public func recordAsync(_ entry: LedgerEntry) async throws -> LedgerReceipt {
+        try await recordAsync([entry])[0]
+    }
+
     /// What can be computed of an entry outside the write transaction (its hashing and writing).
-    private struct PreparedEntry {
+    private struct PreparedEntry: Sendable {
         let entry: LedgerEntry
         let snapshotHash: String
         let decision: [UInt8]

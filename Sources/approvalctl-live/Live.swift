@@ -2,6 +2,7 @@ import ApprovalCLI
 import ApprovalClient
 import ApprovalJSON
 import ApprovalRules
+import ApprovalService
 import Logging
 
 /// Everything that talks to the approvals API. It lives in `approvalctl-live` only, so the
@@ -39,13 +40,7 @@ enum Live {
     }
 
     /// The parts of a task a rule set reads, as the client names them.
-    static func parts(for rules: RuleSet) -> SnapshotParts {
-        var parts = SnapshotParts()
-        if rules.neededParts.contains(.task) { parts.insert(.task) }
-        if rules.neededParts.contains(.taskFiles) { parts.insert(.taskFiles) }
-        if rules.neededParts.contains(.signedDocuments) { parts.insert(.signedDocuments) }
-        return parts
-    }
+    static func parts(for rules: RuleSet) -> SnapshotParts { SnapshotParts(neededBy: rules) }
 
     /// Prints an API failure to stderr and maps it to its exit status (the one place this happens).
     static func report(_ error: any Error, format: OutputFormat) -> CommandFailure {

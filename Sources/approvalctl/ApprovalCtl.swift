@@ -66,6 +66,7 @@ struct ApprovalCtl: ParsableCommand {
             """,
         subcommands: [
             Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self, Ledger.self, Replay.self,
+            Serve.self,
         ]
     )
 }

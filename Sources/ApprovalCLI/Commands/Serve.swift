@@ -1,0 +1,79 @@
+package import ArgumentParser
+
+/// `approvalctl serve`: the decision service. `approvalctl` parses and validates the command line
+/// (so usage errors and `--help` are its own), then hands it to the `approvalctl-live` companion,
+/// which links the HTTP server.
+package struct Serve: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the decision service: an HTTP API that decides snapshots and tasks.",
+        discussion: """
+            Routes: POST /v1/decisions, POST /v1/decisions/batch (NDJSON), POST /v1/tasks/{task_id}/decision, GET /v1/rule-set, POST /v1/rule-sets/validate, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json (see README.md, "Service"). Prints "listening on http://HOST:PORT" on stdout once it accepts connections; logs one line per request on stderr. With APPROVAL_SERVICE_TOKEN set, every route but /healthz and /readyz needs "Authorization: Bearer <token>"; binding to an address other than loopback without a token is refused unless --insecure-no-auth is given. The rule files are reloaded on SIGHUP and when they change; a file that does not compile leaves the last good rule set in force. SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
+
+            Examples:
+              approvalctl serve --rules rules/default.rules.json --port 8080
+              APPROVAL_SERVICE_TOKEN=... approvalctl serve --host 0.0.0.0 --ledger decisions.ledger --shadow candidate.rules.json
+            """
+    )
+
+    @Option(help: OptionHelp.rules)
+    package var rules: String?
+
+    @Option(help: "The address to bind.")
+    package var host = "127.0.0.1"
+
+    @Option(help: "The port (0: a free one, printed on stdout).")
+    package var port = 8080
+
+    @Option(help: "Record every decision in this decision ledger (created if missing).")
+    package var ledger: String?
+
+    @Option(help: "A candidate rule file: decide every request with it too and count where it disagrees.")
+    package var shadow: String?
+
+    @Option(help: OptionHelp.baseURL)
+    package var baseURL: String?
+
+    @Option(help: "Seconds between checks of the rule files for changes.")
+    package var reloadInterval: Double = 2
+
+    @Flag(help: "Accept ?now= to set a decision's clock (for tests).")
+    package var allowClockOverride = false
+
+    @Flag(help: "Serve a non-loopback address without APPROVAL_SERVICE_TOKEN.")
+    package var insecureNoAuth = false
+
+    @Flag(help: "Log at debug level (API requests too).")
+    package var verbose = false
+
+    /// The defaults.
+    package init() {}
+
+    /// Checks the port, the interval, and that a public address has a token.
+    package func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if !(reloadInterval > 0 && reloadInterval <= 3600) {
+            throw ValidationError("--reload-interval must be between 0 and 3600 seconds")
+        }
+        if !Self.isLoopback(host), token == nil, !insecureNoAuth {
+            throw ValidationError(
+                "refusing to serve \(host) without APPROVAL_SERVICE_TOKEN; set it, or pass --insecure-no-auth")
+        }
+    }
+
+    /// `APPROVAL_SERVICE_TOKEN`, when set and not empty.
+    package var token: String? {
+        guard let token = Console.environment("APPROVAL_SERVICE_TOKEN"), !token.isEmpty else { return nil }
+        return token
+    }
+
+    /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+    package static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// Runs in the companion.
+    package func run() throws {
+        try exiting { throw Companion.exec(for: "serve", format: .text) }
+    }
+}

@@ -1,0 +1,100 @@
+import ApprovalRules
+import Prometheus
+
+/// The service's metrics, in its own Prometheus registry (no process-wide metrics system: the
+/// service owns its state). Names follow Prometheus conventions; labels come from small fixed
+/// sets (recommendations, rule ids, problem codes, route templates), never a task id.
+struct ServiceMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    /// Latency buckets, 100 µs to 5 s.
+    private static let buckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    /// `approval_<name>_<unit>`, with its help text.
+    private static func name(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "approval", metricName: name, unitName: unit, helpText: help)
+    }
+
+    private static var decisions: MetricNameDescriptor {
+        name("decisions", "total", "Decisions made, by recommendation.")
+    }
+    private static var rulesFired: MetricNameDescriptor { name("rules_fired", "total", "Rules fired, by rule id.") }
+    private static var dataProblems: MetricNameDescriptor {
+        name("data_problems", "total", "Data problems found in snapshots, by code.")
+    }
+    private static var duration: MetricNameDescriptor {
+        name("decision_duration", "seconds", "Time to parse a snapshot and decide it (the HTTP exchange excluded).")
+    }
+    private static var requests: MetricNameDescriptor {
+        name("http_requests", "total", "HTTP requests, by route template and status.")
+    }
+    private static var reloads: MetricNameDescriptor {
+        name("rule_reloads", "total", "Rule-set reloads, by result (a failed reload keeps the last good rule set).")
+    }
+    private static var disagreements: MetricNameDescriptor {
+        name(
+            "shadow_disagreements", "total",
+            "Decisions the shadow rule set would have recommended differently, by (live, shadow).")
+    }
+    private static var ledgerFailures: MetricNameDescriptor {
+        name("ledger_failures", "total", "Decisions that could not be recorded in the ledger.")
+    }
+
+    init() {
+        // Declared up front, so /metrics lists them before the first decision.
+        for recommendation in ["approve", "request_changes", "hold", "reject"] {
+            _ = registry.makeCounter(descriptor: Self.decisions, labels: [("recommendation", recommendation)])
+        }
+        for result in ["success", "failure"] {
+            _ = registry.makeCounter(descriptor: Self.reloads, labels: [("result", result)])
+        }
+        _ = registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets)
+        _ = registry.makeCounter(descriptor: Self.ledgerFailures)
+    }
+
+    /// Counts a decision: its recommendation, the rules that fired, its data problems, its time.
+    func decided(_ decision: Decision, in duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.decisions, labels: [("recommendation", decision.recommendation.rawValue)]
+        ).increment()
+        for rule in decision.firedRules {
+            registry.makeCounter(descriptor: Self.rulesFired, labels: [("rule", rule.id)]).increment()
+        }
+        for problem in decision.dataProblems {
+            registry.makeCounter(descriptor: Self.dataProblems, labels: [("code", problem.code.description)])
+                .increment()
+        }
+        registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets).record(duration)
+    }
+
+    /// Counts a request by route template and status.
+    func request(route: String, status: Int) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))])
+            .increment()
+    }
+
+    /// Counts a reload.
+    func reloaded(success: Bool) {
+        registry.makeCounter(descriptor: Self.reloads, labels: [("result", success ? "success" : "failure")])
+            .increment()
+    }
+
+    /// Counts a decision on which the shadow rule set disagreed.
+    func shadowDisagreed(live: Recommendation, shadow: Recommendation) {
+        registry.makeCounter(
+            descriptor: Self.disagreements, labels: [("live", live.rawValue), ("shadow", shadow.rawValue)]
+        ).increment()
+    }
+
+    /// Counts a decision the ledger did not record.
+    func unrecorded() {
+        registry.makeCounter(descriptor: Self.ledgerFailures).increment()
+    }
+
+    /// The Prometheus text exposition.
+    func text() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,144 @@
+import ApprovalJSON
+import ApprovalRules
+import Crypto
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What a route handler learns about its request, for the request's log line.
+struct RequestNotes: Sendable {
+    var taskID: String?
+    var ruleSetHash: String?
+}
+
+/// One route: a method and a path template (`{task_id}` matches one segment).
+struct Route: Sendable {
+    let method: HTTPRequest.Method
+    let template: String
+    /// Open routes need no token (the load balancer's probes).
+    let open: Bool
+    let handler:
+        @Sendable (DecisionService, Request, [String: String], inout RequestNotes) async throws(ServiceError) ->
+            Response
+
+    /// The path's parameters when it matches the template's segments.
+    func match(_ segments: [Substring]) -> [String: String]? {
+        let parts = template.split(separator: "/")
+        guard parts.count == segments.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (part, segment) in zip(parts, segments) {
+            if part.hasPrefix("{") && part.hasSuffix("}") {
+                parameters[String(part.dropFirst().dropLast())] = String(segment)
+            } else if part != segment {
+                return nil
+            }
+        }
+        return parameters
+    }
+}
+
+/// Routes every request: finds its route (404 for an unknown path, 405 for a known path with
+/// another method), checks the token, runs the handler, and logs and counts the exchange.
+struct ServiceResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let service: DecisionService
+
+    static let routes: [Route] = DecisionRoutes.routes + RuleSetRoutes.routes + OperationalRoutes.routes
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let path = request.uri.path
+        let segments = path.split(separator: "/")
+        var notes = RequestNotes()
+        var template = "unmatched"
+        let response: Response
+        do throws(ServiceError) {
+            let candidates = Self.routes.compactMap { route in route.match(segments).map { (route, $0) } }
+            guard !candidates.isEmpty else { throw .notFound(path) }
+            guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {
+                template = candidates[0].0.template
+                throw .methodNotAllowed(request.method, path, allowed: candidates.map(\.0.method))
+            }
+            template = route.template
+            if !route.open { try authorize(request) }
+            response = try await route.handler(service, request, parameters, &notes)
+        } catch {
+            response = error.response
+        }
+        let elapsed = ContinuousClock.now - started
+        service.metrics.request(route: template, status: response.status.code)
+        var metadata: Logger.Metadata = [
+            "http.method": "\(request.method.rawValue)", "http.route": "\(template)",
+            "http.status": "\(response.status.code)",
+            "duration_ms":
+                "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+        ]
+        if let task = notes.taskID { metadata["task_id"] = "\(task)" }
+        if let hash = notes.ruleSetHash { metadata["rule_set.hash"] = "\(hash)" }
+        service.logger.info("request", metadata: metadata)
+        return response
+    }
+
+    /// Checks `Authorization: Bearer <token>` when a token is set, comparing SHA-256 digests
+    /// (swift-crypto compares digests in constant time, and the digests hide the token's length).
+    private func authorize(_ request: Request) throws(ServiceError) {
+        guard let expected = service.tokenDigest else { return }
+        let header = request.headers[.authorization] ?? ""
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), SHA256.hash(data: Array(header.dropFirst(prefix.count).utf8)) == expected else {
+            throw ServiceError(
+                status: .unauthorized, code: "unauthorized",
+                message: header.isEmpty ? "this route needs Authorization: Bearer <token>" : "the token is not valid",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+    }
+}
+
+// MARK: - Helpers for handlers
+
+extension Request {
+    /// The body, read up to `limit` bytes after checking its content type.
+    ///
+    /// - Throws: 415 when the content type is not `mediaType`, 413 when the body is over `limit`.
+    func bytes(as mediaType: String, limit: Int) async throws(ServiceError) -> [UInt8] {
+        try checkContentType(mediaType)
+        do {
+            let buffer = try await body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw .tooLarge(limit: limit)
+        }
+    }
+
+    /// Checks the `Content-Type` (its parameters, e.g. `charset=utf-8`, allowed).
+    func checkContentType(_ mediaType: String) throws(ServiceError) {
+        let given = headers[.contentType]
+        let type = given?.split(separator: ";").first.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+        guard type == mediaType else { throw .unsupportedMediaType(expected: mediaType, got: given) }
+    }
+
+    /// A query parameter.
+    func query(_ name: String) -> String? {
+        uri.queryParameters[name[...]].map(String.init)
+    }
+}
+
+extension Response {
+    /// A JSON response: pretty, newline-terminated (as `approvalctl` prints JSON).
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var bytes = JSONWriter.pretty.bytes(value)
+        bytes.append(0x0A)
+        return Response.bytes(bytes, type: "application/json", status: status, headers: headers)
+    }
+
+    /// A response with these bytes and content type.
+    static func bytes(
+        _ bytes: [UInt8], type: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
+    ) -> Response {
+        var headers = headers
+        headers[.contentType] = type
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,50 @@
+import ApprovalCLI
+import ApprovalClient
+import ApprovalLedger
+import ApprovalService
+import ArgumentParser
+import Logging
+
+/// `approvalctl serve`: the decision service, until SIGTERM or SIGINT.
+struct LiveServe: AsyncParsableCommand {
+    static let configuration = Serve.configuration
+
+    @OptionGroup var command: Serve
+
+    func run() async throws {
+        try await exitingAsync {
+            var logger = Logger(label: "approvalctl.serve") { label in StreamLogHandler.standardError(label: label) }
+            logger.logLevel = command.verbose ? .debug : .info
+            let rules = try Inputs.rulesPath(command.rules, format: .text)
+            var configuration = DecisionService.Configuration(rules: rules)
+            configuration.host = command.host
+            configuration.port = command.port
+            configuration.shadow = command.shadow
+            configuration.token = command.token
+            configuration.allowClockOverride = command.allowClockOverride
+            configuration.reloadInterval = .milliseconds(Int64(command.reloadInterval * 1000))
+            if let path = command.ledger {
+                configuration.ledger = try LedgerAccess.open(path, mode: .create, format: .text)
+            }
+            let base = command.baseURL ?? Console.environment("APPROVAL_BASE_URL")
+            if let base, !base.isEmpty {
+                do {
+                    configuration.apiClient = try APIClient.live(baseURL: base, logger: logger)
+                } catch {
+                    throw Live.report(error, format: .text)
+                }
+            }
+            let service = DecisionService(configuration: configuration, logger: logger)
+            defer { if let client = configuration.apiClient { Task { try? await client.shutdown() } } }
+            do {
+                try await service.run { address in Console.out("listening on http://\(address)\n") }
+            } catch let error as DecisionService.StartError {
+                Inputs.report(error.diagnostics, format: .text)
+                throw Console.fail(
+                    error.message, code: "start_failed",
+                    status: error.diagnostics.isEmpty ? .cannotCreateOutput : .invalidInput, format: .text)
+            }
+            if let client = configuration.apiClient { try? await client.shutdown() }
+        }
+    }
+}
