@@ -101,6 +101,14 @@ let package = Package(
             ],
             path: "Benchmarks/Sources/approval-ledger-bench"
         ),
+        .executableTarget(
+            name: "approval-service-floor",
+            dependencies: [
+                "ApprovalJSON", "ApprovalRules", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Sources/approval-service-floor"
+        ),
 
         // MARK: Fuzz targets (libFuzzer in fuzz builds; see Fuzz/run.sh)
         .executableTarget(name: "FuzzJSON", dependencies: ["ApprovalJSON"], path: "Fuzz/Sources/FuzzJSON"),

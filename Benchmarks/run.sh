@@ -10,8 +10,10 @@
 #   5. instruction profiles (callgrind, or perf when the CPU counters work) of 1 and 2
 #   6. the decision ledger: recording throughput in batches, bytes per record, `ledger verify` of
 #      100,000 records against `dry-run` of the same snapshots as files, `evaluate --ledger` latency
+#   7. the decision service under wrk (Debian's package, installed if missing): POST /v1/decisions
+#      at 1, 16 and 64 connections against a floor server, and its memory under a 60-second load
 #
-# Usage: Benchmarks/run.sh [--quick] [--sections 1,2,3,4,5,6] [--skip-build]
+# Usage: Benchmarks/run.sh [--quick] [--sections 1,2,3,4,5,6,7] [--skip-build]
 #   --quick       small corpora and few runs (a smoke test); writes Benchmarks/results/tmp/RESULTS-quick.md
 #   --sections    only these sections (the others show as "not run")
 #   --skip-build  use the binaries already built
@@ -43,7 +45,9 @@ repeats=9          # timed rounds of the dry-run section (floor and each configu
 evaluate_runs=50   # timed one-shot runs (median)
 ledger_count=100000 # section 6
 ledger_batch=500
-sections=1,2,3,4,5,6
+wrk_seconds=10      # section 7, each load
+soak_seconds=60
+sections=1,2,3,4,5,6,7
 build=1
 quick=0
 
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
         --quick)
             quick=1
             count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20 ledger_count=5000
+            wrk_seconds=3 soak_seconds=10
             results=Benchmarks/results/tmp/RESULTS-quick.md
             ;;
         --sections)
@@ -116,8 +121,9 @@ products=()
 wants 1 && products+=(approval-bench)
 wants 5 && products+=(approval-bench)
 wants 6 && products+=(approval-ledger-bench)
+wants 7 && products+=(approval-service-floor)
 cli=0
-if wants 2 || wants 3 || wants 4 || wants 5 || wants 6; then cli=1; fi
+if wants 2 || wants 3 || wants 4 || wants 5 || wants 6 || wants 7; then cli=1; fi
 
 release_flags=(-c release --static-swift-stdlib --scratch-path "$scratch")
 if [ "$build" = 1 ]; then
@@ -129,8 +135,8 @@ if [ "$build" = 1 ]; then
     if [ "$cli" = 1 ]; then
         # The CLI as `make build` installs it: approvalctl fully static (scripts/build-cli.sh).
         log "building approvalctl (release, static executable)"
-        # Section 6 also needs the companion, which runs the ledger commands.
-        if wants 6; then
+        # Section 7 also needs the companion, which runs `serve`.
+        if wants 7; then
             SCRATCH="$scratch" ./scripts/build-cli.sh "$work/bin"
         else
             SCRATCH="$scratch" ./scripts/build-cli.sh --no-live "$work/bin"
@@ -146,6 +152,7 @@ ctl="$work/bin/approvalctl"
 workload="$bin/approval-workload"
 bench="$bin/approval-bench"
 ledger_bench="$bin/approval-ledger-bench"
+service_floor="$bin/approval-service-floor"
 floor="$work/bin/parse_floor"
 spawn="$work/bin/spawn_time"
 
@@ -539,6 +546,85 @@ if wants 6; then
         "\`approvalctl\`): the companion alone, without the ledger, takes $(value_of wall_median_ms <<< "$companion_line") ms." ""
 else
     row 6 "Decision ledger" "not run" "≥ 5,000/s; verify ≤ 2 × dry-run; +5 ms" "–"
+fi
+
+# MARK: - 7. Decision service
+
+# start_server NAME COMMAND...: starts a server that prints "listening on URL" and sets `url` and `pid`.
+start_server() {
+    local name=$1
+    shift
+    "$@" > "$raw/$name.out" 2> "$raw/$name.err" &
+    pid=$!
+    url=""
+    for _ in $(seq 300); do
+        url=$(sed -n 's/^listening on //p' "$raw/$name.out" | head -n 1)
+        [ -n "$url" ] && return 0
+        sleep 0.1
+    done
+    fail_check "$name did not start (see $raw/$name.err)"
+    return 1
+}
+
+# wrk_run NAME URL CONNECTIONS SECONDS: one wrk load; prints "rps p50_ms p99_ms non200".
+wrk_run() {
+    local name=$1 target=$2 connections=$3 seconds=$4 threads=2
+    [ "$connections" -lt 2 ] && threads=1
+    SNAPSHOT="$snapshot" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
+        -s Benchmarks/wrk/post-snapshot.lua "$target" > "$raw/wrk-$name-c$connections.txt" 2>&1
+    awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec:/ { rps = $2 } /^non200=/ { split($0, a, "="); bad = a[2] }
+        END { printf "%s %.3f %.3f %s\n", rps, p50, p99, bad + 0 }' "$raw/wrk-$name-c$connections.txt"
+}
+
+if wants 7; then
+    if ! command -v wrk > /dev/null; then
+        log "7. installing wrk (Debian)"
+        sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo=sudo
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk > /dev/null \
+            || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk > /dev/null; }
+    fi
+    corpus=$(make_corpus "$count" flat)
+    snapshot=$(find "$corpus" -name '*.json' -size +6000c -size -7001c | sort | sed -n 1p)
+    log "7. the decision service under wrk, $(wc -c < "$snapshot")-byte snapshot, ${wrk_seconds}s a load"
+    start_server serve "$ctl" serve --rules "$rules" --port 0
+    serve_pid=$pid serve_url=$url
+    start_server floor "$service_floor" --port 0
+    floor_pid=$pid floor_url=$url
+    detail "## 7. Decision service" "" \
+        "\`wrk --latency\` POSTs \`$(basename "$snapshot")\` ($(wc -c < "$snapshot") bytes) to \`approvalctl serve --rules $rules\`" \
+        "(\`/v1/decisions\`, one log line per request to a file) and to \`approval-service-floor\` (the same Hummingbird server," \
+        "one route: read the body, parse it with jansson, answer \`{\"ok\":true}\`), ${wrk_seconds} s a load, service then floor at" \
+        "each connection count. wrk runs on the same 2 cores as the server." "" \
+        "| Connections | Service req/s | p50 (ms) | p99 (ms) | Floor req/s | p50 (ms) | p99 (ms) | Service ÷ floor |" \
+        "|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for connections in 1 16 64; do
+        read -r s_rps s_p50 s_p99 s_bad <<< "$(wrk_run service "$serve_url/v1/decisions" "$connections" "$wrk_seconds")"
+        read -r f_rps f_p50 f_p99 f_bad <<< "$(wrk_run floor "$floor_url/" "$connections" "$wrk_seconds")"
+        [ "${s_bad:-1}" = 0 ] || fail_check "the service answered $s_bad requests with a status other than 200 at $connections connections"
+        ratio=$(calc "$s_rps / $f_rps")
+        detail "| $connections | $s_rps | $s_p50 | $s_p99 | $f_rps | $f_p50 | $f_p99 | $ratio |"
+        if [ "$connections" = 64 ]; then
+            row 7 "Service throughput at 64 connections ÷ floor" "$ratio ($s_rps vs $f_rps req/s)" "≥ 0.80" "$(verdict "$(ge "$ratio" 0.8)")"
+            row 7 "Service p99 latency at 64 connections" "$s_p99 ms (p50 $s_p50 ms)" "< 20 ms" "$(verdict "$(le "$s_p99" 20)")"
+        fi
+    done
+    before=$(awk '/VmRSS/ { print $2 }' "/proc/$serve_pid/status")
+    log "7. ${soak_seconds}s load at 16 connections for the memory figure"
+    read -r soak_rps _ soak_p99 _ <<< "$(wrk_run soak "$serve_url/v1/decisions" 16 "$soak_seconds")"
+    after=$(awk '/VmRSS/ { print $2 }' "/proc/$serve_pid/status")
+    peak=$(awk '/VmHWM/ { print $2 }' "/proc/$serve_pid/status")
+    growth=$(calc "($after - $before) * 100 / $before")
+    row 7 "Service memory under a ${soak_seconds}-second load (16 connections, $soak_rps req/s)" \
+        "RSS $(thousands "$before") → $(thousands "$after") KB ($growth %), peak $(thousands "$peak") KB" "flat" "–"
+    detail "" "Memory: RSS before the ${soak_seconds}-second load $before KB, after $after KB, peak (VmHWM) $peak KB; p99 during it $soak_p99 ms." ""
+    kill -TERM "$serve_pid" "$floor_pid" 2> /dev/null || true
+    wait "$serve_pid" 2> /dev/null || true
+    wait "$floor_pid" 2> /dev/null || true
+else
+    row 7 "Decision service" "not run" "≥ 0.80 × floor at 64 connections, p99 < 20 ms" "–"
 fi
 
 # MARK: - Report
