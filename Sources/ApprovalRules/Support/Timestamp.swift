@@ -53,7 +53,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
                     digits += 1
                 }
                 guard digits > 0 else { return nil }
-                for _ in digits..<3 where digits < 3 { fraction *= 10 }
+                // Digits past the third are read and dropped (the clock counts milliseconds).
+                if digits < 3 {
+                    for _ in digits..<3 { fraction *= 10 }
+                }
             }
         }
         milliseconds += ((hour * 60 + minute) * 60 + second) * 1000 + fraction
