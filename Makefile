@@ -1,13 +1,14 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up, build, and dry-run the shipped examples against the shipped rules
-#   make test   set up, lint the formatting, build, and run every test (plus the AddressSanitizer run of ApprovalJSON)
+#   make test   set up, lint the formatting, build, and run every test (plus the service's contract tests
+#               with schemathesis and the AddressSanitizer run of ApprovalJSON)
 # `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
 
 SWIFT ?= swift
 CLI := .build/cli/approvalctl
 export LSAN_OPTIONS := suppressions=$(CURDIR)/.ci/lsan.supp
 
-.PHONY: setup lint format build run test test-static-cli test-asan fuzz-smoke fuzz bench clean
+.PHONY: setup lint format build run test test-static-cli test-contract test-asan fuzz-smoke fuzz bench clean
 
 # Installs what the build needs from Debian's packages, only when it is missing.
 setup:
@@ -35,6 +36,7 @@ test: setup lint
 	@# run on their own: beside the CPU-bound suites, a starved task pool measured the load, not the client.
 	$(SWIFT) test --skip-build --filter SimulatorIntegrationTests
 	$(MAKE) --no-print-directory test-static-cli
+	$(MAKE) --no-print-directory test-contract
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -46,6 +48,11 @@ test-static-cli:
 	ln -sf $(CURDIR)/.build/debug/approvalctl-live $(STATIC_TEST)/approvalctl-live
 	APPROVALCTL=$(CURDIR)/$(STATIC_TEST)/approvalctl $(SWIFT) test --skip-build \
 		--filter 'approvalctlTests|ApprovalHardeningTests' --skip LiveCLITests
+
+# The decision service against its OpenAPI description: schemathesis (PyPI, installed if missing)
+# drives the running `approvalctl serve` (started and stopped by the script).
+test-contract:
+	./scripts/contract-test.sh .build/debug/approvalctl 25
 
 # ApprovalJSON owns every jansson pointer: its tests also run under AddressSanitizer (leaks included).
 test-asan:
