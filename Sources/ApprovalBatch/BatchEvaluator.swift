@@ -47,7 +47,7 @@ public struct BatchEvaluator: Sendable {
 
     /// Decides one snapshot (reading its file when the item does not hold its bytes), with the
     /// rule set and options it was recorded with when it has them (``BatchItem/recorded``); the
-    /// second rule set of a comparison decides it with the same options.
+    /// second rule set (the recorded shadow, else the comparison's) decides it with the same options.
     public func evaluate(_ item: BatchItem) -> BatchOutcome {
         do {
             let bytes: [UInt8]
@@ -58,11 +58,11 @@ public struct BatchEvaluator: Sendable {
             }
             let rules = item.recorded?.rules ?? self.rules
             let options = item.recorded?.options ?? self.options
-            let projection = item.recorded == nil ? self.projection : (comparedWith == nil ? rules.projection : .all)
+            let second = item.recorded?.shadow ?? comparedWith
+            let projection = item.recorded == nil ? self.projection : (second == nil ? rules.projection : .all)
             let snapshot = try ApprovalSnapshot(
                 parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
-            return .decided(
-                rules.evaluate(snapshot, options: options), comparedWith?.evaluate(snapshot, options: options))
+            return .decided(rules.evaluate(snapshot, options: options), second?.evaluate(snapshot, options: options))
         } catch {
             return .unreadable(item.locate(error))
         }

@@ -31,11 +31,15 @@ public struct BatchItem: Sendable {
         public let rules: RuleSet
         /// The clock (and whether the decision was explained) of that decision.
         public let options: EvaluationOptions
+        /// A second rule set the snapshot was decided with at the same time (a decision service's
+        /// shadow rules): it decides the snapshot as a comparison's second rule set would.
+        public let shadow: RuleSet?
 
         /// A recorded context.
-        public init(rules: RuleSet, options: EvaluationOptions) {
+        public init(rules: RuleSet, options: EvaluationOptions, shadow: RuleSet? = nil) {
             self.rules = rules
             self.options = options
+            self.shadow = shadow
         }
     }
 

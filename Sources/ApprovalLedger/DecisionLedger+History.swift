@@ -163,6 +163,7 @@ extension DecisionLedger {
         let newEscalations: String = try value("new_escalations")
         let indices = (try? JSONParser().parse(Array(newEscalations.utf8)))?.array?.compactMap(\.integer) ?? []
         let evaluatedAt: Int64? = row["evaluated_at"]
+        let shadowDecision: Data? = row["shadow_decision"]
         return LedgerRecord(
             sequence: try value("sequence"), format: try value("format"),
             recordedAt: Timestamp(millisecondsSinceEpoch: try value("recorded_at")), taskID: row["task_id"],
@@ -170,7 +171,9 @@ extension DecisionLedger {
             ruleSetHash: try value("rule_set_hash"), snapshotHash: try value("snapshot_hash"),
             evaluatedAt: evaluatedAt.map(Timestamp.init(millisecondsSinceEpoch:)), explained: try value("explained"),
             decision: [UInt8](try value("decision") as Data), newEscalations: indices.map { Int($0) },
-            previousHash: row["previous_hash"], hash: try value("hash"))
+            previousHash: row["previous_hash"], shadowRuleSetName: row["shadow_rule_set_name"],
+            shadowRuleSetHash: row["shadow_rule_set_hash"], shadowDecision: shadowDecision.map { [UInt8]($0) },
+            hash: try value("hash"))
     }
 
     // MARK: - Replay

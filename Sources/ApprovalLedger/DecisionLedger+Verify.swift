@@ -36,7 +36,7 @@ public struct LedgerVerification: Sendable {
         public var taskID: String?
         /// What is wrong: `sequence_gap`, `broken_link`, `hash_mismatch`, `rule_document_mismatch`,
         /// `snapshot_mismatch`, `unreadable_snapshot`, `unreadable_rules`, `decision_differs`,
-        /// `new_escalations_differ`, `anchor_not_found`, `integrity`.
+        /// `shadow_decision_differs`, `new_escalations_differ`, `anchor_not_found`, `integrity`.
         public var code: String
         /// What differs, in a sentence.
         public var message: String
@@ -94,9 +94,11 @@ extension DecisionLedger {
                 return walk.report
             }
             let evaluator = BatchEvaluator(rules: rules, options: EvaluationOptions(), workers: workers)
-            let render: @Sendable (BatchItem, BatchOutcome) -> [UInt8]? = { _, outcome in
-                guard case .decided(let decision, _) = outcome else { return nil }
-                return JSONWriter.compact.bytes(decision.json)
+            let render: @Sendable (BatchItem, BatchOutcome) -> ChainWalk.Rendered? = { _, outcome in
+                guard case .decided(let decision, let shadow) = outcome else { return nil }
+                return ChainWalk.Rendered(
+                    decision: JSONWriter.compact.bytes(decision.json),
+                    shadow: shadow.map { JSONWriter.compact.bytes($0.json) })
             }
             var delivered = 0
             evaluator.run(&source, render: render) { _, outcome, rendered in
@@ -186,17 +188,27 @@ private final class ChainWalk {
                 return nil
             }
             let ruleSet: RuleSet
-            switch try storedRules(record) {
+            switch try storedRules(record.ruleSetHash, of: record) {
             case .success(let compiled): ruleSet = compiled
             case .failure(let failure):
                 readFailure = failure
                 return nil
             }
+            var shadow: RuleSet?
+            if let hash = record.shadowRuleSetHash {
+                switch try storedRules(hash, of: record) {
+                case .success(let compiled): shadow = compiled
+                case .failure(let failure):
+                    readFailure = failure
+                    return nil
+                }
+            }
             pending.append(record)
             return BatchItem(
                 file: "\(path)#\(record.sequence)", bytes: snapshot,
                 recorded: BatchItem.Recorded(
-                    rules: ruleSet, options: EvaluationOptions(now: record.evaluatedAt, explain: record.explained)))
+                    rules: ruleSet, options: EvaluationOptions(now: record.evaluatedAt, explain: record.explained),
+                    shadow: shadow))
         } catch {
             self.error = DecisionLedger.error(error, path: path)
             return nil
@@ -217,8 +229,12 @@ private final class ChainWalk {
                 "its previous_hash \(record.previousHash ?? "null") is not the hash of record #\(expected - 1) (\(previous?.hash ?? "none")): records were deleted, reordered or rewritten"
             )
         }
-        if record.format != LedgerRecord.currentFormat {
-            return failure(record, "hash_mismatch", "unknown record format \(record.format)")
+        let expectedFormat = record.shadowDecision == nil ? LedgerRecord.currentFormat : LedgerRecord.shadowFormat
+        if record.format != expectedFormat
+            || (record.shadowDecision == nil) != (record.shadowRuleSetHash == nil || record.shadowRuleSetName == nil)
+        {
+            return failure(
+                record, "hash_mismatch", "format \(record.format) does not fit its fields: the record was edited")
         }
         let computed = record.computedHash
         if computed != record.hash {
@@ -251,26 +267,27 @@ private final class ChainWalk {
         return .success(bytes)
     }
 
-    private func storedRules(_ record: LedgerRecord) throws -> Result<RuleSet, LedgerVerification.Failure> {
-        if let known = rules[record.ruleSetHash] { return .success(known) }
+    /// The rule set stored under `hash` (the record's, or its shadow's), checked and compiled once.
+    private func storedRules(_ hash: String, of record: LedgerRecord) throws -> Result<
+        RuleSet, LedgerVerification.Failure
+    > {
+        if let known = rules[hash] { return .success(known) }
         guard
-            let data = try Data.fetchOne(
-                db, sql: "SELECT bytes FROM rule_documents WHERE hash = ?", arguments: [record.ruleSetHash])
+            let data = try Data.fetchOne(db, sql: "SELECT bytes FROM rule_documents WHERE hash = ?", arguments: [hash])
         else {
-            return .failure(
-                failure(record, "rule_document_mismatch", "its rule document \(record.ruleSetHash) is missing"))
+            return .failure(failure(record, "rule_document_mismatch", "its rule document \(hash) is missing"))
         }
         let bytes = [UInt8](data)
         let digest = Digest.sha256(bytes)
-        guard digest == record.ruleSetHash else {
+        guard digest == hash else {
             return .failure(
                 failure(
                     record, "rule_document_mismatch",
-                    "the stored rule document \(record.ruleSetHash) now hashes to \(digest): it was changed"))
+                    "the stored rule document \(hash) now hashes to \(digest): it was changed"))
         }
         do {
-            let ruleSet = try RuleSet(bytes: bytes, file: "\(path)#\(record.ruleSetHash)")
-            rules[record.ruleSetHash] = ruleSet
+            let ruleSet = try RuleSet(bytes: bytes, file: "\(path)#\(hash)")
+            rules[hash] = ruleSet
             checked.ruleDocuments += 1
             return .success(ruleSet)
         } catch {
@@ -280,7 +297,13 @@ private final class ChainWalk {
     }
 
     /// Checks the re-decision of the oldest pending record.
-    func check(_ outcome: BatchOutcome, rendered: [UInt8]?) {
+    /// A re-decision's bytes (and its shadow's), written on the worker that made it.
+    struct Rendered: Sendable {
+        let decision: [UInt8]
+        let shadow: [UInt8]?
+    }
+
+    func check(_ outcome: BatchOutcome, rendered: Rendered?) {
         let record = pending[pendingStart]
         pendingStart += 1
         if pendingStart > 4096 {
@@ -293,8 +316,15 @@ private final class ChainWalk {
             checked.failure = failure(
                 record, "unreadable_snapshot", "its stored snapshot cannot be read: \(error.message) [\(error.code)]")
         case .decided(let decision, _):
-            if let rendered, rendered != record.decision {
-                checked.failure = failure(record, "decision_differs", Self.difference(record.decision, rendered))
+            if let rendered, rendered.decision != record.decision {
+                checked.failure = failure(
+                    record, "decision_differs", Self.difference(record.decision, rendered.decision))
+                return
+            }
+            if let rendered, let recorded = record.shadowDecision, rendered.shadow != recorded {
+                checked.failure = failure(
+                    record, "shadow_decision_differs",
+                    "shadow: " + Self.difference(recorded, rendered.shadow ?? []))
                 return
             }
             let keys = decision.escalations.map {

@@ -237,6 +237,7 @@ public final class DecisionLedger: Sendable {
         let entry: LedgerEntry
         let snapshotHash: String
         let decision: [UInt8]
+        let shadowDecision: [UInt8]?
         let taskID: String?
         let escalationKeys: [String]
 
@@ -244,6 +245,7 @@ public final class DecisionLedger: Sendable {
             self.entry = entry
             snapshotHash = Digest.sha256(entry.snapshot)
             decision = JSONWriter.compact.bytes(entry.decision.json)
+            shadowDecision = entry.shadow.map { JSONWriter.compact.bytes($0.decision.json) }
             let task = entry.decision.taskID
             taskID = task == .null ? nil : JSONWriter.compact.string(task)
             escalationKeys = entry.decision.escalations.map {
@@ -269,21 +271,24 @@ public final class DecisionLedger: Sendable {
         let insertRecord = try db.cachedStatement(
             sql: """
                 INSERT INTO records (sequence, format, recorded_at, task_id, step_run_id, source, rule_set_name,
-                    rule_set_hash, snapshot_hash, evaluated_at, explained, decision, new_escalations, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    rule_set_hash, snapshot_hash, evaluated_at, explained, decision, new_escalations, previous_hash, hash,
+                    shadow_rule_set_name, shadow_rule_set_hash, shadow_decision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         var storedDocuments: Set<String> = []
+        func store(_ rules: RuleSet) throws {
+            guard !storedDocuments.contains(rules.contentHash) else { return }
+            if try Bool.fetchOne(hasDocument, arguments: [rules.contentHash]) == nil {
+                try insertDocument.execute(arguments: [rules.contentHash, rules.name, Data(rules.documentBytes)])
+            }
+            storedDocuments.insert(rules.contentHash)
+        }
         for prepared in entries {
             let entry = prepared.entry
             sequence += 1
             let documentHash = entry.rules.contentHash
-            if !storedDocuments.contains(documentHash) {
-                if try Bool.fetchOne(hasDocument, arguments: [documentHash]) == nil {
-                    try insertDocument.execute(
-                        arguments: [documentHash, entry.rules.name, Data(entry.rules.documentBytes)])
-                }
-                storedDocuments.insert(documentHash)
-            }
+            try store(entry.rules)
+            if let shadow = entry.shadow { try store(shadow.rules) }
             try insertSnapshot.execute(arguments: [prepared.snapshotHash, Data(entry.snapshot)])
             var fresh: [Int] = []
             for (position, key) in prepared.escalationKeys.enumerated() {
@@ -292,18 +297,24 @@ public final class DecisionLedger: Sendable {
                 if !seen, !prepared.escalationKeys[..<position].contains(key) { fresh.append(position) }
             }
             var record = LedgerRecord(
-                sequence: sequence, format: LedgerRecord.currentFormat, recordedAt: recordedAt,
+                sequence: sequence,
+                format: entry.shadow == nil ? LedgerRecord.currentFormat : LedgerRecord.shadowFormat,
+                recordedAt: recordedAt,
                 taskID: prepared.taskID, stepRunID: entry.stepRunID, source: entry.source,
                 ruleSetName: entry.rules.name, ruleSetHash: documentHash, snapshotHash: prepared.snapshotHash,
                 evaluatedAt: entry.options.now, explained: entry.options.explain, decision: prepared.decision,
                 newEscalations: fresh, previousHash: previous, hash: "")
+            record.shadowRuleSetName = entry.shadow?.rules.name
+            record.shadowRuleSetHash = entry.shadow?.rules.contentHash
+            record.shadowDecision = prepared.shadowDecision
             record.hash = record.computedHash
             try insertRecord.execute(arguments: [
                 record.sequence, record.format, record.recordedAt.millisecondsSinceEpoch, record.taskID,
                 record.stepRunID, record.source, record.ruleSetName, record.ruleSetHash, record.snapshotHash,
                 record.evaluatedAt?.millisecondsSinceEpoch, record.explained, Data(record.decision),
                 JSONWriter.compact.string(.array(record.newEscalations.map { .integer(Int64($0)) })),
-                record.previousHash, record.hash,
+                record.previousHash, record.hash, record.shadowRuleSetName, record.shadowRuleSetHash,
+                record.shadowDecision.map { Data($0) },
             ])
             for (position, key) in prepared.escalationKeys.enumerated() {
                 try insertEscalation.execute(arguments: [sequence, position, key, fresh.contains(position)])

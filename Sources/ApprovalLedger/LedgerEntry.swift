@@ -26,6 +26,26 @@ public struct LedgerEntry: Sendable {
     public let source: String
     /// The step run id read from the snapshot (`step_run.step_run_id`), when it has one.
     public let stepRunID: String?
+    /// The decision of a shadow rule set on the same snapshot and options, recorded beside it.
+    public let shadow: Shadow?
+
+    /// A shadow rule set and its decision.
+    ///
+    /// ```swift
+    /// if let shadow = entry.shadow, shadow.decision.recommendation != entry.decision.recommendation { ... }
+    /// ```
+    public struct Shadow: Sendable {
+        /// The shadow rule set.
+        public let rules: RuleSet
+        /// Its decision.
+        public let decision: Decision
+
+        /// A shadow decision.
+        public init(rules: RuleSet, decision: Decision) {
+            self.rules = rules
+            self.decision = decision
+        }
+    }
 
     /// Redacts `bytes` (presigned-URL signatures, as `approvalctl snapshot` saves snapshots),
     /// parses them as `rules` read snapshots, decides, and returns the entry.
@@ -36,15 +56,19 @@ public struct LedgerEntry: Sendable {
     ///   - rules: the rule set.
     ///   - options: the clock, and whether to explain (the trace is then recorded too).
     ///   - source: where the decision is made (`cli`, `service`, ...).
+    ///   - shadow: a second rule set to decide the same snapshot with (recorded beside the decision).
     /// - Throws: ``JSONError`` when the bytes are not a readable snapshot (nothing is decided).
     public static func deciding(
-        _ bytes: [UInt8], file: String? = nil, rules: RuleSet, options: EvaluationOptions, source: String
+        _ bytes: [UInt8], file: String? = nil, rules: RuleSet, options: EvaluationOptions, source: String,
+        shadow: RuleSet? = nil
     ) throws(JSONError) -> LedgerEntry {
         let stored = redacted(bytes)
-        let snapshot = try ApprovalSnapshot(parsing: stored, file: file, projection: rules.projection)
+        let snapshot = try ApprovalSnapshot(
+            parsing: stored, file: file, projection: shadow == nil ? rules.projection : .all)
         return LedgerEntry(
             snapshot: stored, rules: rules, options: options, decision: rules.evaluate(snapshot, options: options),
-            source: source, stepRunID: stepRunID(in: stored))
+            source: source, stepRunID: stepRunID(in: stored),
+            shadow: shadow.map { Shadow(rules: $0, decision: $0.evaluate(snapshot, options: options)) })
     }
 
     /// Decides a snapshot that exists only as a value (one fetched from the approvals API, already
@@ -61,7 +85,7 @@ public struct LedgerEntry: Sendable {
     /// Verification re-decides it from those bytes and reports a record whose decision differs.
     public init(
         snapshot: [UInt8], rules: RuleSet, options: EvaluationOptions, decision: Decision, source: String,
-        stepRunID: String?
+        stepRunID: String?, shadow: Shadow? = nil
     ) {
         self.snapshot = snapshot
         self.rules = rules
@@ -69,6 +93,7 @@ public struct LedgerEntry: Sendable {
         self.decision = decision
         self.source = source
         self.stepRunID = stepRunID
+        self.shadow = shadow
     }
 
     /// `bytes` with the signature-bearing query parameters of any URL in them replaced (the text is

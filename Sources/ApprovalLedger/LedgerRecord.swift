@@ -16,8 +16,11 @@ public import ApprovalRules
 /// }
 /// ```
 public struct LedgerRecord: Sendable, Hashable {
-    /// The version of the canonical encoding this record was hashed with.
+    /// The version of the canonical encoding of a record without a shadow decision (1); one with
+    /// a shadow decision is format 2 (see ``canonicalBytes``).
     public static let currentFormat = 1
+    /// The format of records that hold a shadow decision.
+    public static let shadowFormat = 2
 
     /// The record's place in the chain, from 1, without gaps.
     public var sequence: Int64
@@ -50,6 +53,12 @@ public struct LedgerRecord: Sendable, Hashable {
     public var newEscalations: [Int]
     /// The previous record's ``hash`` (`nil` for the first record).
     public var previousHash: String?
+    /// The shadow rule set's name, when the decision was also made with one (format 2).
+    public var shadowRuleSetName: String? = nil
+    /// The shadow rule set's content hash (its bytes are stored like the rule set's).
+    public var shadowRuleSetHash: String? = nil
+    /// The shadow decision's stable JSON.
+    public var shadowDecision: [UInt8]? = nil
     /// `sha256:` and the digest of ``canonicalBytes``.
     public var hash: String
 
@@ -62,10 +71,17 @@ public struct LedgerRecord: Sendable, Hashable {
     ///
     /// Times are written as `Timestamp.description` does (ISO 8601, UTC, milliseconds when not
     /// zero); the task id is its JSON text parsed back (so `48219` and `"48219"` differ).
+    ///
+    /// Format 2 (a record with a shadow decision) adds `"shadow":{"name":S,"hash":S}` as the
+    /// header's last member, and a line feed and the shadow decision's bytes at the end.
     public var canonicalBytes: [UInt8] {
         var bytes = JSONWriter.compact.bytes(.object(header))
         bytes.append(0x0A)
         bytes.append(contentsOf: decision)
+        if let shadowDecision {
+            bytes.append(0x0A)
+            bytes.append(contentsOf: shadowDecision)
+        }
         return bytes
     }
 
@@ -84,6 +100,9 @@ public struct LedgerRecord: Sendable, Hashable {
         object["explained"] = .bool(explained)
         object["new_escalations"] = .array(newEscalations.map { .integer(Int64($0)) })
         object["previous_hash"] = previousHash.map(JSONValue.string) ?? .null
+        if let shadowRuleSetName, let shadowRuleSetHash {
+            object["shadow"] = ["name": .string(shadowRuleSetName), "hash": .string(shadowRuleSetHash)]
+        }
         return object
     }
 
@@ -107,6 +126,10 @@ public struct LedgerRecord: Sendable, Hashable {
     public var json: JSONValue {
         var object = header
         object["decision"] = decisionJSON ?? .string(String(decoding: decision, as: UTF8.self))
+        if let shadowDecision {
+            object["shadow_decision"] =
+                (try? JSONParser().parse(shadowDecision)) ?? .string(String(decoding: shadowDecision, as: UTF8.self))
+        }
         object["hash"] = .string(hash)
         return .object(object)
     }

@@ -10,6 +10,7 @@ import GRDB
 /// - `records`: one row per decision, in chain order; `sequence` counts from 1 without gaps, and
 ///   `hash` is the SHA-256 of the record's canonical encoding (see ``LedgerRecord``), which
 ///   includes `previous_hash`.
+/// - v2 adds to `records` the shadow rule set and its decision, for records made with one.
 /// - `escalations`: one row per escalation of each record, with its key (the notice id: task,
 ///   step run, recipients, rules, message) and whether it was new; derived from the records, an
 ///   index for "was this already said for this task step?".
@@ -59,6 +60,14 @@ enum LedgerSchema {
                         PRIMARY KEY (record_sequence, position)
                     );
                     CREATE INDEX escalations_by_key ON escalations(key);
+                    """)
+        }
+        migrator.registerMigration("v2: shadow decisions") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE records ADD COLUMN shadow_rule_set_name TEXT;
+                    ALTER TABLE records ADD COLUMN shadow_rule_set_hash TEXT;
+                    ALTER TABLE records ADD COLUMN shadow_decision BLOB;
                     """)
         }
         return migrator

@@ -121,8 +121,8 @@ extension DecisionService {
         return EvaluationOptions(now: clock, explain: explain)
     }
 
-    /// Decides a snapshot's bytes with the rule set in force (recording the decision when there is
-    /// a ledger, deciding it with the shadow rule set too when there is one).
+    /// Decides a snapshot's bytes with the rule set in force, and with the shadow rule set too when
+    /// there is one (same snapshot, same options); records both when there is a ledger.
     ///
     /// - Returns: the decision's JSON (with its `record` when recorded) and the rule set's hash.
     /// - Throws: 400 when the bytes are not a snapshot (nothing is decided), 503 when no rule set
@@ -136,11 +136,13 @@ extension DecisionService {
         let started = ContinuousClock.now
         var json: JSONValue
         let decision: Decision
+        var shadowDecision: Decision?
         do {
             if let ledger = configuration.ledger {
                 let entry = try LedgerEntry.deciding(
-                    bytes, file: name, rules: live.rules, options: options, source: "service")
+                    bytes, file: name, rules: live.rules, options: options, source: "service", shadow: shadow?.rules)
                 decision = entry.decision
+                shadowDecision = entry.shadow?.decision
                 json = decision.json
                 do {
                     let receipt = try await ledger.recordAsync(entry)
@@ -156,8 +158,10 @@ extension DecisionService {
                         message: "the decision could not be recorded in the ledger")
                 }
             } else {
-                let snapshot = try ApprovalSnapshot(parsing: bytes, file: name, projection: live.rules.projection)
+                let projection = shadow == nil ? live.rules.projection : .all
+                let snapshot = try ApprovalSnapshot(parsing: bytes, file: name, projection: projection)
                 decision = live.rules.evaluate(snapshot, options: options)
+                shadowDecision = shadow?.rules.evaluate(snapshot, options: options)
                 json = decision.json
             }
         } catch let error as JSONError {
@@ -169,11 +173,8 @@ extension DecisionService {
         }
         metrics.decided(decision, in: ContinuousClock.now - started)
         if !decision.taskID.isNull { notes.taskID = JSONWriter.compact.string(decision.taskID) }
-        if let shadow, let snapshot = try? ApprovalSnapshot(parsing: bytes, projection: shadow.rules.projection) {
-            let other = shadow.rules.evaluate(snapshot, options: EvaluationOptions(now: options.now))
-            if other.recommendation != decision.recommendation {
-                metrics.shadowDisagreed(live: decision.recommendation, shadow: other.recommendation)
-            }
+        if let shadowDecision, shadowDecision.recommendation != decision.recommendation {
+            metrics.shadowDisagreed(live: decision.recommendation, shadow: shadowDecision.recommendation)
         }
         return (json, live.rules.contentHash)
     }

@@ -408,3 +408,74 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(replayed.contains { $0.changed })
     }
 }
+
+// MARK: - Shadow decisions
+
+@Suite struct ShadowRecordTests {
+    /// The default rules with the CEO tier lowered, so the tier-2 example changes recommendation.
+    private static let candidate: RuleSet = {
+        let text = String(decoding: defaultRules.documentBytes, as: UTF8.self)
+        do {
+            return try RuleSet(bytes: Array(text.replacingOccurrences(of: "1000000", with: "290000").utf8))
+        } catch {
+            fatalError("the candidate does not compile: \(error)")
+        }
+    }()
+
+    @Test func shadowDecisionsAreRecordedAndVerified() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("shadow.ledger"), logger: silentLogger)
+        let options = EvaluationOptions(now: exampleClock)
+        let entry = try LedgerEntry.deciding(
+            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test", shadow: Self.candidate)
+        let shadow = try #require(entry.shadow)
+        #expect(shadow.decision.ruleSetHash == Self.candidate.contentHash)
+        let plain = try LedgerEntry.deciding(
+            exampleSnapshot("eur-currency"), rules: defaultRules, options: options, source: "t")
+        let receipts = try ledger.record([entry, plain])
+        #expect(receipts[0].record.format == LedgerRecord.shadowFormat)
+        #expect(receipts[0].record.shadowDecision == JSONWriter.compact.bytes(shadow.decision.json))
+        #expect(receipts[1].record.format == LedgerRecord.currentFormat)
+        let stored = try ledger.records()
+        #expect(stored == receipts.map(\.record))
+        let report = try ledger.verify()
+        #expect(report.passed, "\(String(describing: report.failure))")
+        #expect(report.ruleDocuments == 2)
+        #expect(stored[0].json["shadow_decision"]?["rule_set"]?["hash"]?.string == Self.candidate.contentHash)
+    }
+
+    @Test func aShadowDecisionTheDataDoesNotGiveIsFound() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("forged-shadow.ledger"), logger: silentLogger)
+        let options = EvaluationOptions(now: exampleClock)
+        let honest = try LedgerEntry.deciding(
+            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test", shadow: Self.candidate)
+        // The live decision recorded again as the shadow's: a consistent chain, a wrong shadow.
+        let forged = LedgerEntry(
+            snapshot: honest.snapshot, rules: defaultRules, options: options, decision: honest.decision,
+            source: "test", stepRunID: honest.stepRunID,
+            shadow: LedgerEntry.Shadow(rules: Self.candidate, decision: honest.decision))
+        _ = try ledger.record([honest, forged])
+        let failure = try #require(try ledger.verify().failure)
+        #expect(failure.code == "shadow_decision_differs")
+        #expect(failure.sequence == 2)
+    }
+
+    @Test func editingAShadowDecisionBreaksTheChain() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let ledger = try DecisionLedger(path: folder.file("edited-shadow.ledger"), logger: silentLogger)
+        let entry = try LedgerEntry.deciding(
+            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: EvaluationOptions(now: exampleClock),
+            source: "test", shadow: Self.candidate)
+        _ = try ledger.record(entry)
+        let queue = try DatabaseQueue(path: ledger.path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "UPDATE records SET shadow_decision = replace(shadow_decision, 'hold', 'approve')")
+        }
+        let failure = try #require(try ledger.verify().failure)
+        #expect(failure.code == "hash_mismatch")
+    }
+}

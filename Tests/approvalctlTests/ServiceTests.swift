@@ -259,7 +259,8 @@ import Testing
         defer { folder.remove() }
         let ledger = folder.path + "/service.ledger"
         let service = try await ServiceProcess([
-            "--rules", Fixtures.rules, "--ledger", ledger, "--allow-clock-override",
+            "--rules", Fixtures.rules, "--ledger", ledger, "--shadow", Fixtures.candidateRules,
+            "--allow-clock-override",
         ])
         for path in Fixtures.snapshotPaths {
             let response = try await service.request(
@@ -272,7 +273,15 @@ import Testing
         #expect(verified.status == 0, "\(verified.stdoutText)")
         #expect(try JSONParser().parse(verified.stdout)["records"]?.integer == Int64(Fixtures.snapshotPaths.count))
         let log = try await ApprovalCtl.run(["ledger", "log", ledger, "--format", "json"])
-        #expect(try JSONParser().parse(log.stdout).array?.allSatisfy { $0["source"]?.string == "service" } == true)
+        let records = try JSONParser().parse(log.stdout).array ?? []
+        #expect(records.allSatisfy { $0["source"]?.string == "service" })
+        // Recorded with both decisions: the shadow rule set's too.
+        #expect(records.count == Fixtures.snapshotPaths.count)
+        #expect(records.allSatisfy { $0["shadow_decision"]?["recommendation"]?.string != nil })
+        #expect(
+            records.contains {
+                $0["shadow_decision"]?["recommendation"]?.string != $0["decision"]?["recommendation"]?.string
+            })
     }
 
     @Test func openAPIDocumentIsServedAsCommitted() async throws {

@@ -98,7 +98,11 @@ extension LedgerLog {
         let decision = record.decisionJSON
         var text = "#\(record.sequence) \(record.recordedAt) task \(record.taskID ?? "-")"
         text += " step \(record.stepRunID ?? "-"): \(record.recommendation ?? "?")"
-        text += " [\(record.source)] \(record.ruleSetName)@\(record.ruleSetHash.prefix(19))\n"
+        text += " [\(record.source)] \(record.ruleSetName)@\(record.ruleSetHash.prefix(19))"
+        if let shadow = record.shadowDecision.flatMap({ try? JSONParser().parse($0) }) {
+            text += "; shadow \(record.shadowRuleSetName ?? "?"): \(shadow["recommendation"]?.string ?? "?")"
+        }
+        text += "\n"
         for (index, escalation) in (decision?["escalations"]?.array ?? []).enumerated() {
             let marker = record.newEscalations.contains(index) ? "new " : "seen"
             let to = (escalation["to"]?.array ?? []).compactMap(\.string).joined(separator: ", ")
