@@ -1,11 +1,35 @@
 import ApprovalRules
 import Prometheus
+import Synchronization
 
 /// The service's metrics, in its own Prometheus registry (no process-wide metrics system: the
 /// service owns its state). Names follow Prometheus conventions; labels come from small fixed
 /// sets (recommendations, rule ids, problem codes, route templates), never a task id.
-struct ServiceMetrics: Sendable {
+final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// Counters already made, by metric and labels: the registry checks a metric's name and help
+    /// text and builds its key on every `make` call, which a request should not pay for.
+    private let counters = Mutex<[CounterKey: Counter]>([:])
+    private let durations: DurationHistogram
+
+    private struct CounterKey: Hashable {
+        let metric: Int
+        let labels: [String]
+    }
+
+    /// The counter of `descriptor` (numbered `metric`) with these labels, made once.
+    private func counter(
+        _ metric: Int, _ descriptor: @autoclosure () -> MetricNameDescriptor, _ labels: [(String, String)]
+    ) -> Counter {
+        let key = CounterKey(metric: metric, labels: labels.map(\.1))
+        if let known = counters.withLock({ $0[key] }) { return known }
+        let made =
+            labels.isEmpty
+            ? registry.makeCounter(descriptor: descriptor())
+            : registry.makeCounter(descriptor: descriptor(), labels: labels)
+        counters.withLock { $0[key] = made }
+        return made
+    }
 
     /// Latency buckets, 100 µs to 5 s.
     private static let buckets: [Duration] = [
@@ -45,54 +69,47 @@ struct ServiceMetrics: Sendable {
     }
 
     init() {
+        durations = registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets)
         // Declared up front, so /metrics lists them before the first decision.
         for recommendation in ["approve", "request_changes", "hold", "reject"] {
-            _ = registry.makeCounter(descriptor: Self.decisions, labels: [("recommendation", recommendation)])
+            _ = counter(0, Self.decisions, [("recommendation", recommendation)])
         }
         for result in ["success", "failure"] {
-            _ = registry.makeCounter(descriptor: Self.reloads, labels: [("result", result)])
+            _ = counter(5, Self.reloads, [("result", result)])
         }
-        _ = registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets)
-        _ = registry.makeCounter(descriptor: Self.ledgerFailures)
+        _ = counter(7, Self.ledgerFailures, [])
     }
 
     /// Counts a decision: its recommendation, the rules that fired, its data problems, its time.
     func decided(_ decision: Decision, in duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.decisions, labels: [("recommendation", decision.recommendation.rawValue)]
-        ).increment()
+        counter(0, Self.decisions, [("recommendation", decision.recommendation.rawValue)]).increment()
         for rule in decision.firedRules {
-            registry.makeCounter(descriptor: Self.rulesFired, labels: [("rule", rule.id)]).increment()
+            counter(1, Self.rulesFired, [("rule", rule.id)]).increment()
         }
         for problem in decision.dataProblems {
-            registry.makeCounter(descriptor: Self.dataProblems, labels: [("code", problem.code.description)])
-                .increment()
+            counter(2, Self.dataProblems, [("code", problem.code.description)]).increment()
         }
-        registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets).record(duration)
+        durations.record(duration)
     }
 
     /// Counts a request by route template and status.
     func request(route: String, status: Int) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))])
-            .increment()
+        counter(4, Self.requests, [("route", route), ("status", String(status))]).increment()
     }
 
     /// Counts a reload.
     func reloaded(success: Bool) {
-        registry.makeCounter(descriptor: Self.reloads, labels: [("result", success ? "success" : "failure")])
-            .increment()
+        counter(5, Self.reloads, [("result", success ? "success" : "failure")]).increment()
     }
 
     /// Counts a decision on which the shadow rule set disagreed.
     func shadowDisagreed(live: Recommendation, shadow: Recommendation) {
-        registry.makeCounter(
-            descriptor: Self.disagreements, labels: [("live", live.rawValue), ("shadow", shadow.rawValue)]
-        ).increment()
+        counter(6, Self.disagreements, [("live", live.rawValue), ("shadow", shadow.rawValue)]).increment()
     }
 
     /// Counts a decision the ledger did not record.
     func unrecorded() {
-        registry.makeCounter(descriptor: Self.ledgerFailures).increment()
+        counter(7, Self.ledgerFailures, []).increment()
     }
 
     /// The Prometheus text exposition.

@@ -14,17 +14,28 @@ struct RequestNotes: Sendable {
 
 /// One route: a method and a path template (`{task_id}` matches one segment).
 struct Route: Sendable {
+    typealias Handler =
+        @Sendable (DecisionService, Request, [String: String], inout RequestNotes) async throws(ServiceError) ->
+        Response
+
     let method: HTTPRequest.Method
     let template: String
     /// Open routes need no token (the load balancer's probes).
     let open: Bool
-    let handler:
-        @Sendable (DecisionService, Request, [String: String], inout RequestNotes) async throws(ServiceError) ->
-            Response
+    let handler: Handler
+    /// The template's segments, split once.
+    private let parts: [Substring]
+
+    init(method: HTTPRequest.Method, template: String, open: Bool, handler: @escaping Handler) {
+        self.method = method
+        self.template = template
+        self.open = open
+        self.handler = handler
+        parts = template.split(separator: "/")
+    }
 
     /// The path's parameters when it matches the template's segments.
     func match(_ segments: [Substring]) -> [String: String]? {
-        let parts = template.split(separator: "/")
         guard parts.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         for (part, segment) in zip(parts, segments) {
