@@ -32,9 +32,9 @@ public struct SnapshotSourceError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(message) [\(code)]" }
 }
 
-/// The `*.json` files of a folder, recursively (depth-first, each directory's entries in
-/// code-point order of their names, hidden entries skipped; memory bounded by the largest
-/// directory), or one file.
+/// The `*.json` files of a folder (or those with another suffix), recursively (depth-first, each
+/// directory's entries in code-point order of their names, hidden entries skipped; memory bounded
+/// by the largest directory), or one file whatever its name.
 ///
 /// ```swift
 /// var source = try FileSnapshotSource("archive/2025")
@@ -42,11 +42,16 @@ public struct SnapshotSourceError: Error, Sendable, CustomStringConvertible {
 public struct FileSnapshotSource: SnapshotSource {
     private var stack: [(folder: String, entries: [String], next: Int)] = []
     private var single: String?
+    private let suffix: String
 
     /// A folder or a file.
     ///
+    /// - Parameters:
+    ///   - path: the folder (or file).
+    ///   - suffix: how the names of the files to take end (`.test.json` for rule test cases).
     /// - Throws: ``SnapshotSourceError`` (`file_not_found`) when nothing is at `path`.
-    public init(_ path: String) throws(SnapshotSourceError) {
+    public init(_ path: String, suffix: String = ".json") throws(SnapshotSourceError) {
+        self.suffix = suffix
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw SnapshotSourceError(code: "file_not_found", message: "\(path): no such file or directory")
@@ -87,7 +92,7 @@ public struct FileSnapshotSource: SnapshotSource {
             guard stat(path, &status) == 0 else { continue }
             if (status.st_mode & S_IFMT) == S_IFDIR {
                 stack.append((path, Self.entries(of: path), 0))
-            } else if name.hasSuffix(".json") {
+            } else if name.hasSuffix(suffix) {
                 return BatchItem(file: path)
             }
         }

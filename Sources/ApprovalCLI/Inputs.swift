@@ -104,39 +104,4 @@ package enum Inputs {
             "path": error.path.map { .string($0.description) } ?? .null,
         ]
     }
-
-    /// Every file under `root` whose name ends in `suffix`, recursively, in name order (by path
-    /// bytes). A plain file is returned as it is. Hidden entries are skipped.
-    package static func files(under root: String, suffix: String, format: OutputFormat) throws(CommandFailure)
-        -> [String]
-    {
-        var status = stat()
-        guard stat(root, &status) == 0 else {
-            throw Console.fail(
-                "\(root): no such file or directory", code: "file_not_found", status: .missingInput, format: format)
-        }
-        if (status.st_mode & S_IFMT) != S_IFDIR { return [root] }
-        var result: [String] = []
-        collect(root, suffix: suffix, into: &result)
-        return result.sorted { $0.precedesInCodePointOrder($1) }
-    }
-
-    private static func collect(_ folder: String, suffix: String, into result: inout [String]) {
-        guard let directory = opendir(folder) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
-            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-            var status = stat()
-            guard stat(path, &status) == 0 else { continue }
-            if (status.st_mode & S_IFMT) == S_IFDIR {
-                collect(path, suffix: suffix, into: &result)
-            } else if name.hasSuffix(suffix) {
-                result.append(path)
-            }
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import ApprovalBatch
 import ApprovalCLI
 import ApprovalJSON
 import ApprovalRules
@@ -32,7 +33,16 @@ struct RuleTests: ParsableCommand {
     func run() throws {
         try exiting {
             var files: [String] = []
-            for path in paths { files += try Inputs.files(under: path, suffix: ".test.json", format: common.format) }
+            for path in paths {
+                // The folder walk of the batch library: its order, its hidden-file rule.
+                var source: FileSnapshotSource
+                do throws(SnapshotSourceError) {
+                    source = try FileSnapshotSource(path, suffix: ".test.json")
+                } catch {
+                    throw Console.fail(error.message, code: error.code, status: .missingInput, format: common.format)
+                }
+                while let item = source.next() { files.append(item.file) }
+            }
             var ruleSets: [String: RuleSet] = [:]
             func ruleSet(_ path: String) throws(CommandFailure) -> RuleSet {
                 if let cached = ruleSets[path] { return cached }
