@@ -80,16 +80,25 @@ struct ServiceResponder: HTTPResponder {
         }
         let elapsed = ContinuousClock.now - started
         service.metrics.request(route: template, status: response.status.code)
+        // The metadata is built only when the line is logged (an autoclosure): not at all above info.
+        service.logger.info(
+            "request",
+            metadata: Self.metadata(request.method, template, response.status.code, elapsed, notes))
+        return response
+    }
+
+    /// The request's log line: method, route template, status, duration, task id, rule-set hash.
+    private static func metadata(
+        _ method: HTTPRequest.Method, _ template: String, _ status: Int, _ elapsed: Duration, _ notes: RequestNotes
+    ) -> Logger.Metadata {
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
-            "http.method": "\(request.method.rawValue)", "http.route": "\(template)",
-            "http.status": "\(response.status.code)",
-            "duration_ms":
-                "\(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)",
+            "http.method": "\(method.rawValue)", "http.route": "\(template)", "http.status": "\(status)",
+            "duration_ms": "\(milliseconds)",
         ]
         if let task = notes.taskID { metadata["task_id"] = "\(task)" }
         if let hash = notes.ruleSetHash { metadata["rule_set.hash"] = "\(hash)" }
-        service.logger.info("request", metadata: metadata)
-        return response
+        return metadata
     }
 
     /// Checks `Authorization: Bearer <token>` when a token is set, comparing SHA-256 digests

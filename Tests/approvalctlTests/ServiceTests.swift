@@ -137,6 +137,21 @@ import Testing
         #expect(result.status == 64)
         #expect(result.stderrText.contains("APPROVAL_SERVICE_TOKEN"))
         #expect(result.stdout.isEmpty)
+        let level = try await ApprovalCtl.run([
+            "serve", "--rules", Fixtures.rules, "--port", "0", "--log-level", "loud",
+        ])
+        #expect(level.status == 64)
+        #expect(level.stderrText.contains("--log-level"))
+    }
+
+    @Test func requestsAreLoggedAtInfoAndNotAboveIt() async throws {
+        for (level, logged) in [("info", true), ("warning", false)] {
+            let service = try await ServiceProcess(["--rules", Fixtures.rules, "--log-level", level])
+            #expect(try await service.request("GET", "/v1/rule-set").status == 200)
+            let text = service.stderrText
+            #expect(await service.stop() == 0)
+            #expect(text.contains("http.route=/v1/rule-set") == logged, "\(level): \(text)")
+        }
     }
 
     @Test func rulesReloadWhenTheFileChangesAndOnSIGHUP() async throws {

@@ -46,11 +46,20 @@ package struct Serve: ParsableCommand {
     @Flag(help: "Log at debug level (API requests too).")
     package var verbose = false
 
+    @Option(help: "The lowest level logged: trace, debug, info (one line per request), notice, warning, error.")
+    package var logLevel = "info"
+
     /// The defaults.
     package init() {}
 
-    /// Checks the port, the interval, and that a public address has a token.
+    /// The log levels `--log-level` takes.
+    package static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Checks the port, the interval, the log level, and that a public address has a token.
     package func validate() throws {
+        if !Self.logLevels.contains(logLevel) {
+            throw ValidationError("--log-level must be one of \(Self.logLevels.joined(separator: ", "))")
+        }
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if !(reloadInterval > 0 && reloadInterval <= 3600) {
             throw ValidationError("--reload-interval must be between 0 and 3600 seconds")
