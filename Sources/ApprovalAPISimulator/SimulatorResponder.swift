@@ -76,69 +76,101 @@ extension APISimulator {
         return reply
     }
 
+    /// What the API answers a request: its checks (key, route, method, task id, query), then the
+    /// fault in force for it, then the stored task.
     private func answer(
-        _ request: Request, route: Route?, taskID: Int64?, keyStatus: String, logID: Int
+        _ request: Request, route requested: Route?, taskID requestedTaskID: Int64?, keyStatus: String, logID: Int
     ) async -> (Reply, String?) {
-        switch keyStatus {
-        case "missing": return (Self.detail(401, "Missing API key"), nil)
-        case "invalid": return (Self.detail(401, "Invalid API key"), nil)
-        default: break
+        let route: Route
+        let taskID: Int64
+        let includeFiles: Bool
+        switch Self.check(request, route: requested, taskID: requestedTaskID, keyStatus: keyStatus) {
+        case .refused(let reply): return (reply, nil)
+        case .accepted(let checkedRoute, let checkedTaskID, let flag):
+            (route, taskID, includeFiles) = (checkedRoute, checkedTaskID, flag)
         }
-        guard let route else { return (Self.detail(404, "Not Found"), nil) }
-        guard request.method == .get else { return (Self.detail(405, "Method Not Allowed"), nil) }
-        guard let taskID else {
-            return (
-                Self.validation(
-                    location: ["path", "task_id"], message: "value is not a valid integer", type: "type_error.integer"),
-                nil
-            )
-        }
-        var includeFiles = false
-        if route.endpoint == .approvalDetails, let raw = request.uri.queryParameters["include_files"] {
-            guard let flag = Self.parseBool(String(raw)) else {
-                return (
-                    Self.validation(
-                        location: ["query", "include_files"], message: "value could not be parsed to a boolean",
-                        type: "type_error.bool"),
-                    nil
-                )
-            }
-            includeFiles = flag
-        }
-
         let fault = takeFault(taskID: taskID, endpoint: route.endpoint)
-        if let fault, fault.latency > .zero { await pause(for: fault.latency) }
-        switch fault?.value {
-        case .status(let status)?:
-            return (
-                Self.detail(status, fault?.detail ?? Self.documentedDetail(status, route.endpoint)), fault?.kind.name
-            )
-        case .rateLimited(let seconds)?:
-            var reply = Self.detail(429, fault?.detail ?? "Rate limit exceeded")
-            reply.retryAfter = "\(seconds)"
-            return (reply, fault?.kind.name)
-        case .hang?:
-            update(logID, status: nil, fault: SimulatedFault.Kind.hang.name)
-            await pause(for: fault?.hangLimit ?? configuration.hangLimit)
-            return (Self.detail(504, "simulated hang ended"), SimulatedFault.Kind.hang.name)
-        case .invalidJSON?:
-            let body = Array(#"{"task_id": \#(taskID), "detail": <html>Bad Gateway</html>"#.utf8)
-            return (Reply(status: 200, bytes: body), fault?.kind.name)
-        default:
-            break
+        if let fault {
+            if fault.latency > .zero { await pause(for: fault.latency) }
+            if let reply = await faultReply(fault, route: route, taskID: taskID, logID: logID) {
+                return (reply, fault.kind.name)
+            }
         }
-
         guard let task = store.tasks[taskID] else {
             let detail = route.endpoint == .stepDocument ? "Document not found for step" : "Task not found"
             return (Self.detail(404, detail), fault?.kind.name)
         }
+        var response = served(task, route: route, taskID: taskID, includeFiles: includeFiles, fault: fault)
+        if fault?.value == .truncatedBody, response.status == 200 { response.truncate = true }
+        return (response, fault?.kind.name)
+    }
+
+    /// The outcome of a request's checks.
+    private enum Checked {
+        /// Refused with this reply (401, 404, 405 or a 422 validation error).
+        case refused(Reply)
+        /// Accepted: the route, the task id, and `include_files`.
+        case accepted(Route, Int64, Bool)
+    }
+
+    /// The API's checks, in the order it makes them: the key, the route, the method, the task id,
+    /// the query.
+    private static func check(_ request: Request, route: Route?, taskID: Int64?, keyStatus: String) -> Checked {
+        switch keyStatus {
+        case "missing": return .refused(detail(401, "Missing API key"))
+        case "invalid": return .refused(detail(401, "Invalid API key"))
+        default: break
+        }
+        guard let route else { return .refused(detail(404, "Not Found")) }
+        guard request.method == .get else { return .refused(detail(405, "Method Not Allowed")) }
+        guard let taskID else {
+            return .refused(
+                validation(
+                    location: ["path", "task_id"], message: "value is not a valid integer", type: "type_error.integer"))
+        }
+        var includeFiles = false
+        if route.endpoint == .approvalDetails, let raw = request.uri.queryParameters["include_files"] {
+            guard let flag = parseBool(String(raw)) else {
+                return .refused(
+                    validation(
+                        location: ["query", "include_files"], message: "value could not be parsed to a boolean",
+                        type: "type_error.bool"))
+            }
+            includeFiles = flag
+        }
+        return .accepted(route, taskID, includeFiles)
+    }
+
+    /// The reply a fault gives instead of the stored data (`nil` for faults that change the data
+    /// rather than replace it).
+    private func faultReply(_ fault: SimulatedFault, route: Route, taskID: Int64, logID: Int) async -> Reply? {
+        switch fault.value {
+        case .status(let status):
+            return Self.detail(status, fault.detail ?? Self.documentedDetail(status, route.endpoint))
+        case .rateLimited(let seconds):
+            var reply = Self.detail(429, fault.detail ?? "Rate limit exceeded")
+            reply.retryAfter = "\(seconds)"
+            return reply
+        case .hang:
+            update(logID, status: nil, fault: SimulatedFault.Kind.hang.name)
+            await pause(for: fault.hangLimit ?? configuration.hangLimit)
+            return Self.detail(504, "simulated hang ended")
+        case .invalidJSON:
+            return Reply(status: 200, bytes: Array(#"{"task_id": \#(taskID), "detail": <html>Bad Gateway</html>"#.utf8))
+        default:
+            return nil
+        }
+    }
+
+    /// The stored task's part the route asks for (with fresh presigned links, expired ones under
+    /// an `expired_urls` fault, a longer `total_files` under an `extra_files` one).
+    private func served(_ task: StoredTask, route: Route, taskID: Int64, includeFiles: Bool, fault: SimulatedFault?)
+        -> Reply
+    {
         let expired = fault?.value == .expiredURLs
-        var response: Reply
         switch route.endpoint {
         case .approvalDetails:
-            guard task.atApprovalStep else {
-                return (Self.detail(409, "Task is not at a pending approval step"), fault?.kind.name)
-            }
+            guard task.atApprovalStep else { return Self.detail(409, "Task is not at a pending approval step") }
             var body = task.details
             if includeFiles {
                 // A saved snapshot without `files` is served without them, so that it round-trips.
@@ -148,9 +180,9 @@ extension APISimulator {
             } else {
                 body["files"] = nil
             }
-            response = Self.json(200, .object(body))
+            return Self.json(200, .object(body))
         case .task:
-            response = Self.json(200, .object(["task": .object(task.task)]))
+            return Self.json(200, .object(["task": .object(task.task)]))
         case .taskFiles:
             var body = task.taskFiles
             let all = body["files"]?.array ?? []
@@ -159,18 +191,16 @@ extension APISimulator {
             var total = max(Int(clamping: body["total_files"]?.integer ?? Int64(all.count)), all.count)
             if case .extraFiles(let requested)? = fault?.value { total = requested ?? (all.count + 5) }
             body["total_files"] = .integer(Int64(total))
-            response = Self.json(200, .object(body))
+            return Self.json(200, .object(body))
         case .signedDocuments:
             var body = task.signedDocuments
             let documents = (body["documents"]?.array ?? []).map { presign($0, taskID: taskID, expired: expired) }
             body["documents"] = .array(documents)
             if body["total"] == nil { body["total"] = .integer(Int64(documents.count)) }
-            response = Self.json(200, .object(body))
+            return Self.json(200, .object(body))
         default:
-            response = stepDocument(task, stepID: route.stepID ?? "", expired: expired)
+            return stepDocument(task, stepID: route.stepID ?? "", expired: expired)
         }
-        if fault?.value == .truncatedBody, response.status == 200 { response.truncate = true }
-        return (response, fault?.kind.name)
     }
 
     /// The API lists at most this many files (`total_files` has the real count).
