@@ -774,10 +774,11 @@ extension LiveCLITests {
             try process.run()
             let pid = process.processIdentifier
 
-            // Bounded polling for "listening on http://127.0.0.1:PORT".
+            // Bounded polling for "listening on http://127.0.0.1:PORT". Generous: once, with every
+            // suite starting processes at the same time on 2 cores, 30 s was not enough.
             let prefix = "listening on "
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(30)
+            let deadline = clock.now + .seconds(90)
             while clock.now < deadline, !exited.isSet {
                 let text = Scratch.text(outPath)
                 if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
@@ -794,7 +795,7 @@ extension LiveCLITests {
             if !exited.isSet { kill(pid, SIGKILL) }
             let stderr = Scratch.text(errPath)
             scratch.remove()
-            throw SetupFailure("approval-api-sim did not start within 30 s; stderr: \(stderr)")
+            throw SetupFailure("approval-api-sim did not start within 90 s; stderr: \(stderr)")
         }
 
         /// SIGTERM, then up to 5 s for a graceful stop, then SIGKILL; returns what it printed.
