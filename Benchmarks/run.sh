@@ -566,10 +566,11 @@ start_server() {
 }
 
 # wrk_run NAME URL CONNECTIONS SECONDS: one wrk load; prints "rps p50_ms p99_ms non200".
+# One wrk thread: on this 2-core machine a second one takes a core from the server it measures,
+# and one keeps 64 connections busy (the floor answers as many requests a second either way).
 wrk_run() {
-    local name=$1 target=$2 connections=$3 seconds=$4 threads=2
-    [ "$connections" -lt 2 ] && threads=1
-    SNAPSHOT="$snapshot" wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
+    local name=$1 target=$2 connections=$3 seconds=$4
+    SNAPSHOT="$snapshot" wrk -t1 -c"$connections" -d"${seconds}s" --latency \
         -s Benchmarks/wrk/post-snapshot.lua "$target" > "$raw/wrk-$name-c$connections.txt" 2>&1
     awk '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -596,7 +597,7 @@ if wants 7; then
         "\`wrk --latency\` POSTs \`$(basename "$snapshot")\` ($(wc -c < "$snapshot") bytes) to \`approvalctl serve --rules $rules\`" \
         "(\`/v1/decisions\`, one log line per request to a file) and to \`approval-service-floor\` (the same Hummingbird server," \
         "one route: read the body, parse it with jansson, answer \`{\"ok\":true}\`), ${wrk_seconds} s a load, service then floor at" \
-        "each connection count. wrk runs on the same 2 cores as the server." "" \
+        "each connection count. wrk (one thread) runs on the same 2 cores as the server." "" \
         "| Connections | Service req/s | p50 (ms) | p99 (ms) | Floor req/s | p50 (ms) | p99 (ms) | Service ÷ floor |" \
         "|---:|---:|---:|---:|---:|---:|---:|---:|"
     for connections in 1 16 64; do
