@@ -97,7 +97,7 @@ extension LedgerLog {
     static func line(_ record: LedgerRecord) -> String {
         let decision = record.decisionJSON
         var text = "#\(record.sequence) \(record.recordedAt) task \(record.taskID ?? "-")"
-        text += " step \(record.stepRunID ?? "-"): \(record.recommendation ?? "?")"
+        text += " step \(record.stepRunID ?? "-"): \(decision?["recommendation"]?.string ?? "?")"
         text += " [\(record.source)] \(record.ruleSetName)@\(record.ruleSetHash.prefix(19))"
         if let shadow = record.shadowDecision.flatMap({ try? JSONParser().parse($0) }) {
             text += "; shadow \(record.shadowRuleSetName ?? "?"): \(shadow["recommendation"]?.string ?? "?")"
