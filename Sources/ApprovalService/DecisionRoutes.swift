@@ -57,6 +57,7 @@ enum DecisionRoutes {
     ]
 
     /// `X-Rule-Set-Hash`: the content hash of the rule set that decided.
+    // A literal of token characters only: `HTTPField.Name` accepts it, so the `!` cannot trap.
     static let ruleSetHashField = HTTPField.Name("X-Rule-Set-Hash")!
 }
 
