@@ -213,6 +213,14 @@ extension DecisionLedger {
 /// A ledger's recorded snapshots as a batch source (see ``DecisionLedger/withHistory(_:_:)``).
 ///
 /// Lives only inside `withHistory`'s closure, on its thread (it reads the database as it goes).
+///
+/// ```swift
+/// let names = try ledger.withHistory(LedgerFilter(task: "48219")) { history in
+///     var names: [String] = []
+///     while let item = history.next() { names.append(item.name) }  // "decisions.ledger#12", ...
+///     return names
+/// }
+/// ```
 public struct LedgerHistory: SnapshotSource {
     private let ledger: DecisionLedger
     private let db: Database
