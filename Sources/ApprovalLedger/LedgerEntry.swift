@@ -67,7 +67,7 @@ public struct LedgerEntry: Sendable {
             parsing: stored, file: file, projection: shadow == nil ? rules.projection : .all)
         return LedgerEntry(
             snapshot: stored, rules: rules, options: options, decision: rules.evaluate(snapshot, options: options),
-            source: source, stepRunID: stepRunID(in: stored),
+            source: source, stepRunID: snapshot.stepRunID,
             shadow: shadow.map { Shadow(rules: $0, decision: $0.evaluate(snapshot, options: options)) })
     }
 
@@ -106,13 +106,5 @@ public struct LedgerEntry: Sendable {
         // parser rejects them anyway).
         guard redacted != text || Array(text.utf8) == bytes else { return bytes }
         return Array(redacted.utf8)
-    }
-
-    /// `step_run.step_run_id` when it is a string (a second, tiny projection of the bytes).
-    static func stepRunID(in bytes: [UInt8]) -> String? {
-        let wanted = JSONProjection.fields(["step_run": .fields(["step_run_id": .all])])
-        guard let value = try? JSONParser(options: ApprovalSnapshot.parserOptions).parse(bytes, projection: wanted)
-        else { return nil }
-        return value["step_run"]?["step_run_id"]?.string
     }
 }

@@ -479,3 +479,22 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(failure.code == "hash_mismatch")
     }
 }
+
+/// The step run id comes from the engine's own parse, whatever the rules read.
+@Test func theStepRunIDIsReadWithTheRulesProjection() throws {
+    let approversOnly = try RuleSet(json: [
+        "name": "approvers-only",
+        "rules": [
+            [
+                "id": "no-approvers", "when": ["!": [["var": "approvers.active"]]], "recommend": "hold",
+                "reason": "nobody can approve",
+            ]
+        ],
+    ])
+    let entry = try LedgerEntry.deciding(
+        exampleSnapshot("tier2-cfo"), rules: approversOnly, options: EvaluationOptions(now: exampleClock), source: "t")
+    #expect(entry.stepRunID == "sr_bc0d2f0cab32")
+    let snapshot = try ApprovalSnapshot(parsing: exampleSnapshot("tier2-cfo"), projection: approversOnly.projection)
+    #expect(snapshot.stepRunID == "sr_bc0d2f0cab32")
+    #expect(snapshot.document["step_run"]?["variables"] == nil, "the projection keeps only the id")
+}

@@ -180,9 +180,13 @@ struct References: Sendable {
                 key: "variable_id", values: JSONProjection.Strings(variableIDs),
                 then: .fields(["variable_id": .all, "variable_type": .all, "value": .all]),
                 otherwise: .fields(["variable_id": .all, "variable_type": .all])))
-        if !variableIDs.isEmpty {
-            fields["variables_to_approve"] = variables
-            if fields["step_run"] == nil { fields["step_run"] = .fields(["variables": variables]) }
+        if !variableIDs.isEmpty { fields["variables_to_approve"] = variables }
+        if fields["step_run"] == nil {
+            // The step run's id always (decision records tell a task's step runs apart by it),
+            // and its variables when the rules read variables.
+            var stepRun: [String: JSONProjection] = ["step_run_id": .all]
+            if !variableIDs.isEmpty { stepRun["variables"] = variables }
+            fields["step_run"] = .fields(stepRun)
         }
         if readsFileEntries {
             fields["files"] = .all

@@ -361,6 +361,10 @@ public struct ApprovalSnapshot: Sendable {
     /// The task id (`task_id`), or `null` when absent.
     public var taskID: JSONValue { storage.pointer(to: .taskID).pointee }
 
+    /// The step run's id (`step_run.step_run_id`) when it is a string; a rule set's projection
+    /// always keeps it.
+    public var stepRunID: String? { document["step_run"]?["step_run_id"]?.string }
+
     /// The value at a dotted path (`variables.contract_value`, `approvers.active`, `task_id`).
     public func value(at path: String) -> JSONValue? {
         lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
