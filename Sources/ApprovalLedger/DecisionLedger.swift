@@ -89,13 +89,33 @@ public final class DecisionLedger: Sendable {
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             try db.execute(sql: "PRAGMA journal_size_limit = 0")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.prepare(pool, path: path, creates: mode.creates)
-        } catch {
-            throw Self.error(error, path: path)
-        }
+        pool = try Self.open(path, configuration: configuration, creates: mode.creates, busyTimeout: busyTimeout)
         logger.debug("ledger opened", metadata: ["ledger.path": "\(path)"])
+    }
+
+    /// Opens the pool and prepares the ledger. While another process creates the same new ledger
+    /// (switching it to WAL, recovering its index), SQLite can answer "busy" without waiting: this
+    /// tries again, with a growing pause, for up to `busyTimeout` seconds.
+    private static func open(_ path: String, configuration: Configuration, creates: Bool, busyTimeout: Double)
+        throws -> DatabasePool
+    {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(busyTimeout * 1000))
+        var attempt: UInt32 = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try prepare(pool, path: path, creates: creates)
+                return pool
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED)
+                && ContinuousClock.now < deadline
+            {
+                attempt += 1
+                usleep(min(attempt, 20) * 5_000)
+            } catch {
+                throw Self.error(error, path: path)
+            }
+        }
     }
 
     /// The wall clock, in milliseconds.
@@ -106,24 +126,43 @@ public final class DecisionLedger: Sendable {
     }
 
     /// Checks the file is a ledger of a known schema, and creates or migrates the tables.
+    ///
+    /// Several processes may open a new ledger at once: each reads the header and the tables in
+    /// one transaction (a consistent view, never a half-created ledger), claims an empty file in an
+    /// IMMEDIATE one, and runs the migrations; a process whose migration finds that another one
+    /// already ran it (SQLite: the table exists) looks again, at most a few times.
     private static func prepare(_ pool: DatabasePool, path: String, creates: Bool) throws {
+        var attempt = 0
+        while true {
+            do {
+                try prepareOnce(pool, path: path, creates: creates)
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func prepareOnce(_ pool: DatabasePool, path: String, creates: Bool) throws {
         let migrator = LedgerSchema.migrator
-        // On the writer's connection: a one-shot recorder then never opens a reader.
+        // On the writer's connection (a one-shot recorder then never opens a reader), in one
+        // transaction.
         let (applicationID, tables, superseded, complete) = try pool.writeWithoutTransaction { db in
-            let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-            let known = applicationID == LedgerSchema.applicationID
-            return (
-                applicationID, tables, known ? try migrator.hasBeenSuperseded(db) : false,
-                known ? try migrator.hasCompletedMigrations(db) : false
-            )
+            var state: (Int32, Int, Bool, Bool) = (0, 0, false, false)
+            try db.inTransaction(.deferred) {
+                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                let known = applicationID == LedgerSchema.applicationID
+                state = (
+                    applicationID, tables, known ? try migrator.hasBeenSuperseded(db) : false,
+                    known ? try migrator.hasCompletedMigrations(db) : false
+                )
+                return .commit
+            }
+            return state
         }
         if applicationID != LedgerSchema.applicationID {
-            guard applicationID == 0, tables == 0 else {
-                throw LedgerError(
-                    code: .notALedger, path: path, message: "not a decision ledger (an SQLite database of another kind)"
-                )
-            }
+            guard applicationID == 0, tables == 0 else { throw foreign(path) }
             guard creates else {
                 throw LedgerError(code: .notALedger, path: path, message: "not a decision ledger (an empty database)")
             }
@@ -136,11 +175,21 @@ public final class DecisionLedger: Sendable {
         if complete { return }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
+                // Claimed by another process meanwhile: as a ledger (fine), or as something else.
+                let current = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                if current == LedgerSchema.applicationID { return .commit }
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+                guard current == 0, tables == 0 else { throw foreign(path) }
                 try db.execute(sql: "PRAGMA application_id = \(LedgerSchema.applicationID)")
                 return .commit
             }
         }
         try migrator.migrate(pool)
+    }
+
+    private static func foreign(_ path: String) -> LedgerError {
+        LedgerError(
+            code: .notALedger, path: path, message: "not a decision ledger (an SQLite database of another kind)")
     }
 
     /// A GRDB or SQLite error as a ``LedgerError`` naming the file (never the SQL's arguments).

@@ -498,3 +498,25 @@ struct Tampering: Sendable, CustomStringConvertible {
     #expect(snapshot.stepRunID == "sr_bc0d2f0cab32")
     #expect(snapshot.document["step_run"]?["variables"] == nil, "the projection keeps only the id")
 }
+
+/// Writers that open the same new ledger at the same moment all record, in one chain.
+@Test func writersCreatingOneLedgerAtOnceShareIt() async throws {
+    let folder = TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.file("race.ledger")
+    let bytes = exampleSnapshot("tier2-cfo")
+    let entry = try LedgerEntry.deciding(
+        bytes, rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "t")
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<8 {
+            group.addTask {
+                let ledger = try DecisionLedger(path: path, logger: silentLogger)
+                _ = try ledger.record(entry)
+            }
+        }
+        try await group.waitForAll()
+    }
+    let ledger = try DecisionLedger(path: path, mode: .readExisting, logger: silentLogger)
+    #expect(try ledger.count() == 8)
+    #expect(try ledger.verify().passed)
+}
