@@ -36,6 +36,14 @@ package enum OptionHelp {
     package static let baseURL: ArgumentHelp = "The approvals API base URL (default: $APPROVAL_BASE_URL)."
 }
 
+/// `--jobs`: worker threads, 1 to 256 (`nil`: one per core).
+package enum Jobs {
+    /// Checks a `--jobs` value.
+    package static func validate(_ jobs: Int?) throws {
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+    }
+}
+
 /// Options every command shares.
 package struct CommonOptions: ParsableArguments {
     @Option(help: OptionHelp.format)

@@ -228,8 +228,6 @@ public struct LedgerHistory: SnapshotSource {
     private var rules: [String: RuleSet] = [:]
     /// The first failure to read, which ends the history (thrown by `withHistory`).
     fileprivate(set) var failure: LedgerError?
-    /// The rule sets the history's records were decided with, by content hash.
-    public var ruleSets: [String: RuleSet] { rules }
 
     fileprivate init(ledger: DecisionLedger, db: Database, rows: RowCursor) {
         self.ledger = ledger

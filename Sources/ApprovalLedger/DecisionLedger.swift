@@ -240,14 +240,7 @@ public final class DecisionLedger: Sendable {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
         do {
-            return try pool.writeWithoutTransaction { db in
-                var receipts: [LedgerReceipt] = []
-                try db.inTransaction(.immediate) {
-                    receipts = try append(prepared, in: db)
-                    return .commit
-                }
-                return receipts
-            }
+            return try pool.writeWithoutTransaction { db in try appendInTransaction(prepared, in: db) }
         } catch {
             throw Self.error(error, path: path)
         }
@@ -261,14 +254,7 @@ public final class DecisionLedger: Sendable {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var receipts: [LedgerReceipt] = []
-                try db.inTransaction(.immediate) {
-                    receipts = try self.append(prepared, in: db)
-                    return .commit
-                }
-                return receipts
-            }
+            return try await pool.writeWithoutTransaction { db in try self.appendInTransaction(prepared, in: db) }
         } catch {
             throw Self.error(error, path: path)
         }
@@ -301,6 +287,16 @@ public final class DecisionLedger: Sendable {
                 Escalations.key($0, taskID: task, stepRunID: entry.stepRunID)
             }
         }
+    }
+
+    /// Appends the entries in one IMMEDIATE transaction (the chain's head is read inside it).
+    private func appendInTransaction(_ entries: [PreparedEntry], in db: Database) throws -> [LedgerReceipt] {
+        var receipts: [LedgerReceipt] = []
+        try db.inTransaction(.immediate) {
+            receipts = try append(entries, in: db)
+            return .commit
+        }
+        return receipts
     }
 
     private func append(_ entries: [PreparedEntry], in db: Database) throws -> [LedgerReceipt] {

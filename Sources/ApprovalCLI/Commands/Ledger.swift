@@ -91,7 +91,7 @@ package struct LedgerVerify: ParsableCommand {
 
     /// Checks `--jobs` and `--format`.
     package func validate() throws {
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+        try Jobs.validate(jobs)
         if format == .ndjson { throw ValidationError("ledger verify takes --format text or json") }
     }
 
@@ -196,7 +196,7 @@ package struct Replay: ParsableCommand {
 
     /// Checks `--jobs` and `--fail-on`.
     package func validate() throws {
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+        try Jobs.validate(jobs)
         _ = try FailOn.parse(list: failOn)
     }
 

@@ -39,7 +39,7 @@ struct DryRun: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+        try Jobs.validate(jobs)
     }
 
     func run() throws {
