@@ -48,11 +48,36 @@ final class EscalationSpec: Sendable {
     let to: [String]
     let severity: Severity
     let message: Template
+    /// `remind_after`.
+    let remindAfter: ISODuration?
+    /// `escalate_after`.
+    let escalateAfter: FollowUpSpec?
 
-    init(to: [String], severity: Severity, message: Template) {
+    init(
+        to: [String], severity: Severity, message: Template, remindAfter: ISODuration? = nil,
+        escalateAfter: FollowUpSpec? = nil
+    ) {
         self.to = to
         self.severity = severity
         self.message = message
+        self.remindAfter = remindAfter
+        self.escalateAfter = escalateAfter
+    }
+}
+
+/// An escalation's `escalate_after`: a further notice to someone else when the task still waits.
+struct FollowUpSpec: Sendable {
+    let after: ISODuration
+    let to: [String]
+    let severity: Severity
+    /// The message; without one, the further notice says "Still waiting after <after>: " and the
+    /// escalation's own message.
+    let message: Template?
+
+    /// The further notice, given the escalation's rendered message.
+    func render(_ context: inout EvaluationContext, escalationMessage: String, limit: Int) -> Escalation.FollowUp {
+        let text = message?.render(&context, limit: limit) ?? "Still waiting after \(after): " + escalationMessage
+        return Escalation.FollowUp(after: after, to: to, severity: severity, message: text)
     }
 }
 

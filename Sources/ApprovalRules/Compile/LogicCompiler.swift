@@ -115,8 +115,8 @@ struct LogicCompiler {
 }
 
 /// "Did you mean": the closest name by edit distance, when it is close enough to be a typo.
-enum Suggestion {
-    static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
+package enum Suggestion {
+    package static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
         let target = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates.sorted() {

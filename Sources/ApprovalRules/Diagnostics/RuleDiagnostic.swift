@@ -40,6 +40,7 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
             case invalidRecommendation = "invalid_recommendation"
             case ruleWithoutAction = "rule_without_action"
             case invalidSeverity = "invalid_severity"
+            case invalidDuration = "invalid_duration"
             case invalidFactType = "invalid_fact_type"
             case invalidFactPath = "invalid_fact_path"
             case invalidTemplate = "invalid_template"
@@ -93,6 +94,9 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let ruleWithoutAction = Code(.ruleWithoutAction)
         /// An escalation severity other than low, medium, high or critical.
         public static let invalidSeverity = Code(.invalidSeverity)
+        /// A duration (`remind_after`, `escalate_after.after`) that is not a positive ISO 8601
+        /// duration of fixed length (`PT48H`, `P2D`; not `P1M`).
+        public static let invalidDuration = Code(.invalidDuration)
         /// A required fact has an unknown type.
         public static let invalidFactType = Code(.invalidFactType)
         /// A fact path is empty or malformed.

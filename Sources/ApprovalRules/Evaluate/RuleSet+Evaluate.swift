@@ -145,13 +145,29 @@ extension RuleSet.Compiled {
             fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
             for spec in rule.escalations {
                 let message = spec.message.render(&context, limit: limits.templateOutputLength)
+                let followUp = spec.escalateAfter?.render(
+                    &context, escalationMessage: message, limit: limits.templateOutputLength)
                 if let at = escalations.firstIndex(where: { $0.to == spec.to && $0.message == message }) {
                     escalations[at].severity = max(escalations[at].severity, spec.severity)
                     if !escalations[at].ruleIDs.contains(rule.id) { escalations[at].ruleIDs.append(rule.id) }
+                    // The shorter reminder, and the earlier further notice (the first on a tie).
+                    if let remind = spec.remindAfter,
+                        escalations[at].remindAfter.map({ remind.milliseconds < $0.milliseconds }) ?? true
+                    {
+                        escalations[at].remindAfter = remind
+                    }
+                    if let followUp,
+                        escalations[at].escalateAfter.map({ followUp.after.milliseconds < $0.after.milliseconds })
+                            ?? true
+                    {
+                        escalations[at].escalateAfter = followUp
+                    }
                 } else {
                     if escalations.isEmpty { escalations.reserveCapacity(min(escalationCount, 4)) }
                     escalations.append(
-                        Escalation(to: spec.to, severity: spec.severity, message: message, ruleIDs: rule.idList))
+                        Escalation(
+                            to: spec.to, severity: spec.severity, message: message, ruleIDs: rule.idList,
+                            remindAfter: spec.remindAfter, escalateAfter: followUp))
                 }
             }
             if let recommendation {

@@ -42,7 +42,20 @@ public struct FiredRule: Sendable, Hashable {
     public var reason: String?
 }
 
-/// Someone to notify, how urgently, and why.
+/// Someone to notify, how urgently, and why; and, when the rule document asks, when to remind them
+/// and whom to tell next if the task still waits.
+///
+/// The engine only states the timings: the notice delivery (`approvalctl notices`) sends the
+/// reminders and the further notice, timed from when the decision ledger first recorded the
+/// escalation for the task's step run.
+///
+/// ```swift
+/// let escalation = decision.escalations[0]
+/// escalation.to                          // ["cfo@example.com"]
+/// escalation.remindAfter?.description    // "PT48H"
+/// escalation.escalateAfter?.to           // ["ceo@example.com"]
+/// escalation.escalateAfter?.after.milliseconds  // 259_200_000 (72 hours)
+/// ```
 public struct Escalation: Sendable, Hashable {
     /// Addresses to notify.
     public var to: [String]
@@ -52,6 +65,44 @@ public struct Escalation: Sendable, Hashable {
     public var message: String
     /// The rules that asked for it.
     public var ruleIDs: [String]
+    /// Send a reminder to the same recipients when the task still waits at the same step run this
+    /// long after the first notice.
+    public var remindAfter: ISODuration? = nil
+    /// A further notice to someone else when the task still waits this long.
+    public var escalateAfter: FollowUp? = nil
+
+    /// A further notice to someone else, sent once when the task still waits at the same step run
+    /// ``after`` (or more) after the escalation was first recorded.
+    ///
+    /// ```swift
+    /// let followUp = Escalation.FollowUp(
+    ///     after: ISODuration("PT72H")!, to: ["ceo@example.com"], severity: .critical,
+    ///     message: "Still waiting after PT72H: Contract value 300000 needs the CFO")
+    /// ```
+    public struct FollowUp: Sendable, Hashable {
+        /// How long after the first notice.
+        public var after: ISODuration
+        /// Addresses to notify.
+        public var to: [String]
+        /// How urgent (`high` unless the rule document says otherwise).
+        public var severity: Severity
+        /// The rendered message.
+        public var message: String
+
+        /// A further notice.
+        ///
+        /// - Parameters:
+        ///   - after: how long after the first notice.
+        ///   - to: addresses to notify.
+        ///   - severity: how urgent.
+        ///   - message: the rendered message.
+        public init(after: ISODuration, to: [String], severity: Severity, message: String) {
+            self.after = after
+            self.to = to
+            self.severity = severity
+            self.message = message
+        }
+    }
 }
 
 /// Something wrong or missing in the snapshot, and where.
@@ -152,11 +203,25 @@ extension FiredRule {
 }
 
 extension Escalation {
-    /// The escalation as it appears in ``Decision/json``'s `escalations`.
+    /// The escalation as it appears in ``Decision/json``'s `escalations`: `to`, `severity`,
+    /// `message`, `rules`, then `remind_after` and `escalate_after` only when present.
     public var json: JSONValue {
-        [
+        var object: JSONObject = [
             "to": .array(to.map(JSONValue.string)), "severity": .string(severity.rawValue),
             "message": .string(message), "rules": .array(ruleIDs.map(JSONValue.string)),
+        ]
+        if let remindAfter { object["remind_after"] = .string(remindAfter.description) }
+        if let escalateAfter { object["escalate_after"] = escalateAfter.json }
+        return .object(object)
+    }
+}
+
+extension Escalation.FollowUp {
+    /// The further notice as it appears in an escalation's `escalate_after`.
+    var json: JSONValue {
+        [
+            "after": .string(after.description), "to": .array(to.map(JSONValue.string)),
+            "severity": .string(severity.rawValue), "message": .string(message),
         ]
     }
 }
