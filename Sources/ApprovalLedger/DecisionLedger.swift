@@ -223,6 +223,42 @@ public final class DecisionLedger: Sendable {
         }
     }
 
+    /// Runs `body` in an IMMEDIATE write transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.error(error, path: path)
+        }
+    }
+
+    /// Runs `body` in an IMMEDIATE write transaction without blocking the calling task.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.error(error, path: path)
+        }
+    }
+
+    /// The time of the ledger's clock (injected in tests): what records and notices are stamped
+    /// with, and what delivery schedules against.
+    public var clockNow: Timestamp { clock() }
+
     // MARK: - Recording
 
     /// Records one decision (one transaction) and says which of its escalations are new.
@@ -320,6 +356,7 @@ public final class DecisionLedger: Sendable {
                     shadow_rule_set_name, shadow_rule_set_hash, shadow_decision)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        var notices = try NoticeQueue(db)
         var storedDocuments: Set<String> = []
         func store(_ rules: RuleSet) throws {
             guard !storedDocuments.contains(rules.contentHash) else { return }
@@ -361,11 +398,22 @@ public final class DecisionLedger: Sendable {
                 record.previousHash, record.hash, record.shadowRuleSetName, record.shadowRuleSetHash,
                 record.shadowDecision.map { Data($0) },
             ])
+            // Before this record's escalation rows: "first seen" is from the records before it.
+            let context = NoticeQueue.Context(
+                sequence: sequence, recordedAt: recordedAt, taskID: prepared.taskID, stepRunID: entry.stepRunID,
+                taskURL: entry.taskURL, ruleSetHash: documentHash)
+            var queued: [String] = []
+            for (position, escalation) in entry.decision.escalations.enumerated() {
+                queued += try notices.queue(
+                    escalation, key: prepared.escalationKeys[position], isNew: fresh.contains(position),
+                    context: context)
+            }
             for (position, key) in prepared.escalationKeys.enumerated() {
                 try insertEscalation.execute(arguments: [sequence, position, key, fresh.contains(position)])
             }
             previous = record.hash
-            receipts.append(LedgerReceipt(record: record, escalationKeys: prepared.escalationKeys))
+            receipts.append(
+                LedgerReceipt(record: record, escalationKeys: prepared.escalationKeys, queuedNotices: queued))
         }
         return receipts
     }
@@ -383,6 +431,9 @@ public struct LedgerReceipt: Sendable, Hashable {
     /// Each escalation's key (in the decision's order): a digest of the task, the step run, the
     /// recipients, the rules and the message, the same for the same notice in any record.
     public let escalationKeys: [String]
+    /// The ids of the notices this record queued in the outbox: one per new escalation, and the
+    /// reminders and further escalations that came due (see ``Notice``).
+    public let queuedNotices: [String]
 
     /// The record's place in the chain.
     public var sequence: Int64 { record.sequence }
@@ -397,6 +448,7 @@ public struct LedgerReceipt: Sendable, Hashable {
             "sequence": .integer(record.sequence), "hash": .string(record.hash),
             "previous_hash": record.previousHash.map(JSONValue.string) ?? .null,
             "new_escalations": .array(record.newEscalations.map { .integer(Int64($0)) }),
+            "queued_notices": .array(queuedNotices.map(JSONValue.string)),
         ]
     }
 }

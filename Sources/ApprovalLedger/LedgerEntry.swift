@@ -26,6 +26,9 @@ public struct LedgerEntry: Sendable {
     public let source: String
     /// The step run id read from the snapshot (`step_run.step_run_id`), when it has one.
     public let stepRunID: String?
+    /// The task's page in the web application (`task.task_url`), when the snapshot has it (the
+    /// notices link to it).
+    public let taskURL: String?
     /// The decision of a shadow rule set on the same snapshot and options, recorded beside it.
     public let shadow: Shadow?
 
@@ -67,7 +70,7 @@ public struct LedgerEntry: Sendable {
             parsing: stored, file: file, projection: shadow == nil ? rules.projection : .all)
         return LedgerEntry(
             snapshot: stored, rules: rules, options: options, decision: rules.evaluate(snapshot, options: options),
-            source: source, stepRunID: snapshot.stepRunID,
+            source: source, stepRunID: snapshot.stepRunID, taskURL: snapshot.taskURL,
             shadow: shadow.map { Shadow(rules: $0, decision: $0.evaluate(snapshot, options: options)) })
     }
 
@@ -85,7 +88,7 @@ public struct LedgerEntry: Sendable {
     /// Verification re-decides it from those bytes and reports a record whose decision differs.
     public init(
         snapshot: [UInt8], rules: RuleSet, options: EvaluationOptions, decision: Decision, source: String,
-        stepRunID: String?, shadow: Shadow? = nil
+        stepRunID: String?, taskURL: String? = nil, shadow: Shadow? = nil
     ) {
         self.snapshot = snapshot
         self.rules = rules
@@ -93,6 +96,7 @@ public struct LedgerEntry: Sendable {
         self.decision = decision
         self.source = source
         self.stepRunID = stepRunID
+        self.taskURL = taskURL
         self.shadow = shadow
     }
 

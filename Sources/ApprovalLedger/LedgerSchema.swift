@@ -14,6 +14,10 @@ import GRDB
 /// - `escalations`: one row per escalation of each record, with its key (the notice id: task,
 ///   step run, recipients, rules, message) and whether it was new; derived from the records, an
 ///   index for "was this already said for this task step?".
+/// - v3 adds `notices`, the outbox: one row per notice to deliver (a new escalation's notice, a
+///   reminder, a further escalation), queued in the transaction of the record that asked for it,
+///   with its delivery state (see ``Notice``). Not part of the chain: what is sent is derived from
+///   the records, and how the sending went is operational state.
 enum LedgerSchema {
     /// `PRAGMA application_id` of a decision ledger ("APLD"): how a ledger is told from another
     /// SQLite database.
@@ -68,6 +72,36 @@ enum LedgerSchema {
                     ALTER TABLE records ADD COLUMN shadow_rule_set_name TEXT;
                     ALTER TABLE records ADD COLUMN shadow_rule_set_hash TEXT;
                     ALTER TABLE records ADD COLUMN shadow_decision BLOB;
+                    """)
+        }
+        migrator.registerMigration("v3: notices outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE notices (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        escalation_key TEXT NOT NULL,
+                        record_sequence INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        task_id TEXT,
+                        step_run_id TEXT,
+                        task_url TEXT,
+                        recipients TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        rules TEXT NOT NULL,
+                        rule_set_hash TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        lease_owner TEXT,
+                        lease_until INTEGER,
+                        delivered_channels TEXT NOT NULL DEFAULT '[]',
+                        last_error TEXT,
+                        sent_at INTEGER
+                    );
+                    CREATE INDEX notices_due ON notices(state, next_attempt_at);
+                    CREATE INDEX notices_by_escalation ON notices(escalation_key);
                     """)
         }
         return migrator

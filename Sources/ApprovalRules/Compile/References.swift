@@ -206,8 +206,9 @@ struct References: Sendable {
             fields["task"] = .all
         } else {
             // The owner and the variables, not the rest of the task (titles, URLs, step lists);
-            // its task_id always, which must be the snapshot's (every decision checks it).
-            var task: [String: JSONProjection] = ["task_id": .all]
+            // its task_id always, which must be the snapshot's (every decision checks it), and its
+            // URL (a notice links to the task).
+            var task: [String: JSONProjection] = ["task_id": .all, "task_url": .all]
             if readsTask { task["owner_email"] = .all }
             if !variableIDs.isEmpty { task["variables"] = variables }
             fields["task"] = .fields(task)

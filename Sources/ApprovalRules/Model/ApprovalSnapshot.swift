@@ -365,6 +365,10 @@ public struct ApprovalSnapshot: Sendable {
     /// always keeps it.
     public var stepRunID: String? { document["step_run"]?["step_run_id"]?.string }
 
+    /// The task's page in the web application (`task.task_url`) when it is a string; a rule set's
+    /// projection always keeps it.
+    public var taskURL: String? { document["task"]?["task_url"]?.string }
+
     /// The value at a dotted path (`variables.contract_value`, `approvers.active`, `task_id`).
     public func value(at path: String) -> JSONValue? {
         lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
