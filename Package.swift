@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
         .library(name: "ApprovalLedger", targets: ["ApprovalLedger"]),
+        .library(name: "ApprovalNotices", targets: ["ApprovalNotices"]),
         .library(name: "ApprovalService", targets: ["ApprovalService"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
         .executable(name: "approvalctl-live", targets: ["approvalctl-live"]),
@@ -47,12 +48,27 @@ let package = Package(
             ]
         ),
 
+        // MARK: Notice delivery (the ledger's outbox to webhooks through the client's HTTP transport,
+        // and to e-mail through a sendmail-compatible program; HMAC from swift-crypto)
+        .target(
+            name: "ApprovalNotices",
+            dependencies: [
+                "ApprovalClient",
+                "ApprovalLedger",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Decision service (Hummingbird 2, swift-service-lifecycle, swift-prometheus)
         .target(
             name: "ApprovalService",
             dependencies: [
                 "ApprovalClient",
                 "ApprovalLedger",
+                "ApprovalNotices",
                 "ApprovalRules",
                 "ApprovalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -151,6 +167,7 @@ let package = Package(
                 "ApprovalBatch",
                 "ApprovalCLI",
                 "ApprovalLedger",
+                "ApprovalNotices",
                 "ApprovalService",
                 "ApprovalRules",
                 "ApprovalJSON",
@@ -186,6 +203,15 @@ let package = Package(
                 "ApprovalLedger", "ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "ApprovalNoticesTests",
+            dependencies: [
+                "ApprovalNotices", "ApprovalLedger", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ApprovalWorkloadTests",

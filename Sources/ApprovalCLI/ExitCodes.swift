@@ -11,6 +11,8 @@ package enum ExitStatus: Int32, CaseIterable, Sendable {
     case testsFailed = 2
     /// A decision matched `--fail-on`.
     case decisionMatched = 3
+    /// `notices deliver`: some notices failed or are undeliverable (`notices list --state failed`).
+    case noticesFailed = 4
     /// Bad command-line usage (ArgumentParser's `ValidationError`).
     case usage = 64
     /// Invalid rules or snapshot (diagnostics on stderr).
@@ -34,6 +36,7 @@ package enum ExitStatus: Int32, CaseIterable, Sendable {
         case .internalFailure: return "internal failure"
         case .testsFailed: return "rule test cases failed"
         case .decisionMatched: return "a decision matched --fail-on"
+        case .noticesFailed: return "notices failed or undeliverable (notices deliver)"
         case .usage: return "usage error"
         case .invalidInput: return "invalid rules or snapshot"
         case .missingInput: return "input file missing"

@@ -1,6 +1,7 @@
 public import ApprovalClient
 import ApprovalJSON
 public import ApprovalLedger
+public import ApprovalNotices
 public import ApprovalRules
 import Crypto
 import Hummingbird
@@ -46,6 +47,10 @@ public final class DecisionService: Sendable {
         public var token: String?
         /// Where every decision is recorded, when given.
         public var ledger: DecisionLedger?
+        /// Delivers the ledger's notices in the background (every ``noticeInterval``), when given.
+        public var notices: NoticeDeliverer?
+        /// How often the background deliverer looks for due notices.
+        public var noticeInterval: Duration
         /// The approvals API, for `POST /v1/tasks/{task_id}/decision`.
         public var apiClient: APIClient?
         /// Whether `?now=` may set the clock (for tests); otherwise it is a 400.
@@ -64,6 +69,7 @@ public final class DecisionService: Sendable {
             port = 8080
             allowClockOverride = false
             reloadInterval = .seconds(2)
+            noticeInterval = .seconds(2)
             shutdownGrace = .seconds(10)
             clock = DecisionLedger.systemClock
         }
@@ -120,11 +126,15 @@ public final class DecisionService: Sendable {
                 onListening("\(host):\(channel.localAddress?.port ?? 0)")
             },
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app),
+            .init(service: RuleReloader(store: store, interval: configuration.reloadInterval, logger: logger)),
+        ]
+        if let notices = configuration.notices {
+            services.append(.init(service: NoticeWorker(deliverer: notices, interval: configuration.noticeInterval)))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: app),
-                .init(service: RuleReloader(store: store, interval: configuration.reloadInterval, logger: logger)),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
         let serviceGroup = ServiceGroup(configuration: groupConfiguration)
@@ -139,6 +149,18 @@ public final class DecisionService: Sendable {
     /// Shuts down gracefully, as SIGTERM does.
     public func stop() async {
         await group.withLock { $0 }?.triggerGracefulShutdown()
+    }
+}
+
+/// Delivers the ledger's notices in the background until shutdown (a delivery in flight then
+/// ends as a retry: its notice stays pending).
+struct NoticeWorker: Service {
+    let deliverer: NoticeDeliverer
+    let interval: Duration
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await deliverer.run(every: interval) }
+        try? await deliverer.shutdown()
     }
 }
 

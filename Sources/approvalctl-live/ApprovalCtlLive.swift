@@ -11,15 +11,15 @@ struct ApprovalCtlLive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl-live",
         abstract:
-            "The commands of approvalctl that need the network (evaluate --task, snapshot, serve); approvalctl runs them here.",
+            "The commands of approvalctl that need the network (evaluate --task, snapshot, serve, notices deliver); approvalctl runs them here.",
         discussion: """
-            Takes the same command line as approvalctl evaluate, snapshot and serve, and exits with the same codes (see approvalctl --help).
+            Takes the same command line as approvalctl evaluate, snapshot, serve and notices deliver, and exits with the same codes (see approvalctl --help).
 
             Examples:
               APPROVAL_API_KEY=... approvalctl-live evaluate --task 12345 --base-url http://127.0.0.1:8080
               APPROVAL_API_KEY=... approvalctl-live snapshot --task 12345 -o saved/12345.json
             """,
-        subcommands: [LiveEvaluate.self, LiveSnapshot.self, LiveServe.self]
+        subcommands: [LiveEvaluate.self, LiveSnapshot.self, LiveServe.self, LiveNotices.self]
     )
 }
 

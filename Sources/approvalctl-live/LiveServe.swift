@@ -1,6 +1,7 @@
 import ApprovalCLI
 import ApprovalClient
 import ApprovalLedger
+import ApprovalNotices
 import ApprovalService
 import ArgumentParser
 import Logging
@@ -24,7 +25,13 @@ struct LiveServe: AsyncParsableCommand {
             configuration.allowClockOverride = command.allowClockOverride
             configuration.reloadInterval = .milliseconds(Int64(command.reloadInterval * 1000))
             if let path = command.ledger {
-                configuration.ledger = try LedgerAccess.open(path, mode: .create, format: .text)
+                let ledger = try LedgerAccess.open(path, mode: .create, format: .text)
+                configuration.ledger = ledger
+                if let notify = command.notifyPath {
+                    configuration.notices = NoticeDeliverer(
+                        ledger: ledger, configuration: try NotifyFile.load(notify, format: .text), logger: logger)
+                    configuration.noticeInterval = .milliseconds(Int64(command.notifyInterval * 1000))
+                }
             }
             let base = command.baseURL ?? Console.environment("APPROVAL_BASE_URL")
             if let base, !base.isEmpty {

@@ -40,13 +40,14 @@ struct ApprovalCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl",
         abstract:
-            "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot; record decisions in a ledger and replay them.",
+            "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot; record decisions in a ledger, replay them, deliver escalation notices.",
         discussion: """
             Exit codes:
               0   ok (whatever the recommendation, unless --fail-on matches)
               1   internal failure
               2   rule test cases failed (test)
               3   a decision matched --fail-on
+              4   notices failed or undeliverable (notices deliver)
               64  usage error
               65  invalid rules or snapshot
               66  input missing (file, task, or task not at an approval step)
@@ -63,10 +64,11 @@ struct ApprovalCtl: ParsableCommand {
               approvalctl evaluate examples/snapshots/tier2-cfo.json --ledger decisions.ledger
               approvalctl ledger verify decisions.ledger
               approvalctl replay decisions.ledger --rules candidate.rules.json
+              approvalctl notices deliver --ledger decisions.ledger --notify notify.json
             """,
         subcommands: [
             Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self, Ledger.self, Replay.self,
-            Serve.self,
+            Notices.self, Serve.self,
         ]
     )
 }

@@ -8,11 +8,12 @@ package struct Serve: ParsableCommand {
         commandName: "serve",
         abstract: "Run the decision service: an HTTP API that decides snapshots and tasks.",
         discussion: """
-            Routes: POST /v1/decisions, POST /v1/decisions/batch (NDJSON), POST /v1/tasks/{task_id}/decision, GET /v1/rule-set, POST /v1/rule-sets/validate, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json (see README.md, "Service"). Prints "listening on http://HOST:PORT" on stdout once it accepts connections; logs one line per request on stderr. With APPROVAL_SERVICE_TOKEN set, every route but /healthz and /readyz needs "Authorization: Bearer <token>"; binding to an address other than loopback without a token is refused unless --insecure-no-auth is given. The rule files are reloaded on SIGHUP and when they change; a file that does not compile leaves the last good rule set in force. SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.
+            Routes: POST /v1/decisions, POST /v1/decisions/batch (NDJSON), POST /v1/tasks/{task_id}/decision, GET /v1/rule-set, POST /v1/rule-sets/validate, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json (see README.md, "Service"). Prints "listening on http://HOST:PORT" on stdout once it accepts connections; logs one line per request on stderr. With APPROVAL_SERVICE_TOKEN set, every route but /healthz and /readyz needs "Authorization: Bearer <token>"; binding to an address other than loopback without a token is refused unless --insecure-no-auth is given. The rule files are reloaded on SIGHUP and when they change; a file that does not compile leaves the last good rule set in force. SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0. With --ledger and --notify, the escalation notices queued in the ledger are delivered in the background (as `notices deliver` does).
 
             Examples:
               approvalctl serve --rules rules/default.rules.json --port 8080
               APPROVAL_SERVICE_TOKEN=... approvalctl serve --host 0.0.0.0 --ledger decisions.ledger --shadow candidate.rules.json
+              approvalctl serve --ledger decisions.ledger --notify notify.json
             """
     )
 
@@ -27,6 +28,15 @@ package struct Serve: ParsableCommand {
 
     @Option(help: "Record every decision in this decision ledger (created if missing).")
     package var ledger: String?
+
+    @Option(
+        help:
+            "Deliver the ledger's escalation notices in the background through this notify file's channels (default: $APPROVAL_NOTIFY when --ledger is given)."
+    )
+    package var notify: String?
+
+    @Option(help: "Seconds between the background deliverer's looks for due notices.")
+    package var notifyInterval: Double = 2
 
     @Option(help: "A candidate rule file: decide every request with it too and count where it disagrees.")
     package var shadow: String?
@@ -64,10 +74,23 @@ package struct Serve: ParsableCommand {
         if !(reloadInterval > 0 && reloadInterval <= 3600) {
             throw ValidationError("--reload-interval must be between 0 and 3600 seconds")
         }
+        if !(notifyInterval > 0 && notifyInterval <= 3600) {
+            throw ValidationError("--notify-interval must be between 0 and 3600 seconds")
+        }
+        if notify != nil && ledger == nil {
+            throw ValidationError("--notify needs --ledger: notices are queued in the decision ledger")
+        }
         if !Self.isLoopback(host), token == nil, !insecureNoAuth {
             throw ValidationError(
                 "refusing to serve \(host) without APPROVAL_SERVICE_TOKEN; set it, or pass --insecure-no-auth")
         }
+    }
+
+    /// The notify file: `--notify`, or `$APPROVAL_NOTIFY` when a ledger is given.
+    package var notifyPath: String? {
+        if let notify { return notify }
+        guard ledger != nil, let path = Console.environment("APPROVAL_NOTIFY"), !path.isEmpty else { return nil }
+        return path
     }
 
     /// `APPROVAL_SERVICE_TOKEN`, when set and not empty.

@@ -116,7 +116,7 @@ public struct RetryMiddleware: HTTPMiddleware {
 
     /// Reads a `Retry-After` header given in delta-seconds (an HTTP date is ignored: the backoff
     /// applies instead).
-    static func retryAfter(_ header: String?) -> Duration? {
+    package static func retryAfter(_ header: String?) -> Duration? {
         guard let header else { return nil }
         let trimmed = header.filter { $0 != " " && $0 != "\t" }
         guard let seconds = Int64(trimmed), seconds >= 0 else { return nil }

@@ -54,7 +54,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public static let none = RetryPolicy(maxAttempts: 1)
 
     /// The wait before retry number `retry` (1-based), given a random number in `0..<1`.
-    func delay(beforeRetry retry: Int, random: Double) -> Duration {
+    package func delay(beforeRetry retry: Int, random: Double) -> Duration {
         var backoff = baseDelay
         var step = 1
         while step < retry && backoff < maxDelay {
