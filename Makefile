@@ -1,7 +1,8 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up, build, and dry-run the shipped examples against the shipped rules
 #   make test   set up, lint the formatting, build, and run every test (plus the service's contract tests
-#               with schemathesis and the AddressSanitizer run of ApprovalJSON)
+#               with schemathesis and the AddressSanitizer run of ApprovalJSON); installs the tools the
+#               tests drive when missing (scripts/test-tools.sh: msmtp, aiosmtpd)
 # `make bench` runs the benchmarks (Benchmarks/README.md); `make fuzz` the fuzzers (Fuzz/README.md).
 
 SWIFT ?= swift
@@ -30,6 +31,7 @@ bench: setup
 FORMATTED := Sources Tests Benchmarks/Sources Fuzz/Sources
 
 test: setup lint
+	@./scripts/test-tools.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip SimulatorIntegrationTests
 	@# The client's retry and deadline tests measure wall time against a live loopback server, so they

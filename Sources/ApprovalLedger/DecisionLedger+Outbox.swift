@@ -104,6 +104,21 @@ extension DecisionLedger {
         }
     }
 
+    /// Extends the lease on a claimed notice to `lease` milliseconds from now (before each channel
+    /// of a notice is sent to, so that a notice for several slow channels keeps its lease).
+    ///
+    /// - Returns: false when `owner` no longer holds the lease.
+    /// - Throws: ``LedgerError``.
+    public func renewNoticeLease(_ id: String, owner: String, lease: Int64) async throws -> Bool {
+        let now = clockNow.millisecondsSinceEpoch
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE notices SET lease_until = ? WHERE id = ? AND lease_owner = ? AND state = 'pending'",
+                arguments: [now + lease, id, owner])
+            return db.changesCount > 0
+        }
+    }
+
     /// Notes that a claimed notice reached `channel` (so a later attempt skips it).
     ///
     /// - Returns: false when `owner` no longer holds the notice's lease (nothing is changed).

@@ -72,10 +72,15 @@ struct SendmailSender: Sendable {
     static let temporaryStatuses: Set<Int32> = [69, 70, 71, 74, 75]
 
     func send(_ message: [UInt8], program: [String], timeout: Duration) async -> ChannelResult {
+        // The message goes in through an unlinked temporary file, not a pipe: a program that exits
+        // without reading it cannot raise SIGPIPE in this process.
+        guard let input = Self.unlinkedFile(holding: message) else {
+            return .temporary("cannot write the message to a temporary file (errno \(errno))", retryAfter: nil)
+        }
+        defer { try? input.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program[0])
         process.arguments = Array(program.dropFirst())
-        let input = Pipe()
         let errors = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
@@ -89,12 +94,6 @@ struct SendmailSender: Sendable {
             try process.run()
         } catch {
             return .permanent("cannot run \(program[0]): \(error.localizedDescription)")
-        }
-        // The message is small; a program that stops reading is ended by the timeout.
-        let writer = input.fileHandleForWriting
-        DispatchQueue.global().async {
-            try? writer.write(contentsOf: message)
-            try? writer.close()
         }
         let pid = process.processIdentifier
         let watchdog = Task {
@@ -119,5 +118,21 @@ struct SendmailSender: Sendable {
             return .temporary("\(program[0]) exited with \(status)\(detail)", retryAfter: nil)
         }
         return .permanent("\(program[0]) exited with \(status)\(detail)")
+    }
+
+    /// A file holding `bytes`, opened for reading at its start, with no name left on disk.
+    private static func unlinkedFile(holding bytes: [UInt8]) -> FileHandle? {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/approvalctl-mail-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return nil }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: bytes)
+            try handle.seek(toOffset: 0)
+        } catch {
+            return nil
+        }
+        return handle
     }
 }

@@ -46,6 +46,7 @@ public final class NoticeDeliverer: Sendable {
             [
                 "sent": .integer(Int64(sent)), "retrying": .integer(Int64(retrying)),
                 "failed": .integer(Int64(failed)), "undeliverable": .integer(Int64(undeliverable)),
+                "lost": .integer(Int64(lost)),
                 "outbox": .object(
                     JSONObject(Notice.State.allCases.map { ($0.rawValue, .integer(Int64(outbox[$0] ?? 0))) })),
             ]
@@ -142,7 +143,12 @@ public final class NoticeDeliverer: Sendable {
         let lease = configuration.delivery.lease.milliseconds
         while !Task.isCancelled, let notice = try await ledger.claimNotice(owner: owner, lease: lease, dueBy: dueBy) {
             let outcome = await deliver(notice)
-            guard try await ledger.settleNotice(notice.id, owner: owner, outcome: outcome) else {
+            // Recorded even when the pass is being cancelled (shutdown): a delivery that was made
+            // is noted, and one cut short is scheduled for a retry, not left leased.
+            let settled = try await Self.uncancelled {
+                try await self.ledger.settleNotice(notice.id, owner: self.owner, outcome: outcome)
+            }
+            guard settled else {
                 report.lost += 1
                 logger.warning(
                     "a notice's lease ran out while it was being sent; another deliverer has it",
@@ -167,6 +173,13 @@ public final class NoticeDeliverer: Sendable {
         var permanent: [String] = []
         for group in groups where !notice.deliveredChannels.contains(group.name) {
             guard let channel = configuration.channels[group.name] else { continue }
+            // Each channel may take up to the timeout: the lease is renewed before each one.
+            let held = try? await ledger.renewNoticeLease(
+                notice.id, owner: owner, lease: configuration.delivery.lease.milliseconds)
+            if held == false {
+                temporary.append("the lease ran out before \(group.name) was sent to")
+                break
+            }
             let result = await send(notice, to: group.recipients, via: channel)
             let target = "\(group.name) (\(Self.describe(channel)))"
             var metadata: Logger.Metadata = [
@@ -178,7 +191,9 @@ public final class NoticeDeliverer: Sendable {
             case .delivered:
                 logger.info("notice delivered", metadata: metadata)
                 do {
-                    try await ledger.markDelivered(notice.id, channel: group.name, owner: owner)
+                    _ = try await Self.uncancelled {
+                        try await self.ledger.markDelivered(notice.id, channel: group.name, owner: self.owner)
+                    }
                 } catch {
                     // Not noted: the next attempt sends to this channel again (same id).
                     logger.warning("could not note a delivery", metadata: ["error": "\(error)"])
@@ -239,6 +254,12 @@ public final class NoticeDeliverer: Sendable {
         case .webhook(let webhook): return "webhook \(WebhookSender.origin(webhook.url))"
         case .email(let email): return "email via \(email.sendmail[0])"
         }
+    }
+
+    /// Runs `body` in a task of its own, so that the caller's cancellation does not cut it short
+    /// (a ledger write that records what was already sent).
+    private static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

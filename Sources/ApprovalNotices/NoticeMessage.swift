@@ -46,25 +46,27 @@ enum NoticeMessage {
     static func email(_ notice: Notice, from: String, recipients: [String], date: Timestamp) -> [UInt8] {
         let digest = notice.id.hasPrefix("sha256:") ? String(notice.id.dropFirst(7)) : notice.id
         let domain = from.split(separator: "@").last.map(String.init) ?? "approvalctl.invalid"
+        // Values are single lines (the addresses were checked; the rest is cleaned here); the
+        // Subject's encoded words are folded onto continuation lines.
         var headers = [
-            ("From", from),
-            ("To", recipients.joined(separator: ", ")),
+            ("From", oneLine(from)),
+            ("To", oneLine(recipients.joined(separator: ", "))),
             ("Subject", encodedWord(subject(notice))),
             ("Date", rfc5322Date(date)),
-            ("Message-ID", "<\(digest)@\(domain)>"),
+            ("Message-ID", oneLine("<\(digest)@\(domain)>")),
             ("MIME-Version", "1.0"),
             ("Content-Type", "text/plain; charset=utf-8"),
             ("Content-Transfer-Encoding", "8bit"),
             ("Auto-Submitted", "auto-generated"),
-            ("X-Approval-Notice-Id", notice.id),
+            ("X-Approval-Notice-Id", oneLine(notice.id)),
         ]
         if notice.kind != .notice {
             // Threads with the first notice of the escalation in mail readers.
             let first =
                 notice.escalationKey.hasPrefix("sha256:")
                 ? String(notice.escalationKey.dropFirst(7)) : notice.escalationKey
-            headers.append(("In-Reply-To", "<\(first)@\(domain)>"))
-            headers.append(("References", "<\(first)@\(domain)>"))
+            headers.append(("In-Reply-To", oneLine("<\(first)@\(domain)>")))
+            headers.append(("References", oneLine("<\(first)@\(domain)>")))
         }
         var body = notice.message + "\n\n"
         switch notice.kind {
@@ -80,7 +82,7 @@ enum NoticeMessage {
         body += "Rule set: \(notice.ruleSetHash)\n"
         body += "Notice: \(notice.id)\n"
         var text = ""
-        for (name, value) in headers { text += "\(name): \(oneLine(value))\n" }
+        for (name, value) in headers { text += "\(name): \(value)\n" }
         text += "\n"
         for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
             text += wrapped(String(line)) + "\n"

@@ -23,14 +23,25 @@ public struct NotifyConfiguration: Sendable {
         case email(Email)
     }
 
-    /// A webhook channel.
-    public struct Webhook: Sendable, Hashable {
+    /// A webhook channel. Printed, it shows neither the secret nor the URL's path and query.
+    public struct Webhook: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+        CustomReflectable
+    {
         /// The `http` or `https` URL to POST to.
         public var url: String
         /// The signing secret (read from the environment variable the file names).
         public var secret: [UInt8]
         /// The name of that environment variable (for messages; never the secret).
         public var secretVariable: String
+
+        /// `webhook <scheme://host:port> (secret from $NAME)`.
+        public var description: String {
+            "webhook \(WebhookSender.origin(url)) (secret from $\(secretVariable))"
+        }
+        /// As ``description``.
+        public var debugDescription: String { description }
+        /// As ``description`` (so that `dump` shows no secret either).
+        public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
     }
 
     /// An e-mail channel.
@@ -84,6 +95,8 @@ public struct NotifyConfiguration: Sendable {
         public init() {}
     }
 
+    /// Problems that do not stop the file from being used (unknown fields), to print.
+    public var warnings: [RuleDiagnostic] = []
     /// The channels, by name.
     public var channels: [String: Channel]
     /// The routes, in order: the first that matches a recipient wins.
@@ -166,9 +179,13 @@ extension NotifyConfiguration {
         }
         var reader = ConfigurationReader(locator: SourceLocator(bytes: bytes, file: file), environment: environment)
         let configuration = reader.read(value)
-        guard let configuration, reader.diagnostics.isEmpty else {
-            throw NotifyConfigurationError(diagnostics: reader.diagnostics)
+        let diagnostics = reader.diagnostics.sorted {
+            ($0.location?.byteOffset ?? 0, $0.path.description) < ($1.location?.byteOffset ?? 0, $1.path.description)
         }
+        guard var configuration, !diagnostics.contains(where: { $0.severity == .error }) else {
+            throw NotifyConfigurationError(diagnostics: diagnostics)
+        }
+        configuration.warnings = diagnostics
         self = configuration
     }
 
@@ -187,7 +204,7 @@ extension NotifyConfiguration {
 /// }
 /// ```
 public struct NotifyConfigurationError: Error, Sendable, CustomStringConvertible {
-    /// The problems, in document order.
+    /// The problems (errors, and any warnings), in document order.
     public var diagnostics: [RuleDiagnostic]
 
     /// One line per problem.
@@ -270,6 +287,7 @@ private struct ConfigurationReader {
         let routesPath = root.appending("routes")
         switch object["routes"] {
         case .array(let items)?:
+            if items.isEmpty { report(.invalidValue, "no routes: every notice would be undeliverable", at: routesPath) }
             for (index, item) in items.enumerated() {
                 if let route = route(item, at: routesPath.appending(index), channels: list(object["channels"])) {
                     routes.append(route)
@@ -294,11 +312,14 @@ private struct ConfigurationReader {
             if let maxBackoff = duration(settings, "max_backoff", at: deliveryPath) { delivery.maxBackoff = maxBackoff }
             if let timeout = duration(settings, "timeout", at: deliveryPath) { delivery.timeout = timeout }
             if let lease = duration(settings, "lease", at: deliveryPath) { delivery.lease = lease }
-            if delivery.lease.milliseconds <= delivery.timeout.milliseconds {
+            // The lease is renewed before each channel; one channel may take the timeout, and a
+            // sendmail that overruns it gets 2 more seconds before SIGKILL.
+            if delivery.lease.milliseconds < delivery.timeout.milliseconds + 5_000 {
                 report(
                     .invalidValue,
-                    "\"lease\" (\(delivery.lease)) must be longer than \"timeout\" (\(delivery.timeout)): a notice "
-                        + "still being sent would be taken by another deliverer", at: deliveryPath)
+                    "\"lease\" (\(delivery.lease)) must be at least 5 seconds longer than \"timeout\" "
+                        + "(\(delivery.timeout)): a notice still being sent would be taken by another deliverer",
+                    at: deliveryPath)
             }
         }
         return NotifyConfiguration(channels: channels, routes: routes, delivery: delivery)

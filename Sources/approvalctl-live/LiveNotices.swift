@@ -71,7 +71,9 @@ struct LiveNoticesDeliver: AsyncParsableCommand {
 enum NotifyFile {
     static func load(_ path: String, format: OutputFormat) throws(CommandFailure) -> NotifyConfiguration {
         do {
-            return try NotifyConfiguration(contentsOf: path)
+            let configuration = try NotifyConfiguration(contentsOf: path)
+            Inputs.report(configuration.warnings, format: format)
+            return configuration
         } catch {
             Inputs.report(error.diagnostics, format: format)
             let missing = error.diagnostics.contains { $0.code == .fileNotFound }

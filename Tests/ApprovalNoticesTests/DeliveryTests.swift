@@ -97,7 +97,7 @@ import Testing
         defer { Task { await receiver.stop() } }
         receiver.script([answer, answer])
         let deliverer = try setup.deliverer(
-            Self.configuration(url: receiver.url, delivery: #"{"timeout": "PT1S", "lease": "PT5S", "concurrency": 1}"#))
+            Self.configuration(url: receiver.url, delivery: #"{"timeout": "PT1S", "lease": "PT6S", "concurrency": 1}"#))
         let first = try await deliverer.deliverDue()
         #expect(first.retrying == 2, "\(name)")
         for notice in try setup.ledger.notices() {

@@ -14,7 +14,7 @@ package struct Notices: ParsableCommand {
             Examples:
               approvalctl notices deliver --ledger decisions.ledger --notify notify.json
               approvalctl notices list --ledger decisions.ledger --state failed
-              approvalctl notices retry sha256:3f1c2a --ledger decisions.ledger
+              approvalctl notices retry sha256:3f1c2a0b --ledger decisions.ledger
             """,
         subcommands: [NoticesDeliver.self, NoticesList.self, NoticesRetry.self]
     )
