@@ -210,6 +210,8 @@ let package = Package(
                 "ApprovalNotices", "ApprovalLedger", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The CLI tests run the built executables: depending on them builds them first.
+                "approvalctl", "approvalctl-live",
             ],
             exclude: ["Fixtures"]
         ),

@@ -61,6 +61,12 @@ public struct NotifyConfiguration: Sendable {
         /// The channel's name.
         public var channel: String
 
+        /// A route.
+        public init(match: String, channel: String) {
+            self.match = match
+            self.channel = channel
+        }
+
         /// Whether `address` is one this route matches.
         public func matches(_ address: String) -> Bool {
             let pattern = match.lowercased()
@@ -310,16 +316,20 @@ private struct ConfigurationReader {
             }
             if let backoff = duration(settings, "backoff", at: deliveryPath) { delivery.backoff = backoff }
             if let maxBackoff = duration(settings, "max_backoff", at: deliveryPath) { delivery.maxBackoff = maxBackoff }
-            if let timeout = duration(settings, "timeout", at: deliveryPath) { delivery.timeout = timeout }
-            if let lease = duration(settings, "lease", at: deliveryPath) { delivery.lease = lease }
+            let timeout = duration(settings, "timeout", at: deliveryPath)
+            let lease = duration(settings, "lease", at: deliveryPath)
+            if let timeout { delivery.timeout = timeout }
+            if let lease { delivery.lease = lease }
             // The lease is renewed before each channel; one channel may take the timeout, and a
-            // sendmail that overruns it gets 2 more seconds before SIGKILL.
-            if delivery.lease.milliseconds < delivery.timeout.milliseconds + 5_000 {
+            // sendmail that overruns it gets 2 more seconds before SIGKILL. (Not checked when
+            // either was refused above: the default in its place would say nothing true.)
+            let bothRead = (timeout != nil || settings["timeout"] == nil) && (lease != nil || settings["lease"] == nil)
+            if bothRead, delivery.lease.milliseconds < delivery.timeout.milliseconds + 5_000 {
                 report(
                     .invalidValue,
                     "\"lease\" (\(delivery.lease)) must be at least 5 seconds longer than \"timeout\" "
                         + "(\(delivery.timeout)): a notice still being sent would be taken by another deliverer",
-                    at: deliveryPath)
+                    at: settings["lease"] == nil ? deliveryPath : deliveryPath.appending("lease"))
             }
         }
         return NotifyConfiguration(channels: channels, routes: routes, delivery: delivery)
