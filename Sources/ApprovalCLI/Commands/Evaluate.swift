@@ -135,7 +135,8 @@ package struct Evaluate: ParsableCommand {
         }
         let text =
             "\nRecorded as #\(receipt.sequence) in \(path) (\(receipt.hash.prefix(19))); "
-            + "new escalations: \(receipt.newEscalations.count) of \(entry.decision.escalations.count)\n"
+            + "new escalations: \(receipt.newEscalations.count) of \(entry.decision.escalations.count); "
+            + "notices queued: \(receipt.queuedNotices.count)\n"
         try report(entry.decision, record: receipt.json, recordText: text)
     }
 
