@@ -68,13 +68,9 @@ public struct BatchEvaluator: Sendable {
         }
     }
 
-    /// How a batch parses: as ``ApprovalSnapshot/parserOptions`` says, in the per-thread arena
-    /// (many documents on the same few threads: the arena's block is reused for each).
-    static let parserOptions: JSONParser.Options = {
-        var options = ApprovalSnapshot.parserOptions
-        options.arena = true
-        return options
-    }()
+    /// How a batch parses: in the per-thread arena (many documents on the same few threads: the
+    /// arena's block is reused for each).
+    static let parserOptions = ApprovalSnapshot.arenaParserOptions
 
     /// Evaluates every snapshot of `source`; see the type's description for the threads.
     ///

@@ -105,7 +105,7 @@ extension Console {
     /// The executables' logger: swift-log to stderr, warnings and errors only unless `verbose`
     /// (then debug: each API request, the key and URL signatures redacted).
     package static func logger(verbose: Bool) -> Logger {
-        var logger = Logger(label: "approvalctl") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "approvalctl") { label in LineLogHandler(label: label) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }

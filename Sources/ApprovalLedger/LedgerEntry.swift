@@ -60,14 +60,15 @@ public struct LedgerEntry: Sendable {
     ///   - options: the clock, and whether to explain (the trace is then recorded too).
     ///   - source: where the decision is made (`cli`, `service`, ...).
     ///   - shadow: a second rule set to decide the same snapshot with (recorded beside the decision).
+    ///   - parser: how to parse (``ApprovalSnapshot/arenaParserOptions`` in a server).
     /// - Throws: ``JSONError`` when the bytes are not a readable snapshot (nothing is decided).
     public static func deciding(
         _ bytes: [UInt8], file: String? = nil, rules: RuleSet, options: EvaluationOptions, source: String,
-        shadow: RuleSet? = nil
+        shadow: RuleSet? = nil, parser: JSONParser.Options = ApprovalSnapshot.parserOptions
     ) throws(JSONError) -> LedgerEntry {
         let stored = redacted(bytes)
         let snapshot = try ApprovalSnapshot(
-            parsing: stored, file: file, projection: shadow == nil ? rules.projection : .all)
+            parsing: stored, file: file, projection: shadow == nil ? rules.projection : .all, options: parser)
         return LedgerEntry(
             snapshot: stored, rules: rules, options: options, decision: rules.evaluate(snapshot, options: options),
             source: source, stepRunID: snapshot.stepRunID, taskURL: snapshot.taskURL,

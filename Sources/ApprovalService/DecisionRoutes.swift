@@ -141,7 +141,8 @@ extension DecisionService {
         do {
             if let ledger = configuration.ledger {
                 let entry = try LedgerEntry.deciding(
-                    bytes, file: name, rules: live.rules, options: options, source: "service", shadow: shadow?.rules)
+                    bytes, file: name, rules: live.rules, options: options, source: "service", shadow: shadow?.rules,
+                    parser: ApprovalSnapshot.arenaParserOptions)
                 decision = entry.decision
                 shadowDecision = entry.shadow?.decision
                 json = decision.json
@@ -160,7 +161,9 @@ extension DecisionService {
                 }
             } else {
                 let projection = shadow == nil ? live.rules.projection : .all
-                let snapshot = try ApprovalSnapshot(parsing: bytes, file: name, projection: projection)
+                // Requests are parsed on the same few threads of the task pool: in their arena.
+                let snapshot = try ApprovalSnapshot(
+                    parsing: bytes, file: name, projection: projection, options: ApprovalSnapshot.arenaParserOptions)
                 decision = live.rules.evaluate(snapshot, options: options)
                 shadowDecision = shadow?.rules.evaluate(snapshot, options: options)
                 json = decision.json

@@ -132,16 +132,38 @@ extension Request {
         }
     }
 
-    /// Checks the `Content-Type` (its parameters, e.g. `charset=utf-8`, allowed).
+    /// Checks the `Content-Type` (its parameters, e.g. `charset=utf-8`, allowed; case and blanks
+    /// around the type ignored). Compares bytes: it runs on every request.
     func checkContentType(_ mediaType: String) throws(ServiceError) {
         let given = headers[.contentType]
-        let type = given?.split(separator: ";").first.map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
-        guard type == mediaType else { throw .unsupportedMediaType(expected: mediaType, got: given) }
+        guard let given, Self.isMediaType(given, mediaType) else {
+            throw .unsupportedMediaType(expected: mediaType, got: given)
+        }
     }
 
-    /// A query parameter.
+    /// Whether the media type of a `Content-Type` value (before any `;`) is `expected` (lowercase).
+    static func isMediaType(_ value: String, _ expected: String) -> Bool {
+        var value = value
+        var expected = expected
+        return value.withUTF8 { given in
+            expected.withUTF8 { wanted in
+                var at = 0
+                for byte in given {
+                    if byte == UInt8(ascii: ";") { break }
+                    if byte == 0x20 || byte == 0x09 { continue }
+                    let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                    guard at < wanted.count, wanted[at] == lower else { return false }
+                    at += 1
+                }
+                return at == wanted.count
+            }
+        }
+    }
+
+    /// A query parameter (`nil` at once when the URI has no query).
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map(String.init)
+        guard uri.query != nil else { return nil }
+        return uri.queryParameters[name[...]].map(String.init)
     }
 }
 

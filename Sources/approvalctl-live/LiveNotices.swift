@@ -22,7 +22,7 @@ struct LiveNoticesDeliver: AsyncParsableCommand {
     func run() async throws {
         try await exitingAsync {
             let format = command.format
-            var logger = Logger(label: "approvalctl.notices") { label in StreamLogHandler.standardError(label: label) }
+            var logger = Logger(label: "approvalctl.notices") { label in LineLogHandler(label: label) }
             logger.logLevel = command.verbose ? .info : .warning
             let configuration = try NotifyFile.load(try command.notifyPath(), format: format)
             let ledger = try LedgerAccess.open(try command.ledger.path(), mode: .readExisting, format: format)

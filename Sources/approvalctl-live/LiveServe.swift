@@ -14,7 +14,7 @@ struct LiveServe: AsyncParsableCommand {
 
     func run() async throws {
         try await exitingAsync {
-            var logger = Logger(label: "approvalctl.serve") { label in StreamLogHandler.standardError(label: label) }
+            var logger = Logger(label: "approvalctl.serve") { label in LineLogHandler(label: label) }
             logger.logLevel = command.verbose ? .debug : Logger.Level(rawValue: command.logLevel) ?? .info
             let rules = try Inputs.rulesPath(command.rules, format: .text)
             var configuration = DecisionService.Configuration(rules: rules)

@@ -20,7 +20,9 @@ struct FloorResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: Limits.default.snapshotBytes)
-        let parsed = try? JSONParser(options: ApprovalSnapshot.parserOptions).parse(Array(buffer.readableBytesView))
+        // Parsed as the service parses requests (in the thread's arena), with no projection.
+        let parsed = try? JSONParser(options: ApprovalSnapshot.arenaParserOptions).parse(
+            Array(buffer.readableBytesView))
         let body = parsed == nil ? "{\"ok\":false}\n" : "{\"ok\":true}\n"
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
