@@ -8,7 +8,9 @@ import ApprovalJSON
 /// filled in from templates, values that come from short lists are prebuilt and shared, and
 /// strings are assembled from bytes rather than through interpolation.
 struct SnapshotBuilder {
-    private var rng: SplitMix64
+    /// The snapshot's random stream. (Internal, not private, so that the steps in
+    /// `SnapshotBuilder+Files.swift` draw from it too.)
+    var rng: SplitMix64
     private let index: Int
 
     init(seed: UInt64, index: Int) {
@@ -18,13 +20,92 @@ struct SnapshotBuilder {
 
     // MARK: - Whole snapshot
 
+    /// The snapshot. Each step below draws from ``rng`` in turn, in the order they are called.
     mutating func build() -> JSONValue {
+        let header = makeHeader()
+        let facts = makeFacts()
+        let approvers = makeApprovers()
+
+        // Who owns the task, with the separation-of-duties edge case.
+        let ownerIsApprover = !approvers.active.isEmpty && rng.chance(3)
+        let includeTask = ownerIsApprover || rng.chance(35)
+        let includeTaskFiles = rng.chance(25)
+
+        let attachments = makeAttachments(
+            taskID: header.taskID, signedAt: header.fetchedAt, vendor: facts.vendor, dollars: facts.dollars)
+        let toApprove = Self.variablesToApprove(facts, fileVariables: attachments.variables)
+        let requester = rng.below(Prebuilt.people.count)
+        let intake = makeIntake(facts, requester: requester)
+
+        let stepRunID = JSONValue.string("sr_" + hex(12))
+        var snapshot = Template.snapshot
+        snapshot["task_id"] = .integer(header.taskID)
+        snapshot["step_run"] = Self.stepRun(
+            stepRunID, header.step.id, header.step.name, "approval", "pending", .array(intake))
+        snapshot["eligible_approvers_active"] = .array(approvers.active)
+        snapshot["next_eligible_approvers"] = .array(approvers.next)
+        snapshot["variables_to_approve"] = .array(toApprove)
+        snapshot["files"] = .array(attachments.files)
+
+        if includeTask {
+            let owner = chooseOwner(
+                requester: requester, ownerIsApprover: ownerIsApprover, active: approvers.active,
+                taskID: header.taskID)
+            snapshot["task"] = makeTask(
+                header, stepRunID: stepRunID, owner: owner, vendor: facts.vendor, active: approvers.active,
+                variables: intake + toApprove)
+        }
+
+        if includeTaskFiles {
+            snapshot["task_files"] = makeTaskFiles(
+                taskID: header.taskID, files: attachments.files, createdAt: header.createdAt,
+                fileNumber: attachments.fileNumber)
+        }
+        return .object(snapshot)
+    }
+
+    /// Which task, at which step, and when: what the rest of a snapshot is dated and named by.
+    private struct Header {
+        let taskID: Int64
+        /// When the snapshot was read (seconds since 1970).
+        let fetchedAt: Int
+        /// When the task was created, days before ``fetchedAt``.
+        let createdAt: Int
+        /// The approval step the task waits at.
+        let step: (id: String, name: String)
+    }
+
+    /// The task id (from ``index``), the clock, and the step.
+    private mutating func makeHeader() -> Header {
         let taskID = Int64(SnapshotGenerator.firstTaskID) + Int64(index)
         let fetchedAt = CivilTime.seconds(year: 2025, month: 5, day: 20) + rng.below(12 * 86_400)
         let createdAt = fetchedAt - 86_400 * rng.int(2...60) - rng.below(86_400)
         let step = rng.pick(Vocabulary.approvalSteps)
+        return Header(taskID: taskID, fetchedAt: fetchedAt, createdAt: createdAt, step: step)
+    }
 
-        // Facts the rules read.
+    /// The facts the rules read, as drawn (indices into the prebuilt lists where there is one).
+    private struct Facts {
+        let vendor: Vendor
+        /// Whether the vendor variable is only in the step run's variables.
+        let vendorOnlyInStepRun: Bool
+        let contractValue: JSONValue
+        /// The contract value in whole dollars, when it has one.
+        let dollars: Int?
+        /// Index into ``Vocabulary/departments``.
+        let department: Int
+        /// Index into ``Prebuilt/termMonths``.
+        let termMonths: Int
+        let autoRenew: Bool
+        let effectiveDate: JSONValue
+        /// Index into ``Prebuilt/paymentTerms``, when the snapshot has payment terms.
+        let paymentTerms: Int?
+        /// The `reviewer_email` variable.
+        let reviewer: JSONValue
+    }
+
+    /// The facts the rules read, edge cases included.
+    private mutating func makeFacts() -> Facts {
         let vendor = makeVendor()
         let vendorOnlyInStepRun = rng.chance(10)
         let (contractValue, dollars) = makeContractValue()
@@ -36,8 +117,20 @@ struct SnapshotBuilder {
         let reviewer =
             rng.chance(5)
             ? Self.variable("email", makeOutsider(), "legal_review", "reviewer_email") : rng.pick(Prebuilt.reviewers)
+        return Facts(
+            vendor: vendor, vendorOnlyInStepRun: vendorOnlyInStepRun, contractValue: contractValue, dollars: dollars,
+            department: department, termMonths: termMonths, autoRenew: autoRenew, effectiveDate: effectiveDate,
+            paymentTerms: paymentTerms, reviewer: reviewer)
+    }
 
-        // Approvers, with the look-alike domain edge case.
+    /// The eligible approvers: active now, and next.
+    private struct Approvers {
+        var active: [JSONValue]
+        var next: [JSONValue]
+    }
+
+    /// The approvers, with the look-alike domain edge case.
+    private mutating func makeApprovers() -> Approvers {
         var taken: [Int] = []
         var active = makePeople(count: rng.weighted([3, 30, 35, 20, 8, 4]), taken: &taken)
         var next = rng.chance(45) ? [] : makePeople(count: rng.weighted([40, 30, 15, 10, 5]) + 1, taken: &taken)
@@ -51,136 +144,89 @@ struct SnapshotBuilder {
                 next[rng.below(next.count)] = outsider
             }
         }
+        return Approvers(active: active, next: next)
+    }
 
-        // Who owns the task, with the separation-of-duties edge case.
-        let ownerIsApprover = !active.isEmpty && rng.chance(3)
-        let includeTask = ownerIsApprover || rng.chance(35)
-        let includeTaskFiles = rng.chance(25)
-
-        // Files and the variables that point at them.
-        var fileNumber = 100_000 + rng.below(800_000)
-        let signing = makeSigning(taskID: taskID, signedAt: fetchedAt)
-        var files: [JSONValue] = []
-        var fileVariables: [JSONValue] = []
-
-        let contractFileID = "document_" + String(fileNumber)
-        fileNumber += rng.int(1...40)
-        switch rng.below(100) {
-        case 0..<3:  // variable present, no value, no file
-            fileVariables.append(Prebuilt.contractFileWithoutValue)
-        case 3..<6:  // variable names a file that the response does not list
-            fileVariables.append(Self.variable("file", .string(contractFileID), "intake_step", "contract_file"))
-        default:
-            let isWord = rng.chance(15)
-            let name =
-                vendor.slug + "_" + rng.pick(Vocabulary.contractFileNames) + rng.pick(Vocabulary.versionSuffixes)
-                + (isWord ? ".docx" : ".pdf")
-            files.append(
-                makeFile(
-                    id: contractFileID, name: name, contentType: isWord ? Vocabulary.docx : Vocabulary.pdf,
-                    variableID: "contract_file", signing: signing))
-            fileVariables.append(Self.variable("file", .string(contractFileID), "intake_step", "contract_file"))
-        }
-
-        let insuranceLikely = dollars.map { $0 >= 100_000 } ?? rng.chance(50)
-        if rng.chance(insuranceLikely ? 85 : 35) {
-            let id = "attachment_" + String(fileNumber)
-            fileNumber += rng.int(1...40)
-            let name = rng.chance(50) ? "certificate_of_insurance_2024.pdf" : "certificate_of_insurance_2025.pdf"
-            files.append(
-                makeFile(
-                    id: id, name: name, contentType: Vocabulary.pdf, variableID: "insurance_certificate",
-                    signing: signing))
-            fileVariables.append(Self.variable("file", .string(id), "vendor_onboarding", "insurance_certificate"))
-        } else if rng.chance(30) {
-            fileVariables.append(Prebuilt.insuranceCertificateWithoutValue)
-        }
-
-        let extraCount = rng.weighted([55, 35, 10])
-        let firstExtra = rng.below(Vocabulary.extraFileVariables.count)
-        for offset in 0..<extraCount {
-            let extra = Vocabulary.extraFileVariables[(firstExtra + offset) % Vocabulary.extraFileVariables.count]
-            let id = "attachment_" + String(fileNumber)
-            fileNumber += rng.int(1...40)
-            files.append(
-                makeFile(
-                    id: id, name: extra.fileName, contentType: Vocabulary.pdf, variableID: extra.id, signing: signing))
-            fileVariables.append(Self.variable("file", .string(id), "intake_step", extra.id))
-        }
-
-        // The variables under review, in form order.
+    /// The variables under review, in form order (no draws).
+    private static func variablesToApprove(_ facts: Facts, fileVariables: [JSONValue]) -> [JSONValue] {
         var toApprove: [JSONValue] = []
         toApprove.reserveCapacity(12)
-        if !vendorOnlyInStepRun { toApprove.append(vendor.variable) }
-        toApprove.append(Self.variable("number", contractValue, "intake_step", "contract_value"))
-        toApprove.append(Prebuilt.departments[department])
-        toApprove.append(Prebuilt.termMonths[termMonths])
-        toApprove.append(autoRenew ? Prebuilt.autoRenewOn : Prebuilt.autoRenewOff)
-        toApprove.append(effectiveDate)
-        if let paymentTerms { toApprove.append(Prebuilt.paymentTerms[paymentTerms]) }
-        toApprove.append(reviewer)
+        if !facts.vendorOnlyInStepRun { toApprove.append(facts.vendor.variable) }
+        toApprove.append(Self.variable("number", facts.contractValue, "intake_step", "contract_value"))
+        toApprove.append(Prebuilt.departments[facts.department])
+        toApprove.append(Prebuilt.termMonths[facts.termMonths])
+        toApprove.append(facts.autoRenew ? Prebuilt.autoRenewOn : Prebuilt.autoRenewOff)
+        toApprove.append(facts.effectiveDate)
+        if let paymentTerms = facts.paymentTerms { toApprove.append(Prebuilt.paymentTerms[paymentTerms]) }
+        toApprove.append(facts.reviewer)
         toApprove.append(contentsOf: fileVariables)
+        return toApprove
+    }
 
-        // Context the approval step carries from intake.
-        let requester = rng.below(Prebuilt.people.count)
+    /// The context the approval step carries from intake, `requester` (an index into
+    /// ``Prebuilt/people``) among it.
+    private mutating func makeIntake(_ facts: Facts, requester: Int) -> [JSONValue] {
         var intake: [JSONValue] = []
         intake.reserveCapacity(5)
-        if vendorOnlyInStepRun { intake.append(vendor.variable) }
+        if facts.vendorOnlyInStepRun { intake.append(facts.vendor.variable) }
         intake.append(
             Self.variable(
-                "text", .string(makeSummary(vendor: vendor.name, department: Vocabulary.departments[department])),
+                "text",
+                .string(makeSummary(vendor: facts.vendor.name, department: Vocabulary.departments[facts.department])),
                 "intake_step", "request_summary"))
         intake.append(Prebuilt.requesters[requester])
         intake.append(rng.pick(Prebuilt.costCenters))
         intake.append(rng.pick(Prebuilt.priorities))
+        return intake
+    }
 
-        let stepRunID = JSONValue.string("sr_" + hex(12))
-        var snapshot = Template.snapshot
-        snapshot["task_id"] = .integer(taskID)
-        snapshot["step_run"] = Self.stepRun(stepRunID, step.id, step.name, "approval", "pending", .array(intake))
-        snapshot["eligible_approvers_active"] = .array(active)
-        snapshot["next_eligible_approvers"] = .array(next)
-        snapshot["variables_to_approve"] = .array(toApprove)
-        snapshot["files"] = .array(files)
+    // MARK: - Task
 
-        if includeTask {
-            var owner = Prebuilt.people[requester]
-            if ownerIsApprover {
-                owner = rng.pick(active)
-            } else {
-                for _ in 0..<8 where active.contains(owner) { owner = rng.pick(Prebuilt.people) }
-                if active.contains(owner) { owner = .string("requester." + String(taskID) + "@example.com") }
-            }
-            var collaborators: [JSONValue] = []
-            for _ in 0..<rng.weighted([40, 35, 20, 5]) { collaborators.append(rng.pick(Prebuilt.people)) }
-            let allVariables = JSONValue.array(intake + toApprove)
-            let intakeRun = Self.stepRun(
-                .string("sr_" + hex(12)), "intake_step", "Contract Intake", "intake", "completed", allVariables)
-            let approvalRun = Self.stepRun(stepRunID, step.id, step.name, "approval", "pending", .array([]))
-
-            var task = Template.task
-            task["task_id"] = .integer(taskID)
-            task["task_url"] = .string("https://app.example.com/workflows/tasks/" + String(taskID))
-            task["task_title"] = .string("Vendor Contract Review - " + vendor.name)
-            task["workflow_version"] = .integer(Int64(rng.int(1...4)))
-            task["workflow_state_id"] = .string("ws_" + hex(12))
-            task["current_step_id"] = .string(step.id)
-            task["current_step_name"] = .string(step.name)
-            task["created_at"] = .string(CivilTime.timestampString(seconds: createdAt))
-            task["updated_at"] = .string(CivilTime.timestampString(seconds: fetchedAt - rng.below(86_400)))
-            task["owner_email"] = owner
-            task["assignee_email"] = active.first ?? owner
-            task["collaborator_emails"] = .array(collaborators)
-            task["step_runs"] = .array([intakeRun, approvalRun])
-            task["variables"] = allVariables
-            snapshot["task"] = .object(task)
+    /// The task's owner: one of the `active` approvers when `ownerIsApprover`, else the requester,
+    /// or someone else when the requester is an active approver.
+    private mutating func chooseOwner(requester: Int, ownerIsApprover: Bool, active: [JSONValue], taskID: Int64)
+        -> JSONValue
+    {
+        var owner = Prebuilt.people[requester]
+        if ownerIsApprover {
+            owner = rng.pick(active)
+        } else {
+            for _ in 0..<8 where active.contains(owner) { owner = rng.pick(Prebuilt.people) }
+            if active.contains(owner) { owner = .string("requester." + String(taskID) + "@example.com") }
         }
+        return owner
+    }
 
-        if includeTaskFiles {
-            snapshot["task_files"] = makeTaskFiles(
-                taskID: taskID, files: files, createdAt: createdAt, fileNumber: fileNumber)
-        }
-        return .object(snapshot)
+    /// The `GET /tasks/{id}` body: the task owned by `owner`, with its collaborators, its intake
+    /// and approval step runs, and all its `variables`.
+    private mutating func makeTask(
+        _ header: Header, stepRunID: JSONValue, owner: JSONValue, vendor: Vendor, active: [JSONValue],
+        variables: [JSONValue]
+    ) -> JSONValue {
+        let taskID = header.taskID
+        var collaborators: [JSONValue] = []
+        for _ in 0..<rng.weighted([40, 35, 20, 5]) { collaborators.append(rng.pick(Prebuilt.people)) }
+        let allVariables = JSONValue.array(variables)
+        let intakeRun = Self.stepRun(
+            .string("sr_" + hex(12)), "intake_step", "Contract Intake", "intake", "completed", allVariables)
+        let approvalRun = Self.stepRun(stepRunID, header.step.id, header.step.name, "approval", "pending", .array([]))
+
+        var task = Template.task
+        task["task_id"] = .integer(taskID)
+        task["task_url"] = .string("https://app.example.com/workflows/tasks/" + String(taskID))
+        task["task_title"] = .string("Vendor Contract Review - " + vendor.name)
+        task["workflow_version"] = .integer(Int64(rng.int(1...4)))
+        task["workflow_state_id"] = .string("ws_" + hex(12))
+        task["current_step_id"] = .string(header.step.id)
+        task["current_step_name"] = .string(header.step.name)
+        task["created_at"] = .string(CivilTime.timestampString(seconds: header.createdAt))
+        task["updated_at"] = .string(CivilTime.timestampString(seconds: header.fetchedAt - rng.below(86_400)))
+        task["owner_email"] = owner
+        task["assignee_email"] = active.first ?? owner
+        task["collaborator_emails"] = .array(collaborators)
+        task["step_runs"] = .array([intakeRun, approvalRun])
+        task["variables"] = allVariables
+        return .object(task)
     }
 
     // MARK: - Facts
@@ -313,6 +359,7 @@ struct SnapshotBuilder {
         return .object(object)
     }
 
+    /// A step run object.
     private static func stepRun(
         _ id: JSONValue, _ stepID: String, _ name: String, _ type: String, _ status: String, _ variables: JSONValue
     ) -> JSONValue {
@@ -324,115 +371,5 @@ struct SnapshotBuilder {
         run["status"] = .string(status)
         run["variables"] = variables
         return .object(run)
-    }
-
-    // MARK: - Files
-
-    /// What every presigned URL of one response shares: where the files live and the temporary
-    /// credentials they were signed with.
-    private struct Signing {
-        /// `https://host/org-N/tasks/ID/`
-        let prefix: [UInt8]
-        /// `?X-Amz-Algorithm=...&X-Amz-Security-Token=...&X-Amz-Signature=`
-        let query: [UInt8]
-        let expiresAt: JSONValue
-    }
-
-    private mutating func makeSigning(taskID: Int64, signedAt: Int) -> Signing {
-        let (host, region) = rng.pick(Vocabulary.storageHosts)
-        var prefix: [UInt8] = []
-        prefix.reserveCapacity(96)
-        prefix.append(contentsOf: "https://".utf8)
-        prefix.append(contentsOf: host.utf8)
-        prefix.append(contentsOf: "/org-".utf8)
-        CivilTime.appendDigits(1000 + rng.below(24), width: 4, to: &prefix)
-        prefix.append(contentsOf: "/tasks/".utf8)
-        CivilTime.appendDigits(Int(taskID), width: 1, to: &prefix)
-        prefix.append(UInt8(ascii: "/"))
-
-        var query: [UInt8] = []
-        query.reserveCapacity(1100)
-        query.append(contentsOf: "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA".utf8)
-        appendToken(16, from: Prebuilt.accessKeyPool, to: &query)
-        query.append(contentsOf: "%2F".utf8)
-        CivilTime.appendDate(days: signedAt / 86_400, separator: false, to: &query)
-        query.append(contentsOf: "%2F".utf8)
-        query.append(contentsOf: region.utf8)
-        query.append(contentsOf: "%2Fs3%2Faws4_request&X-Amz-Date=".utf8)
-        CivilTime.appendTimestamp(seconds: signedAt, compact: true, to: &query)
-        query.append(
-            contentsOf: "&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Security-Token=IQoJb3JpZ2luX2VjE".utf8)
-        appendToken(rng.int(640...960), from: Prebuilt.sessionTokenPool, to: &query)
-        query.append(contentsOf: "%3D&X-Amz-Signature=".utf8)
-        return Signing(
-            prefix: prefix, query: query, expiresAt: .string(CivilTime.timestampString(seconds: signedAt + 3600)))
-    }
-
-    /// `count` characters copied from `pool` at a random offset (cheaper than a draw per character).
-    private mutating func appendToken(_ count: Int, from pool: [UInt8], to bytes: inout [UInt8]) {
-        let start = rng.below(pool.count - count)
-        bytes.append(contentsOf: pool[start..<(start + count)])
-    }
-
-    private mutating func makeFile(
-        id: String, name: String, contentType: String, variableID: String, signing: Signing
-    ) -> JSONValue {
-        var url = signing.prefix
-        url.reserveCapacity(signing.prefix.count + signing.query.count + 128)
-        url.append(contentsOf: id.utf8)
-        url.append(UInt8(ascii: "/"))
-        url.append(contentsOf: name.utf8)
-        url.append(contentsOf: signing.query)
-        appendToken(64, from: Prebuilt.hexPool, to: &url)
-
-        var file = Template.file
-        file["file_id"] = .string(id)
-        file["file_name"] = .string(name)
-        file["content_type"] = .string(contentType)
-        file["download_url"] = .string(String(decoding: url, as: UTF8.self))
-        file["expires_at"] = signing.expiresAt
-        file["variable_id"] = .string(variableID)
-        return .object(file)
-    }
-
-    /// The `GET /tasks/{id}/files` body: the response's files, plus files produced by steps (no
-    /// variable), now and then more than the listing's limit of 10.
-    private mutating func makeTaskFiles(taskID: Int64, files: [JSONValue], createdAt: Int, fileNumber: Int) -> JSONValue
-    {
-        var listed: [JSONValue] = []
-        var uploadedAt = createdAt
-        for file in files {
-            uploadedAt += rng.int(30...3600)
-            listed.append(
-                Self.listedFile(
-                    file["file_id"] ?? .null, file["file_name"] ?? .null, file["variable_id"] ?? .null,
-                    uploadedAt, "intake_step"))
-        }
-        let generated = rng.chance(5) ? rng.int(8...14) : rng.weighted([50, 35, 15])
-        for number in 0..<generated {
-            uploadedAt += rng.int(30...7200)
-            listed.append(
-                Self.listedFile(
-                    .string("document_" + String(fileNumber + number)),
-                    number == 0 ? "reviewed_contract.pdf" : .string("review_notes_" + String(number) + ".pdf"), .null,
-                    uploadedAt, "review_step"))
-        }
-        var listing = Template.taskFiles
-        listing["task_id"] = .integer(taskID)
-        listing["files"] = .array(Array(listed.prefix(10)))
-        listing["total_files"] = .integer(Int64(listed.count))
-        return .object(listing)
-    }
-
-    private static func listedFile(
-        _ id: JSONValue, _ name: JSONValue, _ variableID: JSONValue, _ createdAt: Int, _ stepID: String
-    ) -> JSONValue {
-        var file = Template.listedFile
-        file["file_id"] = id
-        file["file_name"] = name
-        file["variable_id"] = variableID
-        file["created_at"] = .string(CivilTime.timestampString(seconds: createdAt))
-        file["step_id"] = .string(stepID)
-        return .object(file)
     }
 }

@@ -32,12 +32,10 @@ struct RuleCompiler {
     private static let ruleFields: Set<String> = [
         "id", "description", "priority", "when", "requires", "recommend", "reason", "escalate", "enabled",
     ]
-    private static let escalationFields: Set<String> = [
-        "to", "severity", "message", "remind_after", "escalate_after",
-    ]
-    private static let followUpFields: Set<String> = ["after", "to", "severity", "message"]
 
-    private mutating func report(
+    /// Records a diagnostic. (Internal, like the other helpers the escalation compiler in
+    /// `RuleCompiler+Escalations.swift` calls, rather than private.)
+    mutating func report(
         _ code: RuleDiagnostic.Code, _ message: String, at path: JSONPointer, rule: String? = nil
     ) {
         diagnostics.append(RuleDiagnostic(code: code, message: message, path: path, ruleID: rule))
@@ -286,17 +284,7 @@ struct RuleCompiler {
         if let text = optionalString(rule, "reason", at: path) {
             reason = template(text, at: path.appending("reason"), rule: id, references: &references)
         }
-        var escalations: [EscalationSpec] = []
-        if let escalate = rule["escalate"] {
-            let list: [JSONValue] = escalate.array ?? [escalate]
-            let base = path.appending("escalate")
-            for (at, item) in list.enumerated() {
-                let itemPath = escalate.array == nil ? base : base.appending(at)
-                if let spec = escalation(item, at: itemPath, rule: id, references: &references) {
-                    escalations.append(spec)
-                }
-            }
-        }
+        let escalations = self.escalations(rule["escalate"], ofRuleAt: path, rule: id, references: &references)
         if recommendation == nil && escalations.isEmpty && rule["recommend"] == nil && rule["escalate"] == nil {
             report(.ruleWithoutAction, "rule \"\(id)\" neither recommends nor escalates", at: path, rule: id)
         }
@@ -307,151 +295,10 @@ struct RuleCompiler {
             readFacts: readPaths.map { facts.fact($0) }, readFactNames: readPaths.map { $0.joined(separator: ".") })
     }
 
-    private mutating func escalation(
-        _ value: JSONValue, at path: JSONPointer, rule: String, references: inout References
-    ) -> EscalationSpec? {
-        guard case .object(let object) = value else {
-            report(
-                .invalidFieldType, "an escalation must be an object with \"to\", \"severity\" and \"message\"",
-                at: path, rule: rule)
-            return nil
-        }
-        reportUnknownFields(of: object, known: Self.escalationFields, at: path, rule: rule)
-        let to = addresses(object, at: path, of: "escalation", rule: rule)
-        let severity = self.severity(object, at: path, default: .medium, rule: rule)
-        var message: Template?
-        if let text = requiredString(object, "message", at: path, rule: rule) {
-            message = template(text, at: path.appending("message"), rule: rule, references: &references)
-        }
-        var remindAfter: ISODuration?
-        if let value = object["remind_after"] {
-            remindAfter = duration(value, key: "remind_after", at: path.appending("remind_after"), rule: rule)
-        }
-        var escalateAfter: FollowUpSpec?
-        if let value = object["escalate_after"] {
-            escalateAfter = followUp(value, at: path.appending("escalate_after"), rule: rule, references: &references)
-        }
-        guard let message else { return nil }
-        return EscalationSpec(
-            to: to, severity: severity, message: message, remindAfter: remindAfter, escalateAfter: escalateAfter)
-    }
-
-    /// An escalation's `escalate_after`: `after` and `to` required, `severity` (default `high`) and
-    /// `message` optional.
-    private mutating func followUp(
-        _ value: JSONValue, at path: JSONPointer, rule: String, references: inout References
-    ) -> FollowUpSpec? {
-        guard case .object(let object) = value else {
-            report(
-                .invalidFieldType,
-                "\"escalate_after\" must be an object with \"after\" and \"to\", not \(value.typeName)", at: path,
-                rule: rule)
-            return nil
-        }
-        reportUnknownFields(of: object, known: Self.followUpFields, at: path, rule: rule)
-        var after: ISODuration?
-        if let value = object["after"] {
-            after = duration(value, key: "after", at: path.appending("after"), rule: rule)
-        } else {
-            report(.missingField, "escalate_after has no \"after\"", at: path, rule: rule)
-        }
-        let to = addresses(object, at: path, of: "escalate_after", rule: rule)
-        let severity = self.severity(object, at: path, default: .high, rule: rule)
-        var message: Template?
-        if let text = optionalString(object, "message", at: path, rule: rule) {
-            message = template(text, at: path.appending("message"), rule: rule, references: &references)
-        }
-        // Any problem above is an error, so a further notice built from partial fields is never used.
-        guard let after else { return nil }
-        return FollowUpSpec(after: after, to: to, severity: severity, message: message)
-    }
-
-    /// An `unknown_field` warning, with a "did you mean", for each key of `object` not in `known`.
-    private mutating func reportUnknownFields(
-        of object: JSONObject, known: Set<String>, at path: JSONPointer, rule: String
-    ) {
-        for key in object.keys where !known.contains(key) {
-            var message = "unknown field \"\(key)\""
-            if let guess = Suggestion.closest(to: key, among: known) {
-                message += "; did you mean \"\(guess)\"?"
-            }
-            report(.unknownField, message, at: path.appending(key), rule: rule)
-        }
-    }
-
-    /// The `to` of `object`: one e-mail address or an array of them. `owner` names the object in
-    /// messages (`escalation`, `escalate_after`).
-    private mutating func addresses(_ object: JSONObject, at path: JSONPointer, of owner: String, rule: String)
-        -> [String]
-    {
-        var to: [String] = []
-        switch object["to"] {
-        case .string(let address)?:
-            to = [address]
-            if Email.domain(address) == nil {
-                report(
-                    .invalidValue, "\(owner) address \"\(address)\" is not an e-mail address",
-                    at: path.appending("to"), rule: rule)
-            }
-        case .array(let addresses)?:
-            for (at, address) in addresses.enumerated() {
-                if case .string(let text) = address, Email.domain(text) != nil {
-                    to.append(text)
-                } else {
-                    report(
-                        .invalidValue, "\(owner) address \(address) is not an e-mail address",
-                        at: path.appending("to").appending(at), rule: rule)
-                }
-            }
-        case nil: report(.missingField, "\(owner) has no \"to\"", at: path, rule: rule)
-        case let other?:
-            report(
-                .invalidFieldType, "\"to\" must be an address or an array of addresses, not \(other.typeName)",
-                at: path.appending("to"), rule: rule)
-        }
-        return to
-    }
-
-    /// The `severity` of `object`, or `fallback` when it has none.
-    private mutating func severity(_ object: JSONObject, at path: JSONPointer, default fallback: Severity, rule: String)
-        -> Severity
-    {
-        guard let text = optionalString(object, "severity", at: path, rule: rule) else { return fallback }
-        guard let value = Severity(rawValue: text) else {
-            report(
-                .invalidSeverity, "unknown severity \"\(text)\"; expected low, medium, high or critical",
-                at: path.appending("severity"), rule: rule)
-            return fallback
-        }
-        return value
-    }
-
-    /// A positive ISO 8601 duration of fixed length (`PT48H`, `P2D`), read from `key`'s `value` at `path`.
-    private mutating func duration(_ value: JSONValue, key: String, at path: JSONPointer, rule: String)
-        -> ISODuration?
-    {
-        guard case .string(let text) = value else {
-            report(
-                .invalidFieldType,
-                "\"\(key)\" must be an ISO 8601 duration such as \"PT48H\", not \(value.typeName)", at: path,
-                rule: rule)
-            return nil
-        }
-        guard let duration = ISODuration(text) else {
-            let why = ISODuration.problem(in: text) ?? "not an ISO 8601 duration"
-            report(.invalidDuration, "invalid duration \"\(text)\": \(why)", at: path, rule: rule)
-            return nil
-        }
-        guard duration.milliseconds > 0 else {
-            report(
-                .invalidDuration, "invalid duration \"\(text)\": it must be longer than zero", at: path,
-                rule: rule)
-            return nil
-        }
-        return duration
-    }
-
-    private mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References)
+    /// The message template `text` (at `path`), with the facts it quotes added to `references`
+    /// and its `near_list` placeholders checked against the document's lists; `nil` when it does
+    /// not parse.
+    mutating func template(_ text: String, at path: JSONPointer, rule: String, references: inout References)
         -> Template?
     {
         do {
@@ -473,7 +320,8 @@ struct RuleCompiler {
 
     // MARK: - Field helpers
 
-    private mutating func requiredString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+    /// The non-empty string at `key` of `object`; `nil`, reported, when it is absent or not one.
+    mutating func requiredString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
         -> String?
     {
         guard let value = object[key] else {
@@ -494,7 +342,8 @@ struct RuleCompiler {
         return text
     }
 
-    private mutating func optionalString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+    /// The non-empty string at `key` of `object`, when there is one (reported when it is not a string).
+    mutating func optionalString(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
         -> String?
     {
         guard object[key] != nil else { return nil }

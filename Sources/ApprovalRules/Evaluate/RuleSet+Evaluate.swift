@@ -28,13 +28,56 @@ extension RuleSet.Compiled {
     ///
     /// The loop over the rules touches only plain values and ``conditions`` until a rule fires:
     /// reading a closure or an array out of a rule object would cost a retain and a release per
-    /// rule, which is most of what an evaluation that fires nothing costs.
+    /// rule, which is most of what an evaluation that fires nothing costs. What happens less often
+    /// (a skipped rule, a condition that throws, a rule that fires, a trace) is in the steps below.
     func decide(_ snapshot: ApprovalSnapshot, options: EvaluationOptions, in context: inout EvaluationContext)
         -> Decision
     {
-        var problems = snapshot.problems(references: references, variableIDs: checkedVariableIDs)
-        var warnings = snapshot.warnings(variableIDs: checkedVariableIDs, readsEverything: references.readsEverything)
-        var failedFacts: Set<String> = []
+        var draft = DecisionDraft(
+            problems: snapshot.problems(references: references, variableIDs: checkedVariableIDs),
+            warnings: snapshot.warnings(variableIDs: checkedVariableIDs, readsEverything: references.readsEverything),
+            explain: options.explain)
+        checkRequiredFacts(of: snapshot, into: &draft, in: &context)
+        draft.failClosed = !draft.problems.isEmpty
+        let explain = options.explain  // for the loop; the steps read `draft.explain`
+        // Locals, not fields: a closure read from a local array is called without retaining it.
+        let rules = self.rules
+        let conditions = self.conditions
+
+        for index in 0..<rules.count {
+            if strategy == .firstMatch, draft.recommended != nil { break }
+            if !draft.failedFacts.isEmpty, skipsForFailedFact(rules[index], into: &draft) { continue }
+            if rules[index].hasRequirements, !checkRequirements(of: rules[index], into: &draft, in: &context) {
+                continue
+            }
+            if !context.scopes.isEmpty { context.scopes.removeAll() }
+            if !context.nearMatches.isEmpty { context.nearMatches.removeAll() }
+            if explain { context.trace = TraceRecorder() }
+            let result: Bool
+            do {
+                result = try conditions[index].test(&context)
+            } catch {
+                recordConditionError(error, of: rules[index], into: &draft, in: context)
+                continue
+            }
+            if explain {
+                draft.traces.append(
+                    RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? [])
+                )
+            }
+            guard result else { continue }
+            fire(rules[index], remaining: rules.count - index, into: &draft, in: &context)
+        }
+        return decision(from: draft, for: snapshot)
+    }
+
+    // MARK: - Steps of a decision
+
+    /// Checks the document's `required_facts`: each one missing or of the wrong type is a data
+    /// problem and a failed fact (rules reading it are then skipped).
+    private func checkRequiredFacts(
+        of snapshot: ApprovalSnapshot, into draft: inout DecisionDraft, in context: inout EvaluationContext
+    ) {
         let requiredFacts = self.requiredFacts
         for index in requiredFacts.indices {
             if let problem = RuleSet.check(
@@ -44,150 +87,188 @@ extension RuleSet.Compiled {
                 // A variable listed twice with different values has no value: its
                 // `ambiguous_fact` problem already says so, better than "missing" would.
                 if !snapshot.isAmbiguous(RuleSet.variableID(inFact: requiredFacts[index].dotted)) {
-                    problems.append(problem)
+                    draft.problems.append(problem)
                 }
-                failedFacts.insert(requiredFacts[index].dotted)
+                draft.failedFacts.insert(requiredFacts[index].dotted)
             }
         }
+    }
 
-        var fired: [FiredRule] = []
-        var escalations: [Escalation] = []
-        var recommended: Recommendation?
-        var failClosed = !problems.isEmpty
-        var traces: [RuleTrace] = []
-        let explain = options.explain
-        // Locals, not fields: a closure read from a local array is called without retaining it.
-        let rules = self.rules
-        let conditions = self.conditions
+    /// Whether `rule` reads a required fact already reported missing or invalid, noting the skip in
+    /// the trace. Such a rule is not run: it would only fail again, and the decision already falls
+    /// back to the safe recommendation.
+    private func skipsForFailedFact(_ rule: CompiledRule, into draft: inout DecisionDraft) -> Bool {
+        guard let fact = rule.readFactNames.first(where: draft.failedFacts.contains) else { return false }
+        if draft.explain {
+            draft.traces.append(
+                RuleTrace(
+                    ruleID: rule.id, fired: false, failure: "skipped: required fact \(fact) is missing or invalid",
+                    events: []))
+        }
+        return true
+    }
 
-        for index in 0..<rules.count {
-            if strategy == .firstMatch, recommended != nil { break }
-            // A rule reading a required fact already reported missing or invalid is not run: it
-            // would only fail again, and the decision already falls back to the safe recommendation.
-            if !failedFacts.isEmpty, let fact = rules[index].readFactNames.first(where: failedFacts.contains) {
-                if explain {
-                    traces.append(
-                        RuleTrace(
-                            ruleID: rules[index].id, fired: false,
-                            failure: "skipped: required fact \(fact) is missing or invalid", events: []))
-                }
-                continue
-            }
-            // Facts this rule declares it needs.
-            if rules[index].hasRequirements {
-                let rule = rules[index]
-                var missing: [DataProblem] = []
-                for fact in rule.requires {
-                    if let problem = RuleSet.check(
-                        fact.fact, fact.type, named: fact.dotted, in: &context, ruleID: rule.id)
-                    {
-                        missing.append(problem)
-                    }
-                }
-                if !missing.isEmpty {
-                    problems += missing
-                    failClosed = true
-                    if explain {
-                        traces.append(
-                            RuleTrace(
-                                ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: [])
-                        )
-                    }
-                    continue
-                }
-            }
-            if !context.scopes.isEmpty { context.scopes.removeAll() }
-            if !context.nearMatches.isEmpty { context.nearMatches.removeAll() }
-            if explain { context.trace = TraceRecorder() }
-            let result: Bool
-            do {
-                result = try conditions[index].test(&context)
-            } catch {
-                let rule = rules[index]
-                problems.append(
-                    DataProblem(
-                        code: error.type == "Incomplete Data" ? .incompleteData : .conditionError,
-                        message: "rule \"\(rule.id)\" could not be evaluated: \(RuleSet.describe(error))",
-                        path: nil, ruleID: rule.id))
-                failClosed = true
-                if explain {
-                    traces.append(
-                        RuleTrace(
-                            ruleID: rule.id, fired: false, failure: RuleSet.describe(error),
-                            events: context.trace?.events ?? []))
-                }
-                continue
-            }
-            if explain {
-                traces.append(
-                    RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? [])
-                )
-            }
-            guard result else { continue }
-
-            let rule = rules[index]
-            var recommendation = rule.recommendation
-            if recommendation == .approve {
-                // An approval that rests on a missing fact is no approval.
-                let absent = rule.readFacts.indices.filter { context.isMissing(rule.readFacts[$0]) }
-                if !absent.isEmpty {
-                    let names = absent.map { rule.readFactNames[$0] }.joined(separator: ", ")
-                    problems.append(
-                        DataProblem(
-                            code: .missingFact, message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
-                            path: rule.readFactNames[absent[0]], ruleID: rule.id))
-                    failClosed = true
-                    recommendation = nil
-                }
-            }
-            let reason = rule.reason?.render(&context, limit: limits.templateOutputLength)
-            if fired.isEmpty { fired.reserveCapacity(min(rules.count - index, 4)) }
-            fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
-            for spec in rule.escalations {
-                let message = spec.message.render(&context, limit: limits.templateOutputLength)
-                let followUp = spec.escalateAfter?.render(
-                    &context, escalationMessage: message, limit: limits.templateOutputLength)
-                if let at = escalations.firstIndex(where: { $0.to == spec.to && $0.message == message }) {
-                    escalations[at].severity = max(escalations[at].severity, spec.severity)
-                    if !escalations[at].ruleIDs.contains(rule.id) { escalations[at].ruleIDs.append(rule.id) }
-                    // The shorter reminder, and the earlier further notice (the first on a tie).
-                    if let remind = spec.remindAfter,
-                        escalations[at].remindAfter.map({ remind.milliseconds < $0.milliseconds }) ?? true
-                    {
-                        escalations[at].remindAfter = remind
-                    }
-                    if let followUp,
-                        escalations[at].escalateAfter.map({ followUp.after.milliseconds < $0.after.milliseconds })
-                            ?? true
-                    {
-                        escalations[at].escalateAfter = followUp
-                    }
-                } else {
-                    if escalations.isEmpty { escalations.reserveCapacity(min(escalationCount, 4)) }
-                    escalations.append(
-                        Escalation(
-                            to: spec.to, severity: spec.severity, message: message, ruleIDs: rule.idList,
-                            remindAfter: spec.remindAfter, escalateAfter: followUp))
-                }
-            }
-            if let recommendation {
-                if strategy == .firstMatch {
-                    recommended = recommended ?? recommendation
-                } else {
-                    recommended = max(recommended ?? recommendation, recommendation)
-                }
+    /// Checks the facts `rule` declares it needs (`requires`); when any is missing or of the wrong
+    /// type, records the problems, fails closed and returns `false` (the rule is not run).
+    private func checkRequirements(
+        of rule: CompiledRule, into draft: inout DecisionDraft, in context: inout EvaluationContext
+    ) -> Bool {
+        var missing: [DataProblem] = []
+        for fact in rule.requires {
+            if let problem = RuleSet.check(fact.fact, fact.type, named: fact.dotted, in: &context, ruleID: rule.id) {
+                missing.append(problem)
             }
         }
+        guard !missing.isEmpty else { return true }
+        draft.problems += missing
+        draft.failClosed = true
+        if draft.explain {
+            draft.traces.append(
+                RuleTrace(ruleID: rule.id, fired: false, failure: "required facts missing or invalid", events: []))
+        }
+        return false
+    }
 
-        var final = recommended ?? defaultRecommendation
-        if failClosed {
+    /// Records that `rule`'s condition threw: an `incomplete_data` or `condition_error` problem,
+    /// failing closed, and the rule's trace so far.
+    private func recordConditionError(
+        _ error: LogicError, of rule: CompiledRule, into draft: inout DecisionDraft,
+        in context: borrowing EvaluationContext
+    ) {
+        draft.problems.append(
+            DataProblem(
+                code: error.type == "Incomplete Data" ? .incompleteData : .conditionError,
+                message: "rule \"\(rule.id)\" could not be evaluated: \(RuleSet.describe(error))",
+                path: nil, ruleID: rule.id))
+        draft.failClosed = true
+        if draft.explain {
+            draft.traces.append(
+                RuleTrace(
+                    ruleID: rule.id, fired: false, failure: RuleSet.describe(error),
+                    events: context.trace?.events ?? []))
+        }
+    }
+
+    /// Records that `rule` fired: its recommendation (``firedRecommendation(of:into:in:)``), its
+    /// reason, and its escalations. `remaining` counts the rules from this one to the last.
+    private func fire(
+        _ rule: CompiledRule, remaining: Int, into draft: inout DecisionDraft, in context: inout EvaluationContext
+    ) {
+        let recommendation = firedRecommendation(of: rule, into: &draft, in: &context)
+        let reason = rule.reason?.render(&context, limit: limits.templateOutputLength)
+        if draft.fired.isEmpty { draft.fired.reserveCapacity(min(remaining, 4)) }
+        draft.fired.append(FiredRule(id: rule.id, recommendation: recommendation, reason: reason ?? rule.description))
+        for spec in rule.escalations {
+            raise(spec, of: rule, into: &draft, in: &context)
+        }
+        if let recommendation {
+            if strategy == .firstMatch {
+                draft.recommended = draft.recommended ?? recommendation
+            } else {
+                draft.recommended = max(draft.recommended ?? recommendation, recommendation)
+            }
+        }
+    }
+
+    /// What a firing `rule` recommends: its recommendation, except that an approval resting on a
+    /// missing fact is no approval (`nil`, with a `missing_fact` problem, failing closed).
+    private func firedRecommendation(
+        of rule: CompiledRule, into draft: inout DecisionDraft, in context: inout EvaluationContext
+    ) -> Recommendation? {
+        guard rule.recommendation == .approve else { return rule.recommendation }
+        let absent = rule.readFacts.indices.filter { context.isMissing(rule.readFacts[$0]) }
+        guard !absent.isEmpty else { return rule.recommendation }
+        let names = absent.map { rule.readFactNames[$0] }.joined(separator: ", ")
+        draft.problems.append(
+            DataProblem(
+                code: .missingFact, message: "rule \"\(rule.id)\" would approve, but \(names) is missing",
+                path: rule.readFactNames[absent[0]], ruleID: rule.id))
+        draft.failClosed = true
+        return nil
+    }
+
+    /// Raises the escalation `spec` of the firing `rule`, rendering its messages; one already raised
+    /// to the same people with the same message absorbs it
+    /// (``Escalation/absorb(severity:ruleID:remindAfter:followUp:)``).
+    private func raise(
+        _ spec: EscalationSpec, of rule: CompiledRule, into draft: inout DecisionDraft,
+        in context: inout EvaluationContext
+    ) {
+        let message = spec.message.render(&context, limit: limits.templateOutputLength)
+        let followUp = spec.escalateAfter?.render(
+            &context, escalationMessage: message, limit: limits.templateOutputLength)
+        if let at = draft.escalations.firstIndex(where: { $0.to == spec.to && $0.message == message }) {
+            draft.escalations[at].absorb(
+                severity: spec.severity, ruleID: rule.id, remindAfter: spec.remindAfter, followUp: followUp)
+        } else {
+            if draft.escalations.isEmpty { draft.escalations.reserveCapacity(min(escalationCount, 4)) }
+            draft.escalations.append(
+                Escalation(
+                    to: spec.to, severity: spec.severity, message: message, ruleIDs: rule.idList,
+                    remindAfter: spec.remindAfter, escalateAfter: followUp))
+        }
+    }
+
+    /// The decision `draft` comes to: the recommendation the rules reached (or the default), at
+    /// least the safe recommendation when data was missing or wrong.
+    private func decision(from draft: consuming DecisionDraft, for snapshot: ApprovalSnapshot) -> Decision {
+        var final = draft.recommended ?? defaultRecommendation
+        if draft.failClosed {
             final = max(final, safeRecommendation)
-            warnings.append("data problems found: the recommendation is at least \(safeRecommendation.rawValue)")
+            draft.warnings.append("data problems found: the recommendation is at least \(safeRecommendation.rawValue)")
         }
         return Decision(
             taskID: snapshot.taskID, ruleSetName: name, ruleSetHash: contentHash, recommendation: final,
-            firedRules: fired, escalations: escalations, dataProblems: problems, warnings: warnings,
-            trace: options.explain ? traces : nil)
+            firedRules: draft.fired, escalations: draft.escalations, dataProblems: draft.problems,
+            warnings: draft.warnings, trace: draft.explain ? draft.traces : nil)
+    }
+}
+
+/// What a decision gathers while the rules run: the parts of its ``Decision``, and whether the
+/// recommendation must fall back to the safe one. A local of ``RuleSet/Compiled/decide(_:options:in:)``,
+/// which its steps update in place.
+private struct DecisionDraft {
+    /// The data problems found so far.
+    var problems: [DataProblem]
+    /// The warnings about the parts the rules read.
+    var warnings: [String]
+    /// Whether a trace was asked for (``traces`` stays empty otherwise).
+    let explain: Bool
+    /// The required facts reported missing or invalid, as dotted paths: rules reading one are skipped.
+    var failedFacts: Set<String> = []
+    /// The rules that fired, in evaluation order.
+    var fired: [FiredRule] = []
+    /// The escalations raised, without repeats.
+    var escalations: [Escalation] = []
+    /// The recommendation the fired rules combine to (`nil` until one recommends something).
+    var recommended: Recommendation?
+    /// Whether data problems make the recommendation at least the safe one.
+    var failClosed = false
+    /// Each rule's trace, when explaining.
+    var traces: [RuleTrace] = []
+
+    init(problems: [DataProblem], warnings: [String], explain: Bool) {
+        self.problems = problems
+        self.warnings = warnings
+        self.explain = explain
+    }
+}
+
+extension Escalation {
+    /// Folds another raise of this escalation (same people, same message) into it: the higher
+    /// severity, `ruleID` listed once, the shorter reminder, and the earlier further notice (the
+    /// first on a tie).
+    fileprivate mutating func absorb(
+        severity: Severity, ruleID: String, remindAfter: ISODuration?, followUp: Escalation.FollowUp?
+    ) {
+        self.severity = max(self.severity, severity)
+        if !ruleIDs.contains(ruleID) { ruleIDs.append(ruleID) }
+        if let remind = remindAfter, self.remindAfter.map({ remind.milliseconds < $0.milliseconds }) ?? true {
+            self.remindAfter = remind
+        }
+        if let followUp, escalateAfter.map({ followUp.after.milliseconds < $0.after.milliseconds }) ?? true {
+            escalateAfter = followUp
+        }
     }
 }
 

@@ -21,26 +21,44 @@ enum SnapshotValidator {
         repeatedKeys: [JSONRepeatedKey] = []
     ) -> SnapshotFindings {
         var findings = SnapshotFindings()
-        func problem(_ code: DataProblem.Code, _ message: String, _ path: String?) -> DataProblem {
-            DataProblem(code: code, message: message, path: path, ruleID: nil)
-        }
         // A repeated key anywhere makes the text two documents at once: every decision on it
         // reports it, whether or not its rules read that part (see rules/README.md).
-        findings.repeatedKeys = repeatedKeys.map { repeated in
-            let key = repeated.path.tokens.last ?? ""
-            var object = repeated.path
-            if !object.tokens.isEmpty { object = JSONPointer(tokens: Array(object.tokens.dropLast())) }
-            return problem(
-                .ambiguousData,
-                "key \(TraceText.value(.string(key))) appears more than once in the object at "
-                    + "\(object.tokens.isEmpty ? "the top level" : object.description) (again at line "
-                    + "\(repeated.location.line), column \(repeated.location.column)): readers may disagree on its value",
-                repeated.path.description)
-        }
+        findings.repeatedKeys = repeatedKeys.map { repeatedKeyProblem($0) }
         guard case .object = document else {
             findings.document = problem(.malformedSnapshot, "the snapshot is \(document.typeName), not an object", "")
             return findings
         }
+        checkVariableListings(listings, into: &findings)
+        checkVariables(variables, repeats: repeats, into: &findings)
+        checkApprovers(of: document, into: &findings)
+        checkTask(of: document, into: &findings)
+        checkFiles(of: document, variables: variables, into: &findings)
+        return findings
+    }
+
+    /// A problem of the snapshot as a whole (no rule).
+    private static func problem(_ code: DataProblem.Code, _ message: String, _ path: String?) -> DataProblem {
+        DataProblem(code: code, message: message, path: path, ruleID: nil)
+    }
+
+    /// The `ambiguous_data` problem of a key repeated in its object.
+    private static func repeatedKeyProblem(_ repeated: JSONRepeatedKey) -> DataProblem {
+        let key = repeated.path.tokens.last ?? ""
+        var object = repeated.path
+        if !object.tokens.isEmpty { object = JSONPointer(tokens: Array(object.tokens.dropLast())) }
+        return problem(
+            .ambiguousData,
+            "key \(TraceText.value(.string(key))) appears more than once in the object at "
+                + "\(object.tokens.isEmpty ? "the top level" : object.description) (again at line "
+                + "\(repeated.location.line), column \(repeated.location.column)): readers may disagree on its value",
+            repeated.path.description)
+    }
+
+    /// Checks the places variables are listed in: each an array of objects with a string
+    /// `variable_id`, and at least one of them present.
+    private static func checkVariableListings(
+        _ listings: [(source: SnapshotVariable.Source, listing: JSONValue?)], into findings: inout SnapshotFindings
+    ) {
         var anyListing = false
         for (source, listing) in listings {
             guard let listing else { continue }
@@ -70,6 +88,13 @@ enum SnapshotValidator {
             findings.variableListings.append(
                 problem(.malformedSnapshot, "the snapshot has no variables_to_approve array", "/variables_to_approve"))
         }
+    }
+
+    /// Checks each variable's value against its type (``check(_:)``), noting the ambiguous ones
+    /// and the listings that disagree (`repeats`).
+    private static func checkVariables(
+        _ variables: [SnapshotVariable], repeats: VariableRepeats, into findings: inout SnapshotFindings
+    ) {
         for variable in variables {
             if let ambiguous = repeats.ambiguous[variable.id] {
                 findings.variables[variable.id] = ambiguous
@@ -79,6 +104,10 @@ enum SnapshotValidator {
             }
         }
         findings.disagreements = repeats.disagreements
+    }
+
+    /// Checks the approver lists: arrays of e-mail strings, the active one present.
+    private static func checkApprovers(of document: JSONValue, into findings: inout SnapshotFindings) {
         for key in approverKeys {
             guard let value = document[key] else {
                 if key == "eligible_approvers_active" {
@@ -98,29 +127,40 @@ enum SnapshotValidator {
                     ))
             }
         }
-        if let task = document["task"] {
-            if case .object(let object) = task {
-                // A snapshot stitched from two tasks: the decision would be recorded for one task
-                // on the data of another.
-                if let inner = object["task_id"], !inner.isNull, let outer = document["task_id"], !outer.isNull,
-                    !sameTaskID(inner, outer)
-                {
-                    findings.conflicts.append(
-                        problem(
-                            .conflictingFact,
-                            "task.task_id \(TraceText.value(inner)) is not the snapshot's task_id \(TraceText.value(outer))",
-                            "/task/task_id"))
-                }
-                if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
-                    findings.task.append(
-                        problem(
-                            .malformedSnapshot, "task.owner_email is \(owner.typeName), not an e-mail string",
-                            "/task/owner_email"))
-                }
-            } else {
-                findings.task.append(problem(.malformedSnapshot, "task is \(task.typeName), not an object", "/task"))
-            }
+    }
+
+    /// Checks the task, when the snapshot has one: an object, of the snapshot's task id, whose
+    /// owner is an e-mail string.
+    private static func checkTask(of document: JSONValue, into findings: inout SnapshotFindings) {
+        guard let task = document["task"] else { return }
+        guard case .object(let object) = task else {
+            findings.task.append(problem(.malformedSnapshot, "task is \(task.typeName), not an object", "/task"))
+            return
         }
+        // A snapshot stitched from two tasks: the decision would be recorded for one task
+        // on the data of another.
+        if let inner = object["task_id"], !inner.isNull, let outer = document["task_id"], !outer.isNull,
+            !sameTaskID(inner, outer)
+        {
+            findings.conflicts.append(
+                problem(
+                    .conflictingFact,
+                    "task.task_id \(TraceText.value(inner)) is not the snapshot's task_id \(TraceText.value(outer))",
+                    "/task/task_id"))
+        }
+        if let owner = object["owner_email"], owner.string == nil, !owner.isNull {
+            findings.task.append(
+                problem(
+                    .malformedSnapshot, "task.owner_email is \(owner.typeName), not an e-mail string",
+                    "/task/owner_email"))
+        }
+    }
+
+    /// Checks the files listings (`files`, `task_files`): arrays of entries with a file id, each
+    /// attached to a variable of type `file` if to any, and an integer `total_files`.
+    private static func checkFiles(
+        of document: JSONValue, variables: [SnapshotVariable], into findings: inout SnapshotFindings
+    ) {
         if let value = document["files"], value.array == nil {
             findings.files.append(problem(.malformedSnapshot, "files is \(value.typeName), not an array", "/files"))
         }
@@ -130,28 +170,7 @@ enum SnapshotValidator {
             guard case .array(let entries)? = listing else { continue }
             for (index, entry) in entries.enumerated() {
                 guard case .object(let file) = entry else { continue }
-                var at: String { "\(pointer)/\(index)" }
-                switch file["file_id"] {
-                case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
-                case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
-                case let other?:
-                    findings.files.append(
-                        problem(
-                            .malformedSnapshot, "file entry's file_id is \(TraceText.value(other)), not a file id",
-                            at + "/file_id"))
-                }
-                // Files are download information for file-type variables (approval-details);
-                // a file listed for a variable of another type says two things about it.
-                // (`variables` is the snapshot's few variables, one per id.)
-                if case .string(let variable)? = file["variable_id"],
-                    let type = variables.first(where: { $0.id == variable })?.type, type != "file"
-                {
-                    findings.files.append(
-                        problem(
-                            .conflictingFact,
-                            "a file is attached to variable \(variable), which is declared \(type), not file",
-                            at + "/variable_id"))
-                }
+                checkFile(file, index: index, in: pointer, variables: variables, into: &findings)
             }
         }
         if let listing = document["task_files"] {
@@ -167,7 +186,36 @@ enum SnapshotValidator {
                         "/task_files/total_files"))
             }
         }
-        return findings
+    }
+
+    /// Checks the file entry at `index` of the listing at `pointer`: a file id, and a variable of
+    /// type `file` if any.
+    private static func checkFile(
+        _ file: JSONObject, index: Int, in pointer: String, variables: [SnapshotVariable],
+        into findings: inout SnapshotFindings
+    ) {
+        var at: String { "\(pointer)/\(index)" }
+        switch file["file_id"] {
+        case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
+        case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
+        case let other?:
+            findings.files.append(
+                problem(
+                    .malformedSnapshot, "file entry's file_id is \(TraceText.value(other)), not a file id",
+                    at + "/file_id"))
+        }
+        // Files are download information for file-type variables (approval-details);
+        // a file listed for a variable of another type says two things about it.
+        // (`variables` is the snapshot's few variables, one per id.)
+        if case .string(let variable)? = file["variable_id"],
+            let type = variables.first(where: { $0.id == variable })?.type, type != "file"
+        {
+            findings.files.append(
+                problem(
+                    .conflictingFact,
+                    "a file is attached to variable \(variable), which is declared \(type), not file",
+                    at + "/variable_id"))
+        }
     }
 
     /// Whether two task ids are the same id (an integer and its decimal text are).

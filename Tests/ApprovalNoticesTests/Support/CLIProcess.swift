@@ -31,8 +31,8 @@ enum CLI {
         process.arguments = arguments
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
             .merging(environment) { $1 }
-        FileManager.default.createFile(atPath: folder + "/stdout", contents: nil)
-        FileManager.default.createFile(atPath: folder + "/stderr", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/stdout", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/stderr", contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/stdout"))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/stderr"))
         process.standardInput = FileHandle.nullDevice

@@ -108,105 +108,128 @@ enum ComparisonOperator: CaseIterable, Sendable {
     /// either side; three get one trace event for the whole "between"; more chain pairwise.
     static func build(_ comparison: ComparisonOperator, _ call: OperatorCall) -> Node {
         let arguments = call.arguments
-        let path = call.path
-        let symbol = comparison.symbol
         switch arguments.count {
-        case 2:
-            let lhs = arguments[0]
-            let rhs = arguments[1]
-            if let right = rhs.constant {
-                if case .integer(let y) = right {
-                    return Node(
-                        path: path,
-                        test: { context throws(LogicError) in
-                            if context.trace == nil {
-                                return try lhs.withValue(&context) { left throws(LogicError) in
-                                    if case .integer(let x) = left.pointee { return comparison.holds(x, y) }
-                                    return try comparison.holds(left.pointee, right)
-                                }
-                            }
-                            let left = try lhs.run(&context)
-                            let result: Bool
-                            if case .integer(let x) = left {
-                                result = comparison.holds(x, y)
-                            } else {
-                                result = try comparison.holds(left, right)
-                            }
-                            context.record(
-                                path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                            return result
-                        })
-                }
-                return Node(
-                    path: path,
-                    test: { context throws(LogicError) in
-                        if context.trace == nil {
-                            return try lhs.withValue(&context) { left throws(LogicError) in
-                                try comparison.holds(left.pointee, right)
-                            }
-                        }
-                        let left = try lhs.run(&context)
-                        let result = try comparison.holds(left, right)
-                        context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                        return result
-                    })
-            }
-            if let left = lhs.constant {
-                return Node(
-                    path: path,
-                    test: { context throws(LogicError) in
-                        let right = try rhs.run(&context)
-                        let result = try comparison.holds(left, right)
-                        context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                        return result
-                    })
-            }
+        case 2: return buildPair(comparison, arguments[0], arguments[1], at: call.path)
+        case 3: return buildBetween(comparison, arguments[0], arguments[1], arguments[2], at: call.path)
+        default: return buildChain(comparison, arguments, at: call.path)
+        }
+    }
+
+    /// `lhs <op> rhs`, specialised for a constant on either side.
+    private static func buildPair(_ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, at path: JSONPointer)
+        -> Node
+    {
+        let symbol = comparison.symbol
+        if let right = rhs.constant {
+            return buildAgainstConstant(comparison, lhs, rhs, right, at: path)
+        }
+        if let left = lhs.constant {
             return Node(
                 path: path,
                 test: { context throws(LogicError) in
-                    let left = try lhs.run(&context)
                     let right = try rhs.run(&context)
                     let result = try comparison.holds(left, right)
                     context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
                     return result
                 })
-        case 3:
-            let low = arguments[0]
-            let middle = arguments[1]
-            let high = arguments[2]
+        }
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
+                let left = try lhs.run(&context)
+                let right = try rhs.run(&context)
+                let result = try comparison.holds(left, right)
+                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                return result
+            })
+    }
+
+    /// `lhs <op> right`, where `rhs` is the constant `right`: without a trace, the left operand is
+    /// read in place, and an integer constant is compared to an integer without coercion.
+    private static func buildAgainstConstant(
+        _ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, _ right: JSONValue, at path: JSONPointer
+    ) -> Node {
+        let symbol = comparison.symbol
+        if case .integer(let y) = right {
             return Node(
                 path: path,
                 test: { context throws(LogicError) in
-                    let a = try low.run(&context)
-                    let b = try middle.run(&context)
-                    guard try comparison.holds(a, b) else {
-                        context.record(path, "\(low.describe(a)) \(symbol) \(middle.describe(b))", false)
-                        return false
+                    if context.trace == nil {
+                        return try lhs.withValue(&context) { left throws(LogicError) in
+                            if case .integer(let x) = left.pointee { return comparison.holds(x, y) }
+                            return try comparison.holds(left.pointee, right)
+                        }
                     }
-                    let c = try high.run(&context)
-                    let result = try comparison.holds(b, c)
-                    context.record(
-                        path, "\(low.describe(a)) \(symbol) \(middle.describe(b)) \(symbol) \(high.describe(c))",
-                        .bool(result))
+                    let left = try lhs.run(&context)
+                    let result: Bool
+                    if case .integer(let x) = left {
+                        result = comparison.holds(x, y)
+                    } else {
+                        result = try comparison.holds(left, right)
+                    }
+                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
                     return result
                 })
-        default:
-            return Node(
-                path: path,
-                test: { context throws(LogicError) in
-                    var previous = try arguments[0].run(&context)
-                    for index in 1..<arguments.count {
-                        let current = try arguments[index].run(&context)
-                        let result = try comparison.holds(previous, current)
-                        context.record(
-                            path,
-                            "\(arguments[index - 1].describe(previous)) \(symbol) \(arguments[index].describe(current))",
-                            .bool(result))
-                        guard result else { return false }
-                        previous = current
-                    }
-                    return true
-                })
         }
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
+                if context.trace == nil {
+                    return try lhs.withValue(&context) { left throws(LogicError) in
+                        try comparison.holds(left.pointee, right)
+                    }
+                }
+                let left = try lhs.run(&context)
+                let result = try comparison.holds(left, right)
+                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
+                return result
+            })
+    }
+
+    /// `low <op> middle <op> high`, lazily, with one trace event for the whole "between".
+    private static func buildBetween(
+        _ comparison: ComparisonOperator, _ low: Node, _ middle: Node, _ high: Node, at path: JSONPointer
+    ) -> Node {
+        let symbol = comparison.symbol
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
+                let a = try low.run(&context)
+                let b = try middle.run(&context)
+                guard try comparison.holds(a, b) else {
+                    context.record(path, "\(low.describe(a)) \(symbol) \(middle.describe(b))", false)
+                    return false
+                }
+                let c = try high.run(&context)
+                let result = try comparison.holds(b, c)
+                context.record(
+                    path, "\(low.describe(a)) \(symbol) \(middle.describe(b)) \(symbol) \(high.describe(c))",
+                    .bool(result))
+                return result
+            })
+    }
+
+    /// `a <op> b <op> c <op> ...` for four operands or more, pair by pair, stopping at the first
+    /// pair that fails.
+    private static func buildChain(_ comparison: ComparisonOperator, _ arguments: [Node], at path: JSONPointer)
+        -> Node
+    {
+        let symbol = comparison.symbol
+        return Node(
+            path: path,
+            test: { context throws(LogicError) in
+                var previous = try arguments[0].run(&context)
+                for index in 1..<arguments.count {
+                    let current = try arguments[index].run(&context)
+                    let result = try comparison.holds(previous, current)
+                    context.record(
+                        path,
+                        "\(arguments[index - 1].describe(previous)) \(symbol) \(arguments[index].describe(current))",
+                        .bool(result))
+                    guard result else { return false }
+                    previous = current
+                }
+                return true
+            })
     }
 }
