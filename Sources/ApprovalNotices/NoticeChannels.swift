@@ -72,6 +72,11 @@ struct SendmailSender: Sendable {
     static let temporaryStatuses: Set<Int32> = [69, 70, 71, 74, 75]
 
     func send(_ message: [UInt8], program: [String], timeout: Duration) async -> ChannelResult {
+        guard access(program[0], X_OK) == 0 else {
+            return .permanent(
+                "cannot run \(program[0]): no such executable (install a sendmail-compatible program, such as "
+                    + "Debian's msmtp-mta, or name one in the channel's \"sendmail\")")
+        }
         // The message goes in through an unlinked temporary file, not a pipe: a program that exits
         // without reading it cannot raise SIGPIPE in this process.
         guard let input = Self.unlinkedFile(holding: message) else {
