@@ -118,10 +118,13 @@ public final class NoticeDeliverer: Sendable {
 
     /// Makes passes every `interval` until the task is cancelled; a pass that fails (the ledger
     /// locked, say) is logged and the next one tries again.
-    public func run(every interval: Duration) async {
+    ///
+    /// - Parameter onPass: called with each pass's report (a service counts them in its metrics).
+    public func run(every interval: Duration, onPass: @Sendable (Report) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do {
                 let report = try await deliverDue()
+                onPass(report)
                 if report.sent + report.retrying + report.failed + report.undeliverable > 0 {
                     logger.info(
                         "notices delivered",

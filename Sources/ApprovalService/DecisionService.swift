@@ -131,7 +131,10 @@ public final class DecisionService: Sendable {
             .init(service: RuleReloader(store: store, interval: configuration.reloadInterval, logger: logger)),
         ]
         if let notices = configuration.notices {
-            services.append(.init(service: NoticeWorker(deliverer: notices, interval: configuration.noticeInterval)))
+            services.append(
+                .init(
+                    service: NoticeWorker(deliverer: notices, interval: configuration.noticeInterval, metrics: metrics))
+            )
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services,
@@ -157,9 +160,16 @@ public final class DecisionService: Sendable {
 struct NoticeWorker: Service {
     let deliverer: NoticeDeliverer
     let interval: Duration
+    let metrics: ServiceMetrics
 
     func run() async throws {
-        await cancelWhenGracefulShutdown { await deliverer.run(every: interval) }
+        await cancelWhenGracefulShutdown {
+            await deliverer.run(every: interval) { report in
+                metrics.delivered(
+                    sent: report.sent, retrying: report.retrying, failed: report.failed,
+                    undeliverable: report.undeliverable)
+            }
+        }
         try? await deliverer.shutdown()
     }
 }

@@ -67,6 +67,9 @@ final class ServiceMetrics: Sendable {
     private static var ledgerFailures: MetricNameDescriptor {
         name("ledger_failures", "total", "Decisions that could not be recorded in the ledger.")
     }
+    private static var notices: MetricNameDescriptor {
+        name("notices", "total", "Notice delivery attempts of the background deliverer, by outcome.")
+    }
 
     init() {
         durations = registry.makeDurationHistogram(descriptor: Self.duration, buckets: Self.buckets)
@@ -110,6 +113,16 @@ final class ServiceMetrics: Sendable {
     /// Counts a decision the ledger did not record.
     func unrecorded() {
         counter(7, Self.ledgerFailures, []).increment()
+    }
+
+    /// Counts what a pass of the background notice deliverer did.
+    func delivered(sent: Int, retrying: Int, failed: Int, undeliverable: Int) {
+        for (outcome, count) in [
+            ("sent", sent), ("retrying", retrying), ("failed", failed), ("undeliverable", undeliverable),
+        ]
+        where count > 0 {
+            counter(8, Self.notices, [("outcome", outcome)]).increment(by: Int64(count))
+        }
     }
 
     /// The Prometheus text exposition.

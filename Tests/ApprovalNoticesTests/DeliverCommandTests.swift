@@ -198,6 +198,10 @@ import Testing
         for _ in 0..<100 where receiver.deliveries.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(receiver.deliveries.count == 2)
         #expect(receiver.deliveries.allSatisfy { $0.body["task_id"] == .integer(6301) && $0.signatureValid })
+        let metricsTransport = AsyncHTTPClientTransport()
+        let (_, metrics) = try await metricsTransport.send(HTTPRequest(method: .get, url: base + "/metrics"), body: nil)
+        try await metricsTransport.shutdown()
+        #expect(String(decoding: metrics, as: UTF8.self).contains("approval_notices_total{outcome=\"sent\"} 2"))
         kill(server.processIdentifier, SIGTERM)
         while server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(server.terminationStatus == 0)
