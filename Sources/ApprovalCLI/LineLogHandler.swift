@@ -1,4 +1,4 @@
-import ApprovalJSON
+import ApprovalRules
 package import Logging
 
 #if canImport(Glibc)
@@ -9,7 +9,7 @@ package import Logging
 ///
 ///     2026-12-07T04:12:00.123Z info approvalctl.serve: request duration_ms=0.41 http.method=POST http.route=/v1/decisions http.status=200
 ///
-/// UTC time to the millisecond, the level, the logger's label, the message, then the metadata as
+/// UTC time (``Timestamp``'s ISO 8601 form), the level, the logger's label, the message, then the metadata as
 /// `key=value` in key order (logfmt: a value with spaces, quotes or `=` is quoted). Unlike
 /// swift-log's `StreamLogHandler` it formats the time without the C library's locale and time-zone
 /// machinery and writes without stdio's lock and flush: the service logs a line per request, and
@@ -74,20 +74,10 @@ package struct LineLogHandler: LogHandler {
         return quoted + "\""
     }
 
-    /// Now, as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    /// Now, as `Timestamp` writes it (`YYYY-MM-DDTHH:MM:SS[.mmm]Z`).
     private static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let seconds = Int64(now.tv_sec)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let (year, month, day) = CivilCalendar.date(days: days)
-        let second = seconds - days * 86_400
-        let millisecond = Int64(now.tv_nsec) / 1_000_000
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):"
-            + "\(pad(second % 60, 2)).\(pad(millisecond, 3))Z"
+        return Timestamp(millisecondsSinceEpoch: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000).description
     }
 }

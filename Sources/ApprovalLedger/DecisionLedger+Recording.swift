@@ -22,11 +22,8 @@ extension DecisionLedger {
     public func record(_ entries: [LedgerEntry]) throws -> [LedgerReceipt] {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
-        do {
-            return try pool.writeWithoutTransaction { db in try appendInTransaction(prepared, in: db) }
-        } catch {
-            throw Self.error(error, path: path)
-        }
+        // One IMMEDIATE transaction: the chain's head is read inside it.
+        return try write { db in try append(prepared, in: db) }
     }
 
     /// Records decisions as ``record(_:)-([LedgerEntry])`` does, without blocking the calling task
@@ -36,11 +33,7 @@ extension DecisionLedger {
     public func recordAsync(_ entries: [LedgerEntry]) async throws -> [LedgerReceipt] {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
-        do {
-            return try await pool.writeWithoutTransaction { db in try self.appendInTransaction(prepared, in: db) }
-        } catch {
-            throw Self.error(error, path: path)
-        }
+        return try await write { db in try self.append(prepared, in: db) }
     }
 
     /// Records one decision without blocking the calling task.
@@ -72,16 +65,7 @@ extension DecisionLedger {
         }
     }
 
-    /// Appends the entries in one IMMEDIATE transaction (the chain's head is read inside it).
-    private func appendInTransaction(_ entries: [PreparedEntry], in db: Database) throws -> [LedgerReceipt] {
-        var receipts: [LedgerReceipt] = []
-        try db.inTransaction(.immediate) {
-            receipts = try append(entries, in: db)
-            return .commit
-        }
-        return receipts
-    }
-
+    /// Appends the entries, inside the caller's IMMEDIATE transaction.
     private func append(_ entries: [PreparedEntry], in db: Database) throws -> [LedgerReceipt] {
         let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
         var sequence: Int64 = head?["sequence"] ?? 0

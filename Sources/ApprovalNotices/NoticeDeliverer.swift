@@ -226,7 +226,8 @@ public final class NoticeDeliverer: Sendable {
                 maxDelay: .milliseconds(delivery.maxBackoff.milliseconds), jitter: 0.5)
             var wait = policy.delay(beforeRetry: notice.attempts, random: Double.random(in: 0..<1))
             if let retryAfter { wait = max(wait, retryAfter) }
-            let at = Timestamp(millisecondsSinceEpoch: ledger.clockNow.millisecondsSinceEpoch + Self.milliseconds(wait))
+            let at = Timestamp(
+                millisecondsSinceEpoch: ledger.clockNow.millisecondsSinceEpoch + DurationText.milliseconds(wait))
             return .retry(at: at, error: temporary.joined(separator: "; "))
         }
         if !unrouted.isEmpty {
@@ -263,10 +264,5 @@ public final class NoticeDeliverer: Sendable {
     /// (a ledger write that records what was already sent).
     private static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await Task { try await body() }.value
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -23,12 +23,9 @@ import Testing
     ]
 
     @Test func twentyEvaluationsAcrossTwoStepRunsQueueEachNoticeOnceAndTheFollowUpsOnTime() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let clock = ManualClock()
-        let ledger = try DecisionLedger(
-            path: scratch.path + "/decisions.ledger", clock: clock.function, logger: NoticeFixtures.silent)
-        let rules = try NoticeFixtures.timingRules()
+        let setup = try DeliveryTests.Setup(tasks: [])
+        defer { setup.scratch.remove() }
+        let (clock, ledger, rules) = (setup.clock, setup.ledger, setup.rules)
         var queuedByEvaluation: [[String]] = []
         for evaluation in 0..<20 {
             let receipt = try NoticeFixtures.record(
@@ -72,12 +69,9 @@ import Testing
     }
 
     @Test func aTaskNotSeenForAWeekGetsOneReminderNotSeveral() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let clock = ManualClock()
-        let ledger = try DecisionLedger(
-            path: scratch.path + "/decisions.ledger", clock: clock.function, logger: NoticeFixtures.silent)
-        let rules = try NoticeFixtures.timingRules()
+        let setup = try DeliveryTests.Setup(tasks: [])
+        defer { setup.scratch.remove() }
+        let (clock, ledger, rules) = (setup.clock, setup.ledger, setup.rules)
         try NoticeFixtures.record(ledger, rules: rules, task: 7002, stepRun: "sr_a")
         clock.advance(hours: 24 * 7)
         let receipt = try NoticeFixtures.record(ledger, rules: rules, task: 7002, stepRun: "sr_a")
@@ -86,22 +80,18 @@ import Testing
     }
 
     @Test func anotherTaskOrAChangedMessageIsANewNotice() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let ledger = try DecisionLedger(path: scratch.path + "/decisions.ledger", logger: NoticeFixtures.silent)
-        let rules = try NoticeFixtures.timingRules()
+        let setup = try DeliveryTests.Setup(tasks: [])
+        defer { setup.scratch.remove() }
+        let (ledger, rules) = (setup.ledger, setup.rules)
         #expect(try NoticeFixtures.record(ledger, rules: rules, task: 7003, stepRun: "sr_a").queuedNotices.count == 2)
         #expect(try NoticeFixtures.record(ledger, rules: rules, task: 7003, stepRun: "sr_a").queuedNotices.isEmpty)
         #expect(try NoticeFixtures.record(ledger, rules: rules, task: 7004, stepRun: "sr_a").queuedNotices.count == 2)
     }
 
     @Test func aClaimedNoticeIsHeldByOneDelivererUntilItsLeaseRunsOut() async throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        let clock = ManualClock()
-        let ledger = try DecisionLedger(
-            path: scratch.path + "/decisions.ledger", clock: clock.function, logger: NoticeFixtures.silent)
-        let rules = try NoticeFixtures.timingRules()
+        let setup = try DeliveryTests.Setup(tasks: [])
+        defer { setup.scratch.remove() }
+        let (clock, ledger, rules) = (setup.clock, setup.ledger, setup.rules)
         try NoticeFixtures.record(ledger, rules: rules, task: 7005, stepRun: "sr_a")
         let first = try #require(try await ledger.claimNotice(owner: "a", lease: 60_000))
         let second = try #require(try await ledger.claimNotice(owner: "b", lease: 60_000))

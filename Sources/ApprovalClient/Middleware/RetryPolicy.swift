@@ -180,8 +180,9 @@ public struct RetryFailure: Error, Sendable, CustomStringConvertible {
 }
 
 /// Short human renderings of durations (`250 ms`, `2.5 s`).
-enum DurationText {
-    static func milliseconds(_ duration: Duration) -> Int64 {
+package enum DurationText {
+    /// A duration in whole milliseconds.
+    package static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
