@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
         .library(name: "ApprovalLedger", targets: ["ApprovalLedger"]),
+        .library(name: "ApprovalLedgerPostgres", targets: ["ApprovalLedgerPostgres"]),
         .library(name: "ApprovalNotices", targets: ["ApprovalNotices"]),
         .library(name: "ApprovalService", targets: ["ApprovalService"]),
         .executable(name: "approvalctl", targets: ["approvalctl"]),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Engine (jansson + standard library only)
@@ -44,6 +46,18 @@ let package = Package(
                 "ApprovalJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: The same ledger on PostgreSQL (PostgresNIO): several service instances, one record
+        .target(
+            name: "ApprovalLedgerPostgres",
+            dependencies: [
+                "ApprovalLedger",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -167,6 +181,7 @@ let package = Package(
                 "ApprovalBatch",
                 "ApprovalCLI",
                 "ApprovalLedger",
+                "ApprovalLedgerPostgres",
                 "ApprovalNotices",
                 "ApprovalService",
                 "ApprovalRules",
@@ -178,6 +193,18 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // What the ledger suites of several test targets share: a throwaway PostgreSQL cluster and
+        // a fresh ledger of either backend per test.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: [
+                "ApprovalLedger", "ApprovalLedgerPostgres", "ApprovalRules",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/LedgerTestSupport"
+        ),
         .testTarget(
             name: "ApprovalJSONTests",
             dependencies: ["ApprovalJSON"],
@@ -200,14 +227,14 @@ let package = Package(
         .testTarget(
             name: "ApprovalLedgerTests",
             dependencies: [
-                "ApprovalLedger", "ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload",
+                "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ApprovalNoticesTests",
             dependencies: [
-                "ApprovalNotices", "ApprovalLedger", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
+                "ApprovalNotices", "ApprovalLedger", "LedgerTestSupport", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The CLI tests run the built executables: depending on them builds them first.

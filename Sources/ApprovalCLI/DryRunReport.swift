@@ -295,9 +295,22 @@ extension DryRunReport {
         _ evaluator: BatchEvaluator, over source: inout Source, failOn: [FailOn], progress: Bool
     ) -> Bool {
         var bar = ProgressBar(enabled: progress)
+        begin()
+        let matched = feed(evaluator, over: &source, failOn: failOn, bar: &bar)
+        bar.finish()
+        end()
+        return matched
+    }
+
+    /// Adds what `evaluator` decides of `source` to the report (between ``begin()`` and
+    /// ``end()``; a source read in pages is fed page by page).
+    ///
+    /// - Returns: whether a decision matched `failOn`.
+    package mutating func feed<Source: SnapshotSource>(
+        _ evaluator: BatchEvaluator, over source: inout Source, failOn: [FailOn], bar: inout ProgressBar
+    ) -> Bool {
         var matched = false
         let format = self.format
-        begin()
         evaluator.run(&source, render: { DryRunReport.render($0, $1, format: format) }) { item, outcome, rendered in
             add(item, outcome, rendered)
             if case .decided(let decision, let other) = outcome,
@@ -307,8 +320,6 @@ extension DryRunReport {
             }
             bar.update(summary.total)
         }
-        bar.finish()
-        end()
         return matched
     }
 }

@@ -1,3 +1,4 @@
+import ApprovalJSON
 public import ApprovalRules
 import GRDB
 
@@ -20,10 +21,9 @@ import GRDB
 extension DecisionLedger {
     /// The notices in the outbox, oldest first.
     ///
-    /// - Parameters:
     /// - Parameter state: only those in this state.
     /// - Throws: ``LedgerError``.
-    public func notices(state: Notice.State? = nil) throws -> [Notice] {
+    public func notices(state: Notice.State?) throws -> [Notice] {
         try read { db in
             var sql = "SELECT \(Notice.columns) FROM notices"
             var arguments: StatementArguments = []
@@ -83,7 +83,7 @@ extension DecisionLedger {
     ///     during the pass waits for the next one); the ledger's clock by default.
     /// - Returns: the notice (its ``Notice/attempts`` counts this attempt), or `nil` when none is due.
     /// - Throws: ``LedgerError``.
-    public func claimNotice(owner: String, lease: Int64, dueBy: Timestamp? = nil) async throws -> Notice? {
+    public func claimNotice(owner: String, lease: Int64, dueBy: Timestamp?) async throws -> Notice? {
         let now = clockNow.millisecondsSinceEpoch
         let due = min(dueBy?.millisecondsSinceEpoch ?? now, now)
         return try await write { db in
@@ -148,26 +148,7 @@ extension DecisionLedger {
     public func settleNotice(_ id: String, owner: String, outcome: NoticeOutcome) async throws -> Bool {
         let now = clockNow.millisecondsSinceEpoch
         return try await write { db in
-            let state: Notice.State
-            var next = now
-            var error: String?
-            var sentAt: Int64?
-            switch outcome {
-            case .sent:
-                state = .sent
-                sentAt = now
-            case .retry(let at, let reason):
-                state = .pending
-                next = at.millisecondsSinceEpoch
-                error = reason
-            case .failed(let reason):
-                state = .failed
-                error = reason
-            case .undeliverable(let reason):
-                state = .undeliverable
-                error = reason
-                sentAt = now
-            }
+            let (state, next, error, sentAt) = outcome.settlement(now: now)
             try db.execute(
                 sql: """
                     UPDATE notices SET state = ?, next_attempt_at = ?, last_error = ?, sent_at = ?, lease_owner = NULL,
@@ -202,76 +183,35 @@ extension DecisionLedger {
     }
 }
 
-// MARK: - Queueing (inside the recording transaction)
+extension Notice {
+    /// The columns `Notice(row:)` reads.
+    static let columns = """
+        id, kind, escalation_key, record_sequence, created_at, task_id, step_run_id, task_url, recipients, severity,
+        message, rules, rule_set_hash, state, attempts, next_attempt_at, delivered_channels, last_error, sent_at
+        """
 
-/// Queues the notices a record asks for, in the record's transaction.
-struct NoticeQueue {
-    private let firstSeen: Statement
-    private let insert: Statement
-    private let db: Database
-
-    init(_ db: Database) throws {
-        self.db = db
-        // When an escalation was first recorded: min over the records holding its key.
-        firstSeen = try db.cachedStatement(
-            sql: """
-                SELECT min(r.recorded_at) FROM escalations e JOIN records r ON r.sequence = e.record_sequence
-                WHERE e.key = ?
-                """)
-        insert = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO notices (id, kind, escalation_key, record_sequence, created_at, task_id, step_run_id,
-                    task_url, recipients, severity, message, rules, rule_set_hash, state, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
-                """)
-    }
-
-    /// What a record is about, for its notices.
-    struct Context {
-        let sequence: Int64
-        let recordedAt: Timestamp
-        let taskID: String?
-        let stepRunID: String?
-        let taskURL: String?
-        let ruleSetHash: String
-    }
-
-    /// Queues the notices for one escalation of a record: its notice when it is new; otherwise the
-    /// reminder and the further escalation that have come due since it was first recorded. Call
-    /// before the record's own escalation rows are written.
-    ///
-    /// - Returns: the ids of the notices queued (a notice already queued is not queued again).
-    mutating func queue(_ escalation: Escalation, key: String, isNew: Bool, context: Context) throws -> [String] {
-        var queued: [String] = []
-        func add(_ id: String, _ kind: Notice.Kind, to: [String], severity: Severity, message: String) throws {
-            try insert.execute(arguments: [
-                id, kind.rawValue, key, context.sequence, context.recordedAt.millisecondsSinceEpoch, context.taskID,
-                context.stepRunID, context.taskURL, Notice.text(to), severity.rawValue, message,
-                Notice.text(escalation.ruleIDs), context.ruleSetHash, context.recordedAt.millisecondsSinceEpoch,
-            ])
-            if db.changesCount > 0 { queued.append(id) }
-        }
-        if isNew {
-            try add(key, .notice, to: escalation.to, severity: escalation.severity, message: escalation.message)
-            return queued
-        }
-        guard escalation.remindAfter != nil || escalation.escalateAfter != nil,
-            let first = try Int64.fetchOne(firstSeen, arguments: [key])
-        else { return queued }
-        let waited = context.recordedAt.millisecondsSinceEpoch - first
-        if let interval = escalation.remindAfter?.milliseconds, interval > 0, waited >= interval {
-            // The n-th reminder is due n intervals after the first notice; one evaluation queues
-            // at most the latest one due (a task not seen for a week gets one reminder, not seven).
-            let number = waited / interval
-            try add(
-                Digest.sha256(Array("\(key)#reminder-\(number)".utf8)), .reminder, to: escalation.to,
-                severity: escalation.severity, message: escalation.message)
-        }
-        if let further = escalation.escalateAfter, waited >= further.after.milliseconds {
-            try add(
-                Digest.sha256(Array("\(key)#escalate".utf8)), .escalation, to: further.to, severity: further.severity,
-                message: further.message)
-        }
-        return queued
+    /// A notice from a row of ``columns``.
+    init(row: Row) {
+        let task: String? = row["task_id"]
+        self.init(
+            id: row["id"],
+            kind: Kind(rawValue: row["kind"]) ?? .notice,
+            escalationKey: row["escalation_key"],
+            recordSequence: row["record_sequence"],
+            createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
+            taskID: task.flatMap { try? JSONParser().parse(Array($0.utf8)) } ?? .null,
+            stepRunID: row["step_run_id"],
+            taskURL: row["task_url"],
+            recipients: Self.strings(row["recipients"]),
+            severity: Severity(rawValue: row["severity"]) ?? .critical,
+            message: row["message"],
+            rules: Self.strings(row["rules"]),
+            ruleSetHash: row["rule_set_hash"],
+            state: State(rawValue: row["state"]) ?? .failed,
+            attempts: row["attempts"],
+            nextAttemptAt: Timestamp(millisecondsSinceEpoch: row["next_attempt_at"]),
+            deliveredChannels: Self.strings(row["delivered_channels"]),
+            lastError: row["last_error"],
+            sentAt: (row["sent_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:)))
     }
 }

@@ -3,9 +3,8 @@ import ApprovalRules
 import Foundation
 import GRDB
 
-/// Recording: each call appends its entries in one IMMEDIATE transaction (the chain's head is read
-/// inside it), stores rule documents and snapshots once per digest, and queues the notices the
-/// records ask for.
+/// Recording into SQLite: each call appends its entries in one IMMEDIATE transaction (SQLite's
+/// single writer serialises the chain; the head is read inside it), as ``AppendPlan`` says.
 extension DecisionLedger {
 
     /// Records one decision (one transaction) and says which of its escalations are new.
@@ -22,64 +21,45 @@ extension DecisionLedger {
     public func record(_ entries: [LedgerEntry]) throws -> [LedgerReceipt] {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
-        // One IMMEDIATE transaction: the chain's head is read inside it.
-        return try write { db in try append(prepared, in: db) }
+        return try write { db in try self.append(prepared, in: db) }
     }
 
-    /// Records decisions as ``record(_:)-([LedgerEntry])`` does, without blocking the calling task
-    /// while it waits for the database (for servers).
+    /// Records decisions as the synchronous `record` does, without blocking the calling task while
+    /// it waits for the database (for servers; what ``LedgerStore`` callers get).
     ///
     /// - Throws: ``LedgerError``; nothing is recorded then.
-    public func recordAsync(_ entries: [LedgerEntry]) async throws -> [LedgerReceipt] {
+    public func record(_ entries: [LedgerEntry]) async throws -> [LedgerReceipt] {
         guard !entries.isEmpty else { return [] }
         let prepared = entries.map(PreparedEntry.init)
         return try await write { db in try self.append(prepared, in: db) }
     }
 
-    /// Records one decision without blocking the calling task.
-    ///
-    /// - Throws: ``LedgerError``.
-    public func recordAsync(_ entry: LedgerEntry) async throws -> LedgerReceipt {
-        try await recordAsync([entry])[0]
-    }
-
-    /// What can be computed of an entry outside the write transaction (its hashing and writing).
-    private struct PreparedEntry: Sendable {
-        let entry: LedgerEntry
-        let snapshotHash: String
-        let decision: [UInt8]
-        let shadowDecision: [UInt8]?
-        let taskID: String?
-        let escalationKeys: [String]
-
-        init(_ entry: LedgerEntry) {
-            self.entry = entry
-            snapshotHash = Digest.sha256(entry.snapshot)
-            decision = JSONWriter.compact.bytes(entry.decision.json)
-            shadowDecision = entry.shadow.map { JSONWriter.compact.bytes($0.decision.json) }
-            let task = entry.decision.taskID
-            taskID = task == .null ? nil : JSONWriter.compact.string(task)
-            escalationKeys = entry.decision.escalations.map {
-                Escalations.key($0, taskID: task, stepRunID: entry.stepRunID)
-            }
-        }
-    }
-
     /// Appends the entries, inside the caller's IMMEDIATE transaction.
     private func append(_ entries: [PreparedEntry], in db: Database) throws -> [LedgerReceipt] {
         let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM records ORDER BY sequence DESC LIMIT 1")
-        var sequence: Int64 = head?["sequence"] ?? 0
-        var previous: String? = head?["hash"]
-        var receipts: [LedgerReceipt] = []
-        let recordedAt = clock()
-        // Statements prepared once per transaction (SQLite parses SQL text on every prepare).
+            .map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
+        // When each escalation was first recorded: min over the records holding its key.
+        let firstRecorded = try db.cachedStatement(
+            sql: """
+                SELECT min(r.recorded_at) FROM escalations e JOIN records r ON r.sequence = e.record_sequence
+                WHERE e.key = ?
+                """)
+        var firstSeen: [String: Int64] = [:]
+        for key in AppendPlan.escalationKeys(entries) {
+            if let time = try Int64.fetchOne(firstRecorded, arguments: [key]) { firstSeen[key] = time }
+        }
+        let plan = AppendPlan(entries, after: head, firstSeen: firstSeen, recordedAt: clock())
+        // Statements prepared once per connection (SQLite parses SQL text on every prepare).
         let hasDocument = try db.cachedStatement(sql: "SELECT 1 FROM rule_documents WHERE hash = ?")
         let insertDocument = try db.cachedStatement(
             sql: "INSERT INTO rule_documents (hash, name, bytes) VALUES (?, ?, ?)")
+        for document in plan.documents where try Bool.fetchOne(hasDocument, arguments: [document.hash]) == nil {
+            try insertDocument.execute(arguments: [document.hash, document.name, Data(document.bytes)])
+        }
         let insertSnapshot = try db.cachedStatement(sql: "INSERT OR IGNORE INTO snapshots (hash, bytes) VALUES (?, ?)")
-        let seenKey = try db.cachedStatement(sql: "SELECT 1 FROM escalations WHERE key = ? LIMIT 1")
-        let insertEscalation = try db.cachedStatement(
-            sql: "INSERT INTO escalations (record_sequence, position, key, is_new) VALUES (?, ?, ?, ?)")
+        for snapshot in plan.snapshots {
+            try insertSnapshot.execute(arguments: [snapshot.hash, Data(snapshot.bytes)])
+        }
         let insertRecord = try db.cachedStatement(
             sql: """
                 INSERT INTO records (sequence, format, recorded_at, task_id, step_run_id, source, rule_set_name,
@@ -87,76 +67,35 @@ extension DecisionLedger {
                     shadow_rule_set_name, shadow_rule_set_hash, shadow_decision)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        var notices = try NoticeQueue(db)
-        var storedDocuments: Set<String> = []
-        func store(_ rules: RuleSet) throws {
-            guard !storedDocuments.contains(rules.contentHash) else { return }
-            if try Bool.fetchOne(hasDocument, arguments: [rules.contentHash]) == nil {
-                try insertDocument.execute(arguments: [rules.contentHash, rules.name, Data(rules.documentBytes)])
-            }
-            storedDocuments.insert(rules.contentHash)
+        for record in plan.records {
+            try insertRecord.execute(arguments: [
+                record.sequence, record.format, record.recordedAt.millisecondsSinceEpoch, record.taskID,
+                record.stepRunID, record.source, record.ruleSetName, record.ruleSetHash, record.snapshotHash,
+                record.evaluatedAt?.millisecondsSinceEpoch, record.explained, Data(record.decision),
+                record.newEscalationsText, record.previousHash, record.hash, record.shadowRuleSetName,
+                record.shadowRuleSetHash, record.shadowDecision.map { Data($0) },
+            ])
         }
-        for prepared in entries {
-            let entry = prepared.entry
-            sequence += 1
-            let documentHash = entry.rules.contentHash
-            try store(entry.rules)
-            if let shadow = entry.shadow { try store(shadow.rules) }
-            try insertSnapshot.execute(arguments: [prepared.snapshotHash, Data(entry.snapshot)])
-            let fresh = try Self.newEscalations(prepared.escalationKeys, seenKey: seenKey)
-            var record = LedgerRecord(
-                sequence: sequence,
-                format: entry.shadow == nil ? LedgerRecord.currentFormat : LedgerRecord.shadowFormat,
-                recordedAt: recordedAt,
-                taskID: prepared.taskID, stepRunID: entry.stepRunID, source: entry.source,
-                ruleSetName: entry.rules.name, ruleSetHash: documentHash, snapshotHash: prepared.snapshotHash,
-                evaluatedAt: entry.options.now, explained: entry.options.explain, decision: prepared.decision,
-                newEscalations: fresh, previousHash: previous, hash: "")
-            record.shadowRuleSetName = entry.shadow?.rules.name
-            record.shadowRuleSetHash = entry.shadow?.rules.contentHash
-            record.shadowDecision = prepared.shadowDecision
-            record.hash = record.computedHash
-            try Self.insert(record, with: insertRecord)
-            // Before this record's escalation rows: "first seen" is from the records before it.
-            let context = NoticeQueue.Context(
-                sequence: sequence, recordedAt: recordedAt, taskID: prepared.taskID, stepRunID: entry.stepRunID,
-                taskURL: entry.taskURL, ruleSetHash: documentHash)
-            var queued: [String] = []
-            for (position, escalation) in entry.decision.escalations.enumerated() {
-                queued += try notices.queue(
-                    escalation, key: prepared.escalationKeys[position], isNew: fresh.contains(position),
-                    context: context)
-            }
-            for (position, key) in prepared.escalationKeys.enumerated() {
-                try insertEscalation.execute(arguments: [sequence, position, key, fresh.contains(position)])
-            }
-            previous = record.hash
-            receipts.append(
-                LedgerReceipt(record: record, escalationKeys: prepared.escalationKeys, queuedNotices: queued))
+        let insertEscalation = try db.cachedStatement(
+            sql: "INSERT INTO escalations (record_sequence, position, key, is_new) VALUES (?, ?, ?, ?)")
+        for row in plan.escalations {
+            try insertEscalation.execute(arguments: [row.recordSequence, row.position, row.key, row.isNew])
         }
-        return receipts
-    }
-
-    /// The positions of the escalations (by key) that no earlier record raised: what is new for
-    /// the task's step run. The same escalation twice in one decision is said once.
-    private static func newEscalations(_ keys: [String], seenKey: Statement) throws -> [Int] {
-        var fresh: [Int] = []
-        for (position, key) in keys.enumerated() {
-            let seen = try Bool.fetchOne(seenKey, arguments: [key]) ?? false
-            if !seen, !keys[..<position].contains(key) { fresh.append(position) }
+        let insertNotice = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO notices (id, kind, escalation_key, record_sequence, created_at, task_id, step_run_id,
+                    task_url, recipients, severity, message, rules, rule_set_hash, state, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+                """)
+        var inserted: Set<String> = []
+        for notice in plan.notices {
+            try insertNotice.execute(arguments: [
+                notice.id, notice.kind.rawValue, notice.escalationKey, notice.recordSequence, notice.createdAt,
+                notice.taskID, notice.stepRunID, notice.taskURL, notice.recipients, notice.severity, notice.message,
+                notice.rules, notice.ruleSetHash, notice.createdAt,
+            ])
+            if db.changesCount > 0 { inserted.insert(notice.id) }
         }
-        return fresh
-    }
-
-    /// Inserts `record` into `records` with `statement` (the prepared `INSERT`).
-    private static func insert(_ record: LedgerRecord, with statement: Statement) throws {
-        try statement.execute(arguments: [
-            record.sequence, record.format, record.recordedAt.millisecondsSinceEpoch, record.taskID,
-            record.stepRunID, record.source, record.ruleSetName, record.ruleSetHash, record.snapshotHash,
-            record.evaluatedAt?.millisecondsSinceEpoch, record.explained, Data(record.decision),
-            JSONWriter.compact.string(.array(record.newEscalations.map { .integer(Int64($0)) })),
-            record.previousHash, record.hash, record.shadowRuleSetName, record.shadowRuleSetHash,
-            record.shadowDecision.map { Data($0) },
-        ])
+        return plan.receipts(inserted: inserted)
     }
 }

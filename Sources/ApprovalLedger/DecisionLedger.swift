@@ -22,9 +22,9 @@ public import Logging
 /// let entry = try LedgerEntry.deciding(bytes, rules: rules, options: EvaluationOptions(now: clock), source: "cli")
 /// let receipt = try ledger.record(entry)
 /// if !receipt.newEscalations.isEmpty { notify(entry.decision.escalations, receipt.newEscalations) }
-/// let report = try ledger.verify()
+/// let report = try await ledger.verify()
 /// ```
-public final class DecisionLedger: Sendable {
+public final class DecisionLedger: LedgerStore {
     /// How to open a ledger.
     ///
     /// ```swift
@@ -41,6 +41,8 @@ public final class DecisionLedger: Sendable {
 
     /// The ledger file.
     public let path: String
+    /// The ledger file (its ``path``).
+    public var location: String { path }
     /// The connections (internal: the extensions in the other files of the module use it).
     let pool: DatabasePool
     let clock: @Sendable () -> Timestamp

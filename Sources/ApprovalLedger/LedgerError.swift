@@ -1,7 +1,8 @@
 /// Why a decision ledger could not be opened, read or written.
 ///
 /// Every error names the ledger file. The codes are stable; the CLI maps them to its exit codes
-/// (`not_found` 66, `not_a_ledger`, `newer_schema` and `corrupt` 65, `busy` 75, `io` 73).
+/// (`not_found` 66, `not_a_ledger`, `newer_schema` and `corrupt` 65, `busy` and `unavailable` 75,
+/// `io` 73, `invalid_location` 64).
 ///
 /// ```swift
 /// do {
@@ -21,6 +22,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
             case busy
             case io
             case invalidEntry = "invalid_entry"
+            case invalidLocation = "invalid_location"
+            case unavailable
         }
 
         private let kind: Kind
@@ -41,6 +44,12 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(.io)
         /// What was asked to be recorded is not recordable (a decision with no task id).
         public static let invalidEntry = Code(.invalidEntry)
+
+        /// The ledger's location is not one this version can open (a malformed `postgres://` URL,
+        /// a password in it).
+        public static let invalidLocation = Code(.invalidLocation)
+        /// The database server cannot be reached, or did not answer in time (it may be restarting).
+        public static let unavailable = Code(.unavailable)
 
         /// The code as text, `not_a_ledger`.
         public var description: String { kind.rawValue }

@@ -62,6 +62,33 @@ public struct LedgerRecord: Sendable, Hashable {
     /// `sha256:` and the digest of ``canonicalBytes``.
     public var hash: String
 
+    /// A record with every field given (backends decoding their rows; the chain's planning).
+    package init(
+        sequence: Int64, format: Int, recordedAt: Timestamp, taskID: String?, stepRunID: String?, source: String,
+        ruleSetName: String, ruleSetHash: String, snapshotHash: String, evaluatedAt: Timestamp?, explained: Bool,
+        decision: [UInt8], newEscalations: [Int], previousHash: String?, shadowRuleSetName: String? = nil,
+        shadowRuleSetHash: String? = nil, shadowDecision: [UInt8]? = nil, hash: String
+    ) {
+        self.sequence = sequence
+        self.format = format
+        self.recordedAt = recordedAt
+        self.taskID = taskID
+        self.stepRunID = stepRunID
+        self.source = source
+        self.ruleSetName = ruleSetName
+        self.ruleSetHash = ruleSetHash
+        self.snapshotHash = snapshotHash
+        self.evaluatedAt = evaluatedAt
+        self.explained = explained
+        self.decision = decision
+        self.newEscalations = newEscalations
+        self.previousHash = previousHash
+        self.shadowRuleSetName = shadowRuleSetName
+        self.shadowRuleSetHash = shadowRuleSetHash
+        self.shadowDecision = shadowDecision
+        self.hash = hash
+    }
+
     /// The bytes the record's hash is computed over (format 1): the compact JSON of the record's
     /// fields in this fixed order, a line feed, and the decision's bytes as stored.
     ///
@@ -110,6 +137,16 @@ public struct LedgerRecord: Sendable, Hashable {
     var taskIDValue: JSONValue {
         guard let taskID, let value = try? JSONParser().parse(Array(taskID.utf8)) else { return .null }
         return value
+    }
+
+    /// ``newEscalations`` as the ledger's tables store them: the JSON text of the array.
+    package var newEscalationsText: String {
+        JSONWriter.compact.string(.array(newEscalations.map { .integer(Int64($0)) }))
+    }
+
+    /// The indices of stored `new_escalations` text (none when it is not an array of integers).
+    package static func newEscalations(text: String) -> [Int] {
+        ((try? JSONParser().parse(Array(text.utf8)))?.array?.compactMap(\.integer) ?? []).map { Int($0) }
     }
 
     /// The hash the record's fields give (what ``hash`` must be).

@@ -1,6 +1,5 @@
 public import ApprovalJSON
 public import ApprovalRules
-import GRDB
 
 /// One message to deliver, from the ledger's outbox.
 ///
@@ -105,43 +104,42 @@ public struct Notice: Sendable, Hashable {
         return .object(object)
     }
 
-    /// The columns `Notice(row:)` reads.
-    static let columns = """
-        id, kind, escalation_key, record_sequence, created_at, task_id, step_run_id, task_url, recipients, severity,
-        message, rules, rule_set_hash, state, attempts, next_attempt_at, delivered_channels, last_error, sent_at
-        """
-
-    init(row: Row) {
-        id = row["id"]
-        kind = Kind(rawValue: row["kind"]) ?? .notice
-        escalationKey = row["escalation_key"]
-        recordSequence = row["record_sequence"]
-        createdAt = Timestamp(millisecondsSinceEpoch: row["created_at"])
-        let task: String? = row["task_id"]
-        taskID = task.flatMap { try? JSONParser().parse(Array($0.utf8)) } ?? .null
-        stepRunID = row["step_run_id"]
-        taskURL = row["task_url"]
-        recipients = Self.strings(row["recipients"])
-        severity = Severity(rawValue: row["severity"]) ?? .critical
-        message = row["message"]
-        rules = Self.strings(row["rules"])
-        ruleSetHash = row["rule_set_hash"]
-        state = State(rawValue: row["state"]) ?? .failed
-        attempts = row["attempts"]
-        nextAttemptAt = Timestamp(millisecondsSinceEpoch: row["next_attempt_at"])
-        deliveredChannels = Self.strings(row["delivered_channels"])
-        lastError = row["last_error"]
-        sentAt = (row["sent_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:))
+    /// A notice with every field given (backends decoding their rows).
+    package init(
+        id: String, kind: Kind, escalationKey: String, recordSequence: Int64, createdAt: Timestamp, taskID: JSONValue,
+        stepRunID: String?, taskURL: String?, recipients: [String], severity: Severity, message: String,
+        rules: [String], ruleSetHash: String, state: State, attempts: Int, nextAttemptAt: Timestamp,
+        deliveredChannels: [String], lastError: String?, sentAt: Timestamp?
+    ) {
+        self.id = id
+        self.kind = kind
+        self.escalationKey = escalationKey
+        self.recordSequence = recordSequence
+        self.createdAt = createdAt
+        self.taskID = taskID
+        self.stepRunID = stepRunID
+        self.taskURL = taskURL
+        self.recipients = recipients
+        self.severity = severity
+        self.message = message
+        self.rules = rules
+        self.ruleSetHash = ruleSetHash
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.deliveredChannels = deliveredChannels
+        self.lastError = lastError
+        self.sentAt = sentAt
     }
 
     /// A JSON array of strings, as the outbox stores lists.
-    static func strings(_ text: String) -> [String] {
+    package static func strings(_ text: String) -> [String] {
         guard let value = try? JSONParser().parse(Array(text.utf8)), case .array(let items) = value else { return [] }
         return items.compactMap(\.string)
     }
 
     /// The JSON text of a list of strings.
-    static func text(_ strings: [String]) -> String {
+    package static func text(_ strings: [String]) -> String {
         JSONWriter.compact.string(.array(strings.map(JSONValue.string)))
     }
 }

@@ -53,7 +53,7 @@ public final class NoticeDeliverer: Sendable {
         }
     }
 
-    private let ledger: DecisionLedger
+    private let ledger: any LedgerStore
     private let configuration: NotifyConfiguration
     private let transport: any HTTPTransport
     private let ownsTransport: Bool
@@ -69,7 +69,7 @@ public final class NoticeDeliverer: Sendable {
     ///     webhook, by default; shut down by ``shutdown()``).
     ///   - logger: one line per delivery attempt at info (never a secret).
     public init(
-        ledger: DecisionLedger, configuration: NotifyConfiguration, transport: (any HTTPTransport)? = nil,
+        ledger: any LedgerStore, configuration: NotifyConfiguration, transport: (any HTTPTransport)? = nil,
         logger: Logger
     ) {
         self.ledger = ledger
@@ -112,7 +112,7 @@ public final class NoticeDeliverer: Sendable {
             return total
         }
         var result = report
-        result.outbox = try ledger.noticeCounts()
+        result.outbox = try await ledger.noticeCounts()
         return result
     }
 

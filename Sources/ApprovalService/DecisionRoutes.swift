@@ -146,18 +146,27 @@ extension DecisionService {
                 decision = entry.decision
                 shadowDecision = entry.shadow?.decision
                 json = decision.json
+                var record: JSONValue
                 do {
-                    let receipt = try await ledger.recordAsync(entry)
-                    if case .object(var object) = json {
-                        object["record"] = receipt.json
-                        json = .object(object)
+                    record = try await ledger.record(entry).json
+                    if case .object(var object) = record {
+                        object["recorded"] = true
+                        record = .object(object)
                     }
                 } catch {
                     metrics.unrecorded()
                     logger.error("a decision could not be recorded", metadata: ["error": "\(error)"])
-                    throw ServiceError(
-                        status: .serviceUnavailable, code: "ledger_unavailable",
-                        message: "the decision could not be recorded in the ledger")
+                    let code = (error as? LedgerError)?.code.description ?? "io"
+                    if configuration.requireLedger {
+                        throw ServiceError(
+                            status: .serviceUnavailable, code: "ledger_unavailable",
+                            message: "the decision could not be recorded in the ledger (\(code))")
+                    }
+                    record = ["recorded": false, "error": .string(code)]
+                }
+                if case .object(var object) = json {
+                    object["record"] = record
+                    json = .object(object)
                 }
             } else {
                 let projection = shadow == nil ? live.rules.projection : .all

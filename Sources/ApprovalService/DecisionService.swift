@@ -46,7 +46,11 @@ public final class DecisionService: Sendable {
         /// The bearer token every route but `/healthz` and `/readyz` requires; `nil`: none.
         public var token: String?
         /// Where every decision is recorded, when given.
-        public var ledger: DecisionLedger?
+        public var ledger: (any LedgerStore)?
+        /// Whether a decision the ledger could not record is refused (503 `ledger_unavailable`)
+        /// rather than answered with `"record": {"recorded": false, ...}` (the default: deciding
+        /// goes on while the database is down, and `approval_ledger_failures_total` counts it).
+        public var requireLedger = false
         /// Delivers the ledger's notices in the background (every ``noticeInterval``), when given.
         public var notices: NoticeDeliverer?
         /// How often the background deliverer looks for due notices.

@@ -19,7 +19,9 @@ struct ApprovalCtlLive: AsyncParsableCommand {
               APPROVAL_API_KEY=... approvalctl-live evaluate --task 12345 --base-url http://127.0.0.1:8080
               APPROVAL_API_KEY=... approvalctl-live snapshot --task 12345 -o saved/12345.json
             """,
-        subcommands: [LiveEvaluate.self, LiveSnapshot.self, LiveServe.self, LiveNotices.self]
+        subcommands: [
+            LiveEvaluate.self, LiveSnapshot.self, LiveServe.self, LiveNotices.self, LiveLedger.self, LiveReplay.self,
+        ]
     )
 }
 

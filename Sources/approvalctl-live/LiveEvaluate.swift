@@ -1,5 +1,6 @@
 import ApprovalCLI
 import ApprovalJSON
+import ApprovalLedger
 import ApprovalRules
 import ArgumentParser
 
@@ -23,14 +24,21 @@ struct LiveEvaluate: AsyncParsableCommand {
                     taskID: task, baseURL: base, parts: Live.parts(for: ruleSet), keepSignatures: false,
                     verbose: command.verbose, format: format)
             }
-            if let path = command.ledgerPath {
+            if let location = command.ledgerPath {
                 let file = command.snapshot ?? "-"
                 let bytes =
                     try fetched.map { JSONWriter.compact.bytes($0) } ?? Inputs.snapshotBytes(file, format: format)
-                try command.record(
-                    bytes, named: command.task.map { "task \($0)" } ?? Inputs.snapshotName(file), in: path,
-                    with: ruleSet,
+                let entry = try command.entry(
+                    bytes, named: command.task.map { "task \($0)" } ?? Inputs.snapshotName(file), with: ruleSet,
                     at: clock)
+                let receipt = try await LedgerStores.with(location, mode: .create, format: format) { ledger in
+                    do {
+                        return try await ledger.record(entry)
+                    } catch {
+                        throw LedgerAccess.report(error, format: format)
+                    }
+                }
+                try command.report(entry, recordedAs: receipt, in: location)
             } else if let fetched {
                 try command.decide(ApprovalSnapshot(fetched), with: ruleSet, at: clock)
             } else {

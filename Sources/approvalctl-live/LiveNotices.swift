@@ -6,11 +6,13 @@ import ApprovalRules
 import ArgumentParser
 import Logging
 
-/// `approvalctl notices`: only `deliver` runs here (it links the HTTP client).
+/// `approvalctl notices`: every subcommand, on SQLite and PostgreSQL ledgers (`deliver` also links
+/// the HTTP client).
 struct LiveNotices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: Notices.configuration.commandName, abstract: Notices.configuration.abstract,
-        discussion: Notices.configuration.discussion, subcommands: [LiveNoticesDeliver.self])
+        discussion: Notices.configuration.discussion,
+        subcommands: [LiveNoticesDeliver.self, LiveNoticesList.self, LiveNoticesRetry.self])
 }
 
 /// `approvalctl notices deliver`: one delivery pass over the outbox.
@@ -25,17 +27,20 @@ struct LiveNoticesDeliver: AsyncParsableCommand {
             var logger = Logger(label: "approvalctl.notices") { label in LineLogHandler(label: label) }
             logger.logLevel = command.verbose ? .info : .warning
             let configuration = try NotifyFile.load(try command.notifyPath(), format: format)
-            let ledger = try LedgerAccess.open(try command.ledger.path(), mode: .readExisting, format: format)
-            let deliverer = NoticeDeliverer(ledger: ledger, configuration: configuration, logger: logger)
-            let report: NoticeDeliverer.Report
-            do {
-                report = try await deliverer.deliverDue()
-            } catch {
+            let (report, waiting) = try await LedgerStores.with(
+                try command.ledger.path(), mode: .readExisting, format: format
+            ) { ledger in
+                let deliverer = NoticeDeliverer(ledger: ledger, configuration: configuration, logger: logger)
+                let report: NoticeDeliverer.Report
+                do {
+                    report = try await deliverer.deliverDue()
+                } catch {
+                    try? await deliverer.shutdown()
+                    throw LedgerAccess.report(error, format: format)
+                }
                 try? await deliverer.shutdown()
-                throw LedgerAccess.report(error, format: format)
+                return (report, try await Self.waiting(ledger, format: format))
             }
-            try? await deliverer.shutdown()
-            let waiting = try Self.waiting(ledger, format: format)
             let failed = (report.outbox[.failed] ?? 0) + (report.outbox[.undeliverable] ?? 0)
             if format == .json {
                 var json = report.json
@@ -58,11 +63,39 @@ struct LiveNoticesDeliver: AsyncParsableCommand {
     }
 
     /// Pending notices that have been tried already (waiting for their next attempt).
-    static func waiting(_ ledger: DecisionLedger, format: OutputFormat) throws(CommandFailure) -> Int {
+    static func waiting(_ ledger: any LedgerStore, format: OutputFormat) async throws -> Int {
         do {
-            return try ledger.notices(state: .pending).filter { $0.attempts > 0 }.count
+            return try await ledger.notices(state: .pending).filter { $0.attempts > 0 }.count
         } catch {
             throw LedgerAccess.report(error, format: format)
+        }
+    }
+}
+
+/// `approvalctl notices list`.
+struct LiveNoticesList: AsyncParsableCommand {
+    static let configuration = NoticesList.configuration
+    @OptionGroup var command: NoticesList
+
+    func run() async throws {
+        try await exitingAsync {
+            try await LedgerStores.with(try command.ledger.path(), mode: .readExisting, format: command.format) {
+                try await command.run(on: $0)
+            }
+        }
+    }
+}
+
+/// `approvalctl notices retry`.
+struct LiveNoticesRetry: AsyncParsableCommand {
+    static let configuration = NoticesRetry.configuration
+    @OptionGroup var command: NoticesRetry
+
+    func run() async throws {
+        try await exitingAsync {
+            try await LedgerStores.with(try command.ledger.path(), mode: .readExisting, format: .text) {
+                try await command.run(on: $0)
+            }
         }
     }
 }

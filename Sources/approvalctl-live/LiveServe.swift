@@ -24,14 +24,9 @@ struct LiveServe: AsyncParsableCommand {
             configuration.token = command.token
             configuration.allowClockOverride = command.allowClockOverride
             configuration.reloadInterval = .milliseconds(Int64(command.reloadInterval * 1000))
-            if let path = command.ledger {
-                let ledger = try LedgerAccess.open(path, mode: .create, format: .text)
-                configuration.ledger = ledger
-                if let notify = command.notifyPath {
-                    configuration.notices = NoticeDeliverer(
-                        ledger: ledger, configuration: try NotifyFile.load(notify, format: .text), logger: logger)
-                    configuration.noticeInterval = .milliseconds(Int64(command.notifyInterval * 1000))
-                }
+            configuration.requireLedger = command.requireLedger
+            let notify = try command.notifyPath.map { path throws(CommandFailure) in
+                try NotifyFile.load(path, format: .text)
             }
             let base = command.baseURL ?? Console.environment("APPROVAL_BASE_URL")
             if let base, !base.isEmpty {
@@ -41,17 +36,34 @@ struct LiveServe: AsyncParsableCommand {
                     throw Live.report(error, format: .text)
                 }
             }
-            let service = DecisionService(configuration: configuration, logger: logger)
             defer { if let client = configuration.apiClient { Task { try? await client.shutdown() } } }
-            do {
-                try await service.run { address in Console.out("listening on http://\(address)\n") }
-            } catch let error as DecisionService.StartError {
-                Inputs.report(error.diagnostics, format: .text)
-                throw Console.fail(
-                    error.message, code: "start_failed",
-                    status: error.diagnostics.isEmpty ? .cannotCreateOutput : .invalidInput, format: .text)
+            if let location = command.ledger {
+                try await LedgerStores.with(location, mode: .create, format: .text, logger: logger) { ledger in
+                    var configuration = configuration
+                    configuration.ledger = ledger
+                    if let notify {
+                        configuration.notices = NoticeDeliverer(ledger: ledger, configuration: notify, logger: logger)
+                        configuration.noticeInterval = .milliseconds(Int64(command.notifyInterval * 1000))
+                    }
+                    try await Self.serve(configuration, logger: logger)
+                }
+            } else {
+                try await Self.serve(configuration, logger: logger)
             }
             if let client = configuration.apiClient { try? await client.shutdown() }
+        }
+    }
+
+    /// Runs the service until it is told to stop.
+    private static func serve(_ configuration: DecisionService.Configuration, logger: Logger) async throws {
+        let service = DecisionService(configuration: configuration, logger: logger)
+        do {
+            try await service.run { address in Console.out("listening on http://\(address)\n") }
+        } catch let error as DecisionService.StartError {
+            Inputs.report(error.diagnostics, format: .text)
+            throw Console.fail(
+                error.message, code: "start_failed",
+                status: error.diagnostics.isEmpty ? .cannotCreateOutput : .invalidInput, format: .text)
         }
     }
 }

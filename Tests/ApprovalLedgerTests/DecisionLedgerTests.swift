@@ -3,22 +3,40 @@ import ApprovalJSON
 import ApprovalRules
 import Foundation
 import GRDB
+import LedgerTestSupport
 import Testing
 
 @testable import ApprovalLedger
 
-/// Records the shipped examples into a fresh ledger (one transaction per decision).
+/// Records the shipped examples into a fresh SQLite ledger (one transaction per decision).
 private func ledgerOfExamples(
     in folder: TemporaryFolder, names: [String] = exampleNames, clock: Timestamp = exampleClock
 ) throws -> (DecisionLedger, [LedgerReceipt]) {
     let ledger = try DecisionLedger(path: folder.file("decisions.ledger"), clock: { clock }, logger: silentLogger)
     var receipts: [LedgerReceipt] = []
     for name in names {
-        let entry = try LedgerEntry.deciding(
-            exampleSnapshot(name), rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "test")
-        receipts.append(try ledger.record(entry))
+        receipts.append(try ledger.record(try exampleEntry(name)))
     }
     return (ledger, receipts)
+}
+
+/// A fresh ledger of `backend` holding the shipped examples (one transaction per decision).
+private func withExamples(
+    _ backend: Backend, in folder: TemporaryFolder, names: [String] = exampleNames,
+    _ body: (TestLedger, [LedgerReceipt]) async throws -> Void
+) async throws {
+    try await TestLedger.with(backend, in: folder.path, clock: { exampleClock }) { ledger in
+        var receipts: [LedgerReceipt] = []
+        for name in names {
+            receipts.append(try await ledger.store.record(try exampleEntry(name)))
+        }
+        try await body(ledger, receipts)
+    }
+}
+
+private func exampleEntry(_ name: String) throws -> LedgerEntry {
+    try LedgerEntry.deciding(
+        exampleSnapshot(name), rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "test")
 }
 
 private let exampleNames = [
@@ -33,31 +51,34 @@ private func tamper(_ path: String, _ sql: String, _ arguments: StatementArgumen
 }
 
 @Suite struct DecisionLedgerTests {
-    @Test func recordsChainInOrderAndVerify() throws {
+    @Test(arguments: Backend.allCases)
+    func recordsChainInOrderAndVerify(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let (ledger, receipts) = try ledgerOfExamples(in: folder)
-        #expect(receipts.map(\.sequence) == Array(1...Int64(exampleNames.count)))
-        #expect(receipts.first?.record.previousHash == nil)
-        for (earlier, later) in zip(receipts, receipts.dropFirst()) {
-            #expect(later.record.previousHash == earlier.hash)
+        try await withExamples(backend, in: folder) { ledger, receipts in
+            #expect(receipts.map(\.sequence) == Array(1...Int64(exampleNames.count)))
+            #expect(receipts.first?.record.previousHash == nil)
+            for (earlier, later) in zip(receipts, receipts.dropFirst()) {
+                #expect(later.record.previousHash == earlier.hash)
+            }
+            let records = try await ledger.store.records()
+            #expect(records == receipts.map(\.record))
+            #expect(records.allSatisfy { $0.computedHash == $0.hash })
+            let report = try await ledger.store.verify(workers: 2)
+            #expect(report.passed, "\(String(describing: report.failure))")
+            #expect(report.records == exampleNames.count)
+            #expect(report.ruleDocuments == 1)
+            #expect(report.snapshots == exampleNames.count)
+            #expect(report.head == receipts.last?.hash)
+            #expect(try await ledger.store.count() == exampleNames.count)
         }
-        let records = try ledger.records()
-        #expect(records == receipts.map(\.record))
-        #expect(records.allSatisfy { $0.computedHash == $0.hash })
-        let report = try ledger.verify(workers: 2)
-        #expect(report.passed, "\(String(describing: report.failure))")
-        #expect(report.records == exampleNames.count)
-        #expect(report.ruleDocuments == 1)
-        #expect(report.snapshots == exampleNames.count)
-        #expect(report.head == receipts.last?.hash)
     }
 
-    @Test func recordHoldsTheDecisionAsTheEnginePrintsIt() throws {
+    @Test func recordHoldsTheDecisionAsTheEnginePrintsIt() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let (ledger, _) = try ledgerOfExamples(in: folder, names: ["tier2-cfo"])
-        let record = try #require(try ledger.records().first)
+        let record = try #require(try await ledger.records().first)
         let snapshot = try ApprovalSnapshot(parsing: exampleSnapshot("tier2-cfo"))
         let decision = defaultRules.evaluate(snapshot, options: EvaluationOptions(now: exampleClock))
         #expect(record.decision == JSONWriter.compact.bytes(decision.json))
@@ -67,16 +88,16 @@ private func tamper(_ path: String, _ sql: String, _ arguments: StatementArgumen
         #expect(record.evaluatedAt == exampleClock)
         #expect(record.recordedAt == exampleClock)
         #expect(record.source == "test")
-        #expect(try ledger.ruleDocument(record.ruleSetHash) == defaultRules.documentBytes)
+        #expect(try await ledger.ruleDocument(record.ruleSetHash) == defaultRules.documentBytes)
         // The example's presigned URLs lose their signatures; nothing else changes.
-        let stored = try #require(try ledger.snapshot(record.snapshotHash))
+        let stored = try #require(try await ledger.snapshot(record.snapshotHash))
         let original = String(decoding: exampleSnapshot("tier2-cfo"), as: UTF8.self)
         #expect(original.contains("X-Amz-Signature=a45b88688d756ee9"))
         #expect(String(decoding: stored, as: UTF8.self) == SecretRedaction.text(original))
         #expect(!String(decoding: stored, as: UTF8.self).contains("X-Amz-Signature=a45b88688d756ee9"))
     }
 
-    @Test func snapshotsAndRuleDocumentsAreStoredOnce() throws {
+    @Test func snapshotsAndRuleDocumentsAreStoredOnce() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let (ledger, _) = try ledgerOfExamples(in: folder, names: Array(repeating: "tier2-cfo", count: 5))
@@ -91,18 +112,17 @@ private func tamper(_ path: String, _ sql: String, _ arguments: StatementArgumen
         #expect(try ledger.count() == 5)
     }
 
-    @Test func batchRecordingIsOneChain() throws {
+    @Test(arguments: Backend.allCases)
+    func batchRecordingIsOneChain(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let ledger = try DecisionLedger(path: folder.file("batch.ledger"), logger: silentLogger)
-        let entries = try exampleNames.map {
-            try LedgerEntry.deciding(
-                exampleSnapshot($0), rules: defaultRules, options: EvaluationOptions(now: exampleClock), source: "test")
+        try await TestLedger.with(backend, in: folder.path) { ledger in
+            let entries = try exampleNames.map(exampleEntry)
+            let first = try await ledger.store.record(Array(entries.prefix(3)))
+            let rest = try await ledger.store.record(Array(entries.dropFirst(3)))
+            #expect((first + rest).map(\.sequence) == Array(1...Int64(entries.count)))
+            #expect(try await ledger.store.verify().passed)
         }
-        let first = try ledger.record(Array(entries.prefix(3)))
-        let rest = try ledger.record(Array(entries.dropFirst(3)))
-        #expect((first + rest).map(\.sequence) == Array(1...Int64(entries.count)))
-        #expect(try ledger.verify().passed)
     }
 }
 
@@ -114,7 +134,11 @@ struct Tampering: Sendable, CustomStringConvertible {
     let sql: String
     let code: String
     let sequence: Int64
+    /// The same tampering in PostgreSQL's dialect, where it differs (bytes are `bytea` there).
+    var postgresSQL: String? = nil
     var description: String { name }
+
+    func sql(for backend: Backend) -> String { backend == .postgres ? postgresSQL ?? sql : sql }
 }
 
 @Suite struct LedgerTamperingTests {
@@ -122,7 +146,11 @@ struct Tampering: Sendable, CustomStringConvertible {
         Tampering(
             name: "edit a decision",
             sql: "UPDATE records SET decision = replace(decision, 'hold', 'approve') WHERE sequence = 3",
-            code: "hash_mismatch", sequence: 3),
+            code: "hash_mismatch", sequence: 3,
+            postgresSQL: """
+                UPDATE records SET decision = convert_to(replace(convert_from(decision, 'UTF8'), 'hold', 'approve'), 'UTF8')
+                WHERE sequence = 3
+                """),
         Tampering(
             name: "edit the recorded time", sql: "UPDATE records SET recorded_at = recorded_at + 1 WHERE sequence = 2",
             code: "hash_mismatch", sequence: 2),
@@ -139,65 +167,79 @@ struct Tampering: Sendable, CustomStringConvertible {
             name: "renumber after a deletion",
             sql:
                 "DELETE FROM records WHERE sequence = 2; UPDATE records SET sequence = sequence - 1 WHERE sequence > 2",
-            code: "broken_link", sequence: 2),
+            code: "broken_link", sequence: 2,
+            postgresSQL: """
+                DELETE FROM records WHERE sequence = 2; UPDATE records SET sequence = -sequence WHERE sequence > 2;
+                UPDATE records SET sequence = -sequence - 1 WHERE sequence < 0
+                """),
         Tampering(
             name: "change a rule document byte",
             sql: "UPDATE rule_documents SET bytes = replace(bytes, '250000', '250001')",
-            code: "rule_document_mismatch", sequence: 1),
+            code: "rule_document_mismatch", sequence: 1,
+            postgresSQL:
+                "UPDATE rule_documents SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '250000', '250001'), 'UTF8')"
+        ),
         Tampering(
             name: "change a snapshot byte",
             sql: """
                 UPDATE snapshots SET bytes = replace(bytes, '300000', '300001')
                 WHERE hash = (SELECT snapshot_hash FROM records WHERE sequence = 1)
-                """, code: "snapshot_mismatch", sequence: 1),
+                """, code: "snapshot_mismatch", sequence: 1,
+            postgresSQL: """
+                UPDATE snapshots SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '300000', '300001'), 'UTF8')
+                WHERE hash = (SELECT snapshot_hash FROM records WHERE sequence = 1)
+                """),
         Tampering(
             name: "mark an escalation as seen",
             sql: "UPDATE records SET new_escalations = '[]' WHERE sequence = 1", code: "hash_mismatch", sequence: 1),
     ]
 
-    @Test(arguments: cases)
-    func tamperingIsFoundAndLocated(_ tampering: Tampering) throws {
+    @Test(arguments: cases, Backend.allCases)
+    func tamperingIsFoundAndLocated(_ tampering: Tampering, _ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let (ledger, _) = try ledgerOfExamples(in: folder)
-        #expect(try ledger.verify().passed)
-        try tamper(ledger.path, tampering.sql)
-        let report = try ledger.verify(workers: 2)
-        let failure = try #require(report.failure, "tampering went unnoticed")
-        #expect(failure.code == tampering.code, "\(failure.message)")
-        #expect(failure.sequence == tampering.sequence, "\(failure.message)")
-        #expect(report.records == Int(tampering.sequence) - 1)
+        try await withExamples(backend, in: folder) { ledger, _ in
+            #expect(try await ledger.store.verify().passed)
+            try await ledger.tamper(tampering.sql(for: backend))
+            let report = try await ledger.store.verify(workers: 2)
+            let failure = try #require(report.failure, "tampering went unnoticed")
+            #expect(failure.code == tampering.code, "\(failure.message)")
+            #expect(failure.sequence == tampering.sequence, "\(failure.message)")
+            #expect(report.records == Int(tampering.sequence) - 1)
+        }
     }
 
-    @Test func aRecordWhoseDecisionTheDataDoesNotGiveIsFound() throws {
+    @Test(arguments: Backend.allCases)
+    func aRecordWhoseDecisionTheDataDoesNotGiveIsFound(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let ledger = try DecisionLedger(path: folder.file("forged.ledger"), logger: silentLogger)
-        let options = EvaluationOptions(now: exampleClock)
-        let honest = try LedgerEntry.deciding(
-            exampleSnapshot("clean-small-contract"), rules: defaultRules, options: options, source: "test")
-        let other = try LedgerEntry.deciding(
-            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test")
-        // A decision recorded with another snapshot's data: a consistent chain, a wrong decision.
-        let forged = LedgerEntry(
-            snapshot: honest.snapshot, rules: defaultRules, options: options, decision: other.decision, source: "test",
-            stepRunID: honest.stepRunID)
-        _ = try ledger.record([honest, forged])
-        let failure = try #require(try ledger.verify().failure)
-        #expect(failure.code == "decision_differs")
-        #expect(failure.sequence == 2)
-        #expect(failure.message.contains("task_id"))
+        try await TestLedger.with(backend, in: folder.path) { ledger in
+            let options = EvaluationOptions(now: exampleClock)
+            let honest = try exampleEntry("clean-small-contract")
+            let other = try exampleEntry("tier2-cfo")
+            // A decision recorded with another snapshot's data: a consistent chain, a wrong decision.
+            let forged = LedgerEntry(
+                snapshot: honest.snapshot, rules: defaultRules, options: options, decision: other.decision,
+                source: "test", stepRunID: honest.stepRunID)
+            _ = try await ledger.store.record([honest, forged])
+            let failure = try #require(try await ledger.store.verify().failure)
+            #expect(failure.code == "decision_differs")
+            #expect(failure.sequence == 2)
+            #expect(failure.message.contains("task_id"))
+        }
     }
 
-    @Test func aChainCutBeforeItsAnchorIsFound() throws {
+    @Test(arguments: Backend.allCases)
+    func aChainCutBeforeItsAnchorIsFound(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let (ledger, receipts) = try ledgerOfExamples(in: folder)
-        let anchor = receipts[receipts.count - 1].hash
-        #expect(try ledger.verify(anchor: anchor).passed)
-        try tamper(ledger.path, "DELETE FROM records WHERE sequence = ?", [receipts.count])
-        let failure = try #require(try ledger.verify(anchor: anchor).failure)
-        #expect(failure.code == "anchor_not_found")
+        try await withExamples(backend, in: folder) { ledger, receipts in
+            let anchor = receipts[receipts.count - 1].hash
+            #expect(try await ledger.store.verify(anchor: anchor).passed)
+            try await ledger.tamper("DELETE FROM records WHERE sequence = \(receipts.count)")
+            let failure = try #require(try await ledger.store.verify(anchor: anchor).failure)
+            #expect(failure.code == "anchor_not_found")
+        }
     }
 }
 
@@ -210,41 +252,43 @@ struct Tampering: Sendable, CustomStringConvertible {
         return Array(text.replacingOccurrences(of: "sr_bc0d2f0cab32", with: stepRun).utf8)
     }
 
-    @Test func escalationsAreNewOncePerTaskStepRun() throws {
+    @Test(arguments: Backend.allCases)
+    func escalationsAreNewOncePerTaskStepRun(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let ledger = try DecisionLedger(path: folder.file("repeat.ledger"), logger: silentLogger)
-        let options = EvaluationOptions(now: exampleClock)
-        var marks: [[Int]] = []
-        for round in 0..<20 {
-            let stepRun = round < 10 ? "sr_first" : "sr_second"
-            let entry = try LedgerEntry.deciding(
-                tier2(stepRun: stepRun), rules: defaultRules, options: options, source: "test")
-            #expect(!entry.decision.escalations.isEmpty)
-            marks.append(try ledger.record(entry).newEscalations)
+        try await TestLedger.with(backend, in: folder.path) { ledger in
+            let options = EvaluationOptions(now: exampleClock)
+            var marks: [[Int]] = []
+            for round in 0..<20 {
+                let stepRun = round < 10 ? "sr_first" : "sr_second"
+                let entry = try LedgerEntry.deciding(
+                    tier2(stepRun: stepRun), rules: defaultRules, options: options, source: "test")
+                #expect(!entry.decision.escalations.isEmpty)
+                marks.append(try await ledger.store.record(entry).newEscalations)
+            }
+            let all = Array(
+                0..<(try LedgerEntry.deciding(tier2(stepRun: "x"), rules: defaultRules, options: options, source: "t")
+                    .decision.escalations.count))
+            #expect(marks[0] == all)
+            #expect(marks[1..<10].allSatisfy { $0.isEmpty })
+            #expect(marks[10] == all)
+            #expect(marks[11...].allSatisfy { $0.isEmpty })
+            #expect(try await ledger.store.verify().passed)
         }
-        let all = Array(
-            0..<(try LedgerEntry.deciding(tier2(stepRun: "x"), rules: defaultRules, options: options, source: "t")
-                .decision.escalations.count))
-        #expect(marks[0] == all)
-        #expect(marks[1..<10].allSatisfy { $0.isEmpty })
-        #expect(marks[10] == all)
-        #expect(marks[11...].allSatisfy { $0.isEmpty })
-        #expect(try ledger.verify().passed)
     }
 
-    @Test func aChangedMessageIsANewEscalation() throws {
+    @Test func aChangedMessageIsANewEscalation() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let ledger = try DecisionLedger(path: folder.file("message.ledger"), logger: silentLogger)
         let options = EvaluationOptions(now: exampleClock)
         let first = try LedgerEntry.deciding(tier2(stepRun: "sr_a"), rules: defaultRules, options: options, source: "t")
-        #expect(!(try ledger.record(first).newEscalations.isEmpty))
+        #expect(!(try await ledger.record(first).newEscalations.isEmpty))
         // The same step run, a higher contract value: the rendered message changes.
         let text = String(decoding: tier2(stepRun: "sr_a"), as: UTF8.self)
         let raised = Array(text.replacingOccurrences(of: "\"value\": 300000", with: "\"value\": 310000").utf8)
         let second = try LedgerEntry.deciding(raised, rules: defaultRules, options: options, source: "t")
-        let receipt = try ledger.record(second)
+        let receipt = try await ledger.record(second)
         let changed = second.decision.escalations.indices.filter {
             second.decision.escalations[$0].message.contains("310000")
         }
@@ -265,7 +309,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         }
     }
 
-    @Test func missingLedgerIsNotFoundUnlessCreated() throws {
+    @Test func missingLedgerIsNotFoundUnlessCreated() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let error = try #require(openError(folder.file("none.ledger")))
@@ -274,7 +318,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(openError(folder.file("none.ledger"), mode: .create) == nil)
     }
 
-    @Test func aTextFileIsNotALedger() throws {
+    @Test func aTextFileIsNotALedger() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let path = folder.file("notes.txt")
@@ -284,7 +328,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(error.path == path)
     }
 
-    @Test func anotherSQLiteDatabaseIsNotALedger() throws {
+    @Test func anotherSQLiteDatabaseIsNotALedger() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let path = folder.file("other.sqlite")
@@ -292,13 +336,13 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(openError(path, mode: .create)?.code == .notALedger)
     }
 
-    @Test func aDirectoryIsNotALedger() throws {
+    @Test func aDirectoryIsNotALedger() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         #expect(openError(folder.path, mode: .create)?.code == .notALedger)
     }
 
-    @Test func aNewerSchemaIsRefused() throws {
+    @Test func aNewerSchemaIsRefused() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let (ledger, _) = try ledgerOfExamples(in: folder, names: ["tier2-cfo"])
@@ -307,7 +351,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         #expect(error.code == .newerSchema)
     }
 
-    @Test func aDamagedFileIsReportedNotCrashedOn() throws {
+    @Test func aDamagedFileIsReportedNotCrashedOn() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let (ledger, _) = try ledgerOfExamples(in: folder)
@@ -321,7 +365,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         try handle.close()
         do {
             let reopened = try DecisionLedger(path: path, mode: .readExisting, logger: silentLogger)
-            let report = try reopened.verify()
+            let report = try await reopened.verify()
             #expect(!report.passed)
         } catch let error as LedgerError {
             #expect([.corrupt, .notALedger].contains(error.code), "\(error)")
@@ -332,7 +376,7 @@ struct Tampering: Sendable, CustomStringConvertible {
 // MARK: - Secrets and replay
 
 @Suite struct LedgerContentTests {
-    @Test func presignedSignaturesNeverReachTheLedger() throws {
+    @Test func presignedSignaturesNeverReachTheLedger() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let signature = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -347,15 +391,15 @@ struct Tampering: Sendable, CustomStringConvertible {
         let entry = try LedgerEntry.deciding(
             Array(signed.utf8), rules: defaultRules, options: EvaluationOptions(now: exampleClock, explain: true),
             source: "test")
-        _ = try ledger.record(entry)
+        _ = try await ledger.record(entry)
         try tamper(ledger.path, "PRAGMA wal_checkpoint(TRUNCATE)")
         let file = try Data(contentsOf: URL(fileURLWithPath: ledger.path))
         #expect(file.range(of: Data(signature.utf8)) == nil)
         #expect(file.range(of: Data("X-Amz-Signature=REDACTED".utf8)) != nil)
-        #expect(try ledger.verify().passed)
+        #expect(try await ledger.verify().passed)
     }
 
-    @Test func explainedDecisionsKeepTheirTraceAndVerify() throws {
+    @Test func explainedDecisionsKeepTheirTraceAndVerify() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let ledger = try DecisionLedger(path: folder.file("trace.ledger"), logger: silentLogger)
@@ -363,16 +407,16 @@ struct Tampering: Sendable, CustomStringConvertible {
             exampleSnapshot("eur-currency"), rules: defaultRules,
             options: EvaluationOptions(now: exampleClock, explain: true),
             source: "test")
-        let receipt = try ledger.record(entry)
+        let receipt = try await ledger.record(entry)
         #expect(receipt.record.explained)
         #expect(receipt.record.decisionJSON?["trace"] != nil)
-        #expect(try ledger.verify().passed)
+        #expect(try await ledger.verify().passed)
     }
 
-    @Test func replayComparesAsADryRunDoes() throws {
+    @Test(arguments: Backend.allCases)
+    func replayComparesAsADryRunDoes(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let (ledger, _) = try ledgerOfExamples(in: folder)
         let candidate = try RuleSet(
             bytes: Array(
                 String(decoding: defaultRules.documentBytes, as: UTF8.self).replacingOccurrences(
@@ -390,22 +434,23 @@ struct Tampering: Sendable, CustomStringConvertible {
                 expected.append(DecisionComparison(before: before, after: after))
             }
         }
-        // Through the ledger's history, each record with its own rules and clock.
-        let replayer = BatchEvaluator(
-            rules: defaultRules, comparedWith: candidate, options: EvaluationOptions(), workers: 2)
-        let replayed = try ledger.withHistory { history in
-            var comparisons: [DecisionComparison] = []
-            replayer.run(&history, render: { _, _ in () }) { _, outcome, _ in
-                if case .decided(let before, let after?) = outcome {
-                    comparisons.append(DecisionComparison(before: before, after: after))
+        try await withExamples(backend, in: folder) { ledger, _ in
+            // Through the ledger's history, each record with its own rules and clock.
+            let replayer = BatchEvaluator(
+                rules: defaultRules, comparedWith: candidate, options: EvaluationOptions(), workers: 2)
+            var replayed: [DecisionComparison] = []
+            try await ledger.store.forEachHistoryPage { history in
+                replayer.run(&history, render: { _, _ in () }) { _, outcome, _ in
+                    if case .decided(let before, let after?) = outcome {
+                        replayed.append(DecisionComparison(before: before, after: after))
+                    }
                 }
             }
-            return comparisons
+            #expect(replayed.count == exampleNames.count)
+            #expect(replayed.map(\.before) == expected.map(\.before))
+            #expect(replayed.map(\.after) == expected.map(\.after))
+            #expect(replayed.contains { $0.changed })
         }
-        #expect(replayed.count == exampleNames.count)
-        #expect(replayed.map(\.before) == expected.map(\.before))
-        #expect(replayed.map(\.after) == expected.map(\.after))
-        #expect(replayed.contains { $0.changed })
     }
 }
 
@@ -422,66 +467,72 @@ struct Tampering: Sendable, CustomStringConvertible {
         }
     }()
 
-    @Test func shadowDecisionsAreRecordedAndVerified() throws {
+    @Test(arguments: Backend.allCases)
+    func shadowDecisionsAreRecordedAndVerified(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let ledger = try DecisionLedger(path: folder.file("shadow.ledger"), logger: silentLogger)
-        let options = EvaluationOptions(now: exampleClock)
-        let entry = try LedgerEntry.deciding(
-            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test", shadow: Self.candidate)
-        let shadow = try #require(entry.shadow)
-        #expect(shadow.decision.ruleSetHash == Self.candidate.contentHash)
-        let plain = try LedgerEntry.deciding(
-            exampleSnapshot("eur-currency"), rules: defaultRules, options: options, source: "t")
-        let receipts = try ledger.record([entry, plain])
-        #expect(receipts[0].record.format == LedgerRecord.shadowFormat)
-        #expect(receipts[0].record.shadowDecision == JSONWriter.compact.bytes(shadow.decision.json))
-        #expect(receipts[1].record.format == LedgerRecord.currentFormat)
-        let stored = try ledger.records()
-        #expect(stored == receipts.map(\.record))
-        let report = try ledger.verify()
-        #expect(report.passed, "\(String(describing: report.failure))")
-        #expect(report.ruleDocuments == 2)
-        #expect(stored[0].json["shadow_decision"]?["rule_set"]?["hash"]?.string == Self.candidate.contentHash)
+        try await TestLedger.with(backend, in: folder.path) { ledger in
+            let options = EvaluationOptions(now: exampleClock)
+            let entry = try LedgerEntry.deciding(
+                exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test",
+                shadow: Self.candidate)
+            let shadow = try #require(entry.shadow)
+            #expect(shadow.decision.ruleSetHash == Self.candidate.contentHash)
+            let plain = try LedgerEntry.deciding(
+                exampleSnapshot("eur-currency"), rules: defaultRules, options: options, source: "t")
+            let receipts = try await ledger.store.record([entry, plain])
+            #expect(receipts[0].record.format == LedgerRecord.shadowFormat)
+            #expect(receipts[0].record.shadowDecision == JSONWriter.compact.bytes(shadow.decision.json))
+            #expect(receipts[1].record.format == LedgerRecord.currentFormat)
+            let stored = try await ledger.store.records()
+            #expect(stored == receipts.map(\.record))
+            let report = try await ledger.store.verify()
+            #expect(report.passed, "\(String(describing: report.failure))")
+            #expect(report.ruleDocuments == 2)
+            #expect(stored[0].json["shadow_decision"]?["rule_set"]?["hash"]?.string == Self.candidate.contentHash)
+        }
     }
 
-    @Test func aShadowDecisionTheDataDoesNotGiveIsFound() throws {
+    @Test(arguments: Backend.allCases)
+    func aShadowDecisionTheDataDoesNotGiveIsFound(_ backend: Backend) async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
-        let ledger = try DecisionLedger(path: folder.file("forged-shadow.ledger"), logger: silentLogger)
-        let options = EvaluationOptions(now: exampleClock)
-        let honest = try LedgerEntry.deciding(
-            exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test", shadow: Self.candidate)
-        // The live decision recorded again as the shadow's: a consistent chain, a wrong shadow.
-        let forged = LedgerEntry(
-            snapshot: honest.snapshot, rules: defaultRules, options: options, decision: honest.decision,
-            source: "test", stepRunID: honest.stepRunID,
-            shadow: LedgerEntry.Shadow(rules: Self.candidate, decision: honest.decision))
-        _ = try ledger.record([honest, forged])
-        let failure = try #require(try ledger.verify().failure)
-        #expect(failure.code == "shadow_decision_differs")
-        #expect(failure.sequence == 2)
+        try await TestLedger.with(backend, in: folder.path) { ledger in
+            let options = EvaluationOptions(now: exampleClock)
+            let honest = try LedgerEntry.deciding(
+                exampleSnapshot("tier2-cfo"), rules: defaultRules, options: options, source: "test",
+                shadow: Self.candidate)
+            // The live decision recorded again as the shadow's: a consistent chain, a wrong shadow.
+            let forged = LedgerEntry(
+                snapshot: honest.snapshot, rules: defaultRules, options: options, decision: honest.decision,
+                source: "test", stepRunID: honest.stepRunID,
+                shadow: LedgerEntry.Shadow(rules: Self.candidate, decision: honest.decision))
+            _ = try await ledger.store.record([honest, forged])
+            let failure = try #require(try await ledger.store.verify().failure)
+            #expect(failure.code == "shadow_decision_differs")
+            #expect(failure.sequence == 2)
+        }
     }
 
-    @Test func editingAShadowDecisionBreaksTheChain() throws {
+    @Test func editingAShadowDecisionBreaksTheChain() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let ledger = try DecisionLedger(path: folder.file("edited-shadow.ledger"), logger: silentLogger)
         let entry = try LedgerEntry.deciding(
             exampleSnapshot("tier2-cfo"), rules: defaultRules, options: EvaluationOptions(now: exampleClock),
             source: "test", shadow: Self.candidate)
-        _ = try ledger.record(entry)
+        _ = try await ledger.record(entry)
         let queue = try DatabaseQueue(path: ledger.path)
-        try queue.writeWithoutTransaction { db in
+        try await queue.writeWithoutTransaction { db in
             try db.execute(sql: "UPDATE records SET shadow_decision = replace(shadow_decision, 'hold', 'approve')")
         }
-        let failure = try #require(try ledger.verify().failure)
+        let failure = try #require(try await ledger.verify().failure)
         #expect(failure.code == "hash_mismatch")
     }
 }
 
 /// The step run id comes from the engine's own parse, whatever the rules read.
-@Test func theStepRunIDIsReadWithTheRulesProjection() throws {
+@Test func theStepRunIDIsReadWithTheRulesProjection() async throws {
     let approversOnly = try RuleSet(json: [
         "name": "approvers-only",
         "rules": [
@@ -511,12 +562,12 @@ struct Tampering: Sendable, CustomStringConvertible {
         for _ in 0..<8 {
             group.addTask {
                 let ledger = try DecisionLedger(path: path, logger: silentLogger)
-                _ = try ledger.record(entry)
+                _ = try await ledger.record(entry)
             }
         }
         try await group.waitForAll()
     }
     let ledger = try DecisionLedger(path: path, mode: .readExisting, logger: silentLogger)
     #expect(try ledger.count() == 8)
-    #expect(try ledger.verify().passed)
+    #expect(try await ledger.verify().passed)
 }

@@ -152,7 +152,7 @@ import Testing
         }
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
         let ledger = try DecisionLedger(path: setup.ledgerPath, mode: .readExisting, logger: NoticeFixtures.silent)
-        let notices = try ledger.notices()
+        let notices = try await ledger.notices()
         #expect(notices.count == 100)
         #expect(notices.allSatisfy { $0.state == .sent })
         let deliveries = receiver.deliveries

@@ -55,7 +55,7 @@ import Testing
         #expect(report.outbox[.sent] == 4)
         let deliveries = receiver.deliveries
         #expect(deliveries.count == 4)
-        let notices = try setup.ledger.notices()
+        let notices = try await setup.ledger.notices()
         #expect(Set(deliveries.compactMap(\.id)) == Set(notices.map(\.id)))
         for delivery in deliveries {
             #expect(delivery.signatureValid)
@@ -100,7 +100,7 @@ import Testing
             Self.configuration(url: receiver.url, delivery: #"{"timeout": "PT1S", "lease": "PT6S", "concurrency": 1}"#))
         let first = try await deliverer.deliverDue()
         #expect(first.retrying == 2, "\(name)")
-        for notice in try setup.ledger.notices() {
+        for notice in try await setup.ledger.notices() {
             #expect(notice.state == .pending && notice.attempts == 1)
             #expect(notice.lastError?.contains(reason) == true, "\(notice.lastError ?? "")")
             let wait = notice.nextAttemptAt.millisecondsSinceEpoch - setup.clock.now.millisecondsSinceEpoch
@@ -112,7 +112,7 @@ import Testing
         setup.clock.advance(hours: 1)
         let second = try await deliverer.deliverDue()
         #expect(second.sent == 2)
-        #expect(try setup.ledger.notices().allSatisfy { $0.state == .sent && $0.attempts == 2 })
+        #expect(try await setup.ledger.notices().allSatisfy { $0.state == .sent && $0.attempts == 2 })
         try await deliverer.shutdown()
     }
 
@@ -133,7 +133,7 @@ import Testing
         let deliverer = try setup.deliverer(Self.configuration(url: receiver.url))
         let report = try await deliverer.deliverDue()
         #expect(report.failed == 2, "\(name)")
-        for notice in try setup.ledger.notices() {
+        for notice in try await setup.ledger.notices() {
             #expect(notice.state == .failed && notice.attempts == 1)
             #expect(notice.lastError?.contains(reason) == true, "\(notice.lastError ?? "")")
         }
@@ -171,7 +171,7 @@ import Testing
             setup.clock.advance(hours: 2)
             _ = try await deliverer.deliverDue()
         }
-        let notices = try setup.ledger.notices()
+        let notices = try await setup.ledger.notices()
         let cfo = notices.filter { $0.recipients == ["cfo@example.com"] }
         #expect(cfo.count == 2 && cfo.allSatisfy { $0.state == .failed && $0.attempts == 3 })
         #expect(cfo.allSatisfy { $0.lastError?.hasPrefix("gave up after 3 attempts") == true })
@@ -196,7 +196,7 @@ import Testing
             #expect(report.retrying == 6)
             setup.clock.advance(hours: 2)
         }
-        #expect(try setup.ledger.notices().allSatisfy { $0.lastError?.contains("connection") == true })
+        #expect(try await setup.ledger.notices().allSatisfy { $0.lastError?.contains("connection") == true })
         let receiver = WebhookReceiver(secret: Self.secret)
         try await receiver.start(port: port)
         defer { Task { await receiver.stop() } }
@@ -239,7 +239,7 @@ import Testing
         let deliverer = try setup.deliverer(
             Self.configuration(url: receiver.url + "/\(pathToken)?key=tok-query-9921"), log: log)
         _ = try await deliverer.deliverDue()
-        let outbox = try setup.ledger.notices().map { JSONWriter.compact.string($0.json) }.joined()
+        let outbox = try await setup.ledger.notices().map { JSONWriter.compact.string($0.json) }.joined()
         #expect(outbox.contains("HTTP 503"))
         #expect(log.text.contains("HTTP 503"))
         for secret in [Self.secret, pathToken, "tok-query-9921"] {

@@ -23,11 +23,11 @@ import Testing
         defer { sink.stop() }
         let deliverer = try setup.deliverer(Self.configuration(port: sink.port))
         let report = try await deliverer.deliverDue()
-        let errors = try setup.ledger.notices().compactMap(\.lastError)
+        let errors = try await setup.ledger.notices().compactMap(\.lastError)
         #expect(report.sent == 2, "\(errors)")
         let messages = try sink.messages().map(MailMessage.init)
         #expect(messages.count == 2)
-        let notices = try setup.ledger.notices()
+        let notices = try await setup.ledger.notices()
         for notice in notices {
             let digest = String(notice.id.dropFirst("sha256:".count))
             let message = try #require(messages.first { $0.headers["message-id"] == "<\(digest)@example.com>" })
@@ -64,7 +64,7 @@ import Testing
         #expect(try await deliverer.deliverDue().sent == 3)
         let reminder = try #require(
             try sink.messages().map(MailMessage.init).first { $0.subject.hasPrefix("[Reminder]") })
-        let first = try #require(
+        let first = try await #require(
             try setup.ledger.notices().first { $0.kind == .notice && $0.recipients == ["cfo@example.com"] })
         #expect(reminder.headers["in-reply-to"] == "<\(first.id.dropFirst(7))@example.com>")
         #expect(reminder.body.contains("This is a reminder"))
@@ -78,12 +78,14 @@ import Testing
         let down = try setup.deliverer(Self.configuration(port: closed))
         let report = try await down.deliverDue()
         #expect(report.retrying == 2)
-        #expect(try setup.ledger.notices().allSatisfy { $0.lastError?.contains("exited with 75") == true })
+        #expect(try await setup.ledger.notices().allSatisfy { $0.lastError?.contains("exited with 75") == true })
         setup.clock.advance(hours: 1)
         let missing = try setup.deliverer(Self.configuration(port: closed, program: "/nonexistent/sendmail"))
         #expect(try await missing.deliverDue().failed == 2)
         #expect(
-            try setup.ledger.notices().allSatisfy { $0.lastError?.contains("cannot run /nonexistent/sendmail") == true }
+            try await setup.ledger.notices().allSatisfy {
+                $0.lastError?.contains("cannot run /nonexistent/sendmail") == true
+            }
         )
     }
 }

@@ -22,7 +22,7 @@ import Testing
         (216, "sr_b", .reminder, ["cfo@example.com"], "high"),
     ]
 
-    @Test func twentyEvaluationsAcrossTwoStepRunsQueueEachNoticeOnceAndTheFollowUpsOnTime() throws {
+    @Test func twentyEvaluationsAcrossTwoStepRunsQueueEachNoticeOnceAndTheFollowUpsOnTime() async throws {
         let setup = try DeliveryTests.Setup(tasks: [])
         defer { setup.scratch.remove() }
         let (clock, ledger, rules) = (setup.clock, setup.ledger, setup.rules)
@@ -33,7 +33,7 @@ import Testing
             queuedByEvaluation.append(receipt.queuedNotices)
             clock.advance(hours: 12)
         }
-        let notices = try ledger.notices()
+        let notices = try await ledger.notices()
         #expect(notices.count == Self.expected.count)
         for (notice, expected) in zip(notices, Self.expected) {
             let hour =
@@ -65,7 +65,7 @@ import Testing
         #expect(queuedByEvaluation.map(\.count) == [2, 0, 0, 0, 1, 0, 1, 0, 1, 0, 2, 0, 0, 0, 1, 0, 1, 0, 1, 0])
         #expect(Set(queuedByEvaluation.flatMap { $0 }) == Set(notices.map(\.id)))
         // The chain is still whole: the outbox is not part of it.
-        #expect(try ledger.verify().passed)
+        #expect(try await ledger.verify().passed)
     }
 
     @Test func aTaskNotSeenForAWeekGetsOneReminderNotSeveral() throws {

@@ -1,5 +1,5 @@
 package import ApprovalJSON
-import ApprovalLedger
+package import ApprovalLedger
 package import ApprovalRules
 package import ArgumentParser
 
@@ -85,6 +85,9 @@ package struct Evaluate: ParsableCommand {
     package func run() throws {
         try exiting {
             if task != nil { throw Companion.exec(for: "evaluate --task", format: format) }
+            if let ledgerPath, LedgerLocation.isPostgresURL(ledgerPath) {
+                throw Companion.exec(for: "evaluate --ledger postgres://", format: format)
+            }
             let clock = try Clock.parse(now)
             let ruleSet = try self.ruleSet()
             if let ledgerPath {
@@ -119,13 +122,8 @@ package struct Evaluate: ParsableCommand {
     ///   ledger's status when it cannot be opened or written (nothing is printed on stdout).
     package func record(
         _ bytes: [UInt8], named name: String, in path: String, with ruleSet: RuleSet, at clock: Timestamp
-    )
-        throws
-    {
-        let options = EvaluationOptions(now: clock, explain: explain)
-        let entry = try Inputs.parsing(name, format: format) { () throws(JSONError) in
-            try LedgerEntry.deciding(bytes, file: name, rules: ruleSet, options: options, source: "cli")
-        }
+    ) throws {
+        let entry = try entry(bytes, named: name, with: ruleSet, at: clock)
         let ledger = try LedgerAccess.open(path, mode: .create, format: format)
         let receipt: LedgerReceipt
         do {
@@ -133,8 +131,25 @@ package struct Evaluate: ParsableCommand {
         } catch {
             throw LedgerAccess.report(error, format: format)
         }
+        try report(entry, recordedAs: receipt, in: path)
+    }
+
+    /// What `bytes` decide, as a ledger entry (signatures redacted first).
+    ///
+    /// - Throws: ``CommandFailure`` 65 when the bytes are not a snapshot.
+    package func entry(_ bytes: [UInt8], named name: String, with ruleSet: RuleSet, at clock: Timestamp)
+        throws(CommandFailure) -> LedgerEntry
+    {
+        let options = EvaluationOptions(now: clock, explain: explain)
+        return try Inputs.parsing(name, format: format) { () throws(JSONError) in
+            try LedgerEntry.deciding(bytes, file: name, rules: ruleSet, options: options, source: "cli")
+        }
+    }
+
+    /// Prints a recorded decision with its record.
+    package func report(_ entry: LedgerEntry, recordedAs receipt: LedgerReceipt, in location: String) throws {
         let text =
-            "\nRecorded as #\(receipt.sequence) in \(path) (\(receipt.hash.prefix(19))); "
+            "\nRecorded as #\(receipt.sequence) in \(location) (\(receipt.hash.prefix(19))); "
             + "new escalations: \(receipt.newEscalations.count) of \(entry.decision.escalations.count); "
             + "notices queued: \(receipt.queuedNotices.count)\n"
         try report(entry.decision, record: receipt.json, recordText: text)

@@ -26,7 +26,8 @@ package enum LedgerAccess {
         let status: ExitStatus
         switch error.code {
         case .notFound: status = .missingInput
-        case .busy: status = .temporary
+        case .busy, .unavailable: status = .temporary
+        case .invalidLocation: status = .usage
         case .io: status = .cannotCreateOutput
         default: status = .invalidInput
         }
@@ -42,55 +43,59 @@ package enum LedgerAccess {
 
 /// `ledger verify`: the chain, the digests and every decision again.
 extension LedgerVerify {
-    /// Runs the
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let ledger = try LedgerAccess.open(ledger, mode: .readExisting, format: format)
-            let started = Console.monotonic()
-            let report: LedgerVerification
-            do {
-                report = try ledger.verify(workers: jobs ?? Console.cores, anchor: anchor)
-            } catch {
-                throw LedgerAccess.report(error, format: format)
-            }
-            if format == .json {
-                Console.outJSON(report.json)
-            } else if let failure = report.failure {
-                let task = failure.taskID.map { " (task \($0))" } ?? ""
-                Console.out(
-                    "FAILED at record #\(failure.sequence)\(task): \(failure.code): \(failure.message)\n"
-                        + "\(report.records) records before it verified.\n")
-            } else {
-                let seconds = Console.monotonic() - started
-                Console.out(
-                    "OK: \(report.records) records verified (\(report.ruleDocuments) rule documents, \(report.snapshots) snapshots) in \(String(Int(seconds * 1000))) ms\n"
-                        + "head: \(report.head ?? "(empty ledger)")\n")
-            }
-            if !report.passed { throw CommandFailure(status: .invalidInput) }
+        try exiting { throw Companion.exec(for: "ledger verify", format: format) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        let started = Console.monotonic()
+        let report: LedgerVerification
+        do {
+            report = try await ledger.verify(workers: jobs ?? Console.cores, anchor: anchor)
+        } catch {
+            throw LedgerAccess.report(error, format: format)
         }
+        if format == .json {
+            Console.outJSON(report.json)
+        } else if let failure = report.failure {
+            let task = failure.taskID.map { " (task \($0))" } ?? ""
+            Console.out(
+                "FAILED at record #\(failure.sequence)\(task): \(failure.code): \(failure.message)\n"
+                    + "\(report.records) records before it verified.\n")
+        } else {
+            let seconds = Console.monotonic() - started
+            Console.out(
+                "OK: \(report.records) records verified (\(report.ruleDocuments) rule documents, \(report.snapshots) snapshots) in \(String(Int(seconds * 1000))) ms\n"
+                    + "head: \(report.head ?? "(empty ledger)")\n")
+        }
+        if !report.passed { throw CommandFailure(status: .invalidInput) }
     }
 }
 
 /// `ledger log`: the history, newest last.
 extension LedgerLog {
-    /// Runs the
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: format)
-            var records: [JSONValue] = []
-            do {
-                try ledger.forEachRecord(LedgerAccess.filter(read)) { record in
-                    if format == .json {
-                        records.append(record.json)
-                    } else {
-                        Console.out(Self.line(record))
-                    }
+        try exiting { throw Companion.exec(for: "ledger log", format: format) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        var records: [JSONValue] = []
+        do {
+            try await ledger.forEachRecord(LedgerAccess.filter(read)) { record in
+                if format == .json {
+                    records.append(record.json)
+                } else {
+                    Console.out(Self.line(record))
                 }
-            } catch {
-                throw LedgerAccess.report(error, format: format)
             }
-            if format == .json { Console.outJSON(.array(records)) }
+        } catch {
+            throw LedgerAccess.report(error, format: format)
         }
+        if format == .json { Console.outJSON(.array(records)) }
     }
 
     /// `#SEQ TIME task T step S: RECOMMENDATION [SOURCE] RULES@HASH`, then one line per escalation.
@@ -115,37 +120,39 @@ extension LedgerLog {
 
 /// `ledger export`: every record as NDJSON.
 extension LedgerExport {
-    /// Runs the
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: .json)
-            var buffer: [UInt8] = []
-            func write(_ json: JSONValue) {
-                JSONWriter.compact.write(json, into: &buffer)
-                buffer.append(0x0A)
-                if buffer.count >= 1 << 16 {
-                    Console.out(bytes: buffer)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            do {
-                let filter = LedgerAccess.filter(read)
-                if withSnapshots {
-                    try ledger.forEachRecordWithInputs(filter) { record, snapshot, ruleDocument in
-                        guard case .object(var object) = record.json else { return }
-                        object["snapshot"] = Self.stored(snapshot)
-                        object["rule_document"] = Self.stored(ruleDocument)
-                        write(.object(object))
-                    }
-                } else {
-                    try ledger.forEachRecord(filter) { write($0.json) }
-                }
-            } catch {
+        try exiting { throw Companion.exec(for: "ledger export", format: .json) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        var buffer: [UInt8] = []
+        func write(_ json: JSONValue) {
+            JSONWriter.compact.write(json, into: &buffer)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 {
                 Console.out(bytes: buffer)
-                throw LedgerAccess.report(error, format: .json)
+                buffer.removeAll(keepingCapacity: true)
             }
-            Console.out(bytes: buffer)
         }
+        do {
+            let filter = LedgerAccess.filter(read)
+            if withSnapshots {
+                try await ledger.forEachRecordWithInputs(filter) { record, snapshot, ruleDocument in
+                    guard case .object(var object) = record.json else { return }
+                    object["snapshot"] = Self.stored(snapshot)
+                    object["rule_document"] = Self.stored(ruleDocument)
+                    write(.object(object))
+                }
+            } else {
+                try await ledger.forEachRecord(filter) { write($0.json) }
+            }
+        } catch {
+            Console.out(bytes: buffer)
+            throw LedgerAccess.report(error, format: .json)
+        }
+        Console.out(bytes: buffer)
     }
 
     /// Stored JSON bytes as a value (`null` when missing; a string when not JSON).
@@ -159,34 +166,42 @@ extension LedgerExport {
 /// `replay`: recorded history decided again by a candidate rule set, reported as a dry-run
 /// comparison.
 extension Replay {
-    /// Runs the
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let candidate = try Inputs.ruleSet(rules, format: format)
-            let failOn = try FailOn.parse(list: failOn)
-            let ledger = try LedgerAccess.open(read.ledger, mode: .readExisting, format: format)
-            let filter = LedgerAccess.filter(read)
-            let (unreadable, matched): (Int, Bool)
-            do {
-                // The report's "before" names the rule set of the newest record in the window, the
-                // one in force (each record is still decided by the rule set it was recorded with).
-                let before = try ledger.lastRecord(filter).flatMap { try ledger.ruleSet($0.ruleSetHash) } ?? candidate
-                (unreadable, matched) = try ledger.withHistory(filter) { history in
-                    let evaluator = BatchEvaluator(
-                        rules: before, comparedWith: candidate, options: EvaluationOptions(),
-                        workers: jobs ?? Console.cores)
-                    var report = DryRunReport(
-                        before: before, after: candidate, source: "ledger \(read.ledger)", format: format)
-                    let matched = report.run(
-                        evaluator, over: &history, failOn: failOn,
-                        progress: progress ?? Console.stderrIsTerminal)
-                    return (report.summary.unreadable, matched)
-                }
-            } catch {
-                throw LedgerAccess.report(error, format: format)
+        try exiting { throw Companion.exec(for: "replay", format: format) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        let candidate = try Inputs.ruleSet(rules, format: format)
+        let failOn = try FailOn.parse(list: failOn)
+        let filter = LedgerAccess.filter(read)
+        let (unreadable, matched): (Int, Bool)
+        do {
+            // The report's "before" names the rule set of the newest record in the window, the
+            // one in force (each record is still decided by the rule set it was recorded with).
+            var before = candidate
+            if let last = try await ledger.lastRecord(filter), let current = try await ledger.ruleSet(last.ruleSetHash)
+            {
+                before = current
             }
-            if unreadable > 0 { throw CommandFailure(status: .invalidInput) }
-            if matched { throw CommandFailure(status: .decisionMatched) }
+            let evaluator = BatchEvaluator(
+                rules: before, comparedWith: candidate, options: EvaluationOptions(), workers: jobs ?? Console.cores)
+            var report = DryRunReport(
+                before: before, after: candidate, source: "ledger \(ledger.location)", format: format)
+            var bar = ProgressBar(enabled: progress ?? Console.stderrIsTerminal)
+            var anyMatched = false
+            report.begin()
+            try await ledger.forEachHistoryPage(filter) { history in
+                anyMatched = report.feed(evaluator, over: &history, failOn: failOn, bar: &bar) || anyMatched
+            }
+            bar.finish()
+            report.end()
+            (unreadable, matched) = (report.summary.unreadable, anyMatched)
+        } catch {
+            throw LedgerAccess.report(error, format: format)
         }
+        if unreadable > 0 { throw CommandFailure(status: .invalidInput) }
+        if matched { throw CommandFailure(status: .decisionMatched) }
     }
 }

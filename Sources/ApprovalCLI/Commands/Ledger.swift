@@ -1,3 +1,4 @@
+import ApprovalLedger
 package import ApprovalRules
 package import ArgumentParser
 
@@ -13,14 +14,15 @@ package struct Ledger: ParsableCommand {
         commandName: "ledger",
         abstract: "Verify, list and export the decisions recorded in a decision ledger.",
         discussion: """
-            A decision ledger is an SQLite file that `evaluate --ledger` (and `serve --ledger`) record decisions into: each record holds the snapshot as the engine read it, the rule document, the clock and the decision, chained by SHA-256 hashes so that any edit, deletion or reordering is found.
+            A decision ledger is an SQLite file, or a PostgreSQL database named by a postgres:// URL (password from PGPASSWORD or a .pgpass file), that `evaluate --ledger` (and `serve --ledger`) record decisions into: each record holds the snapshot as the engine read it, the rule document, the clock and the decision, chained by SHA-256 hashes so that any edit, deletion or reordering is found.
 
             Examples:
               approvalctl ledger verify decisions.ledger
               approvalctl ledger log decisions.ledger --task 48219
               approvalctl ledger export decisions.ledger --format ndjson > archive.ndjson
+              approvalctl ledger migrate decisions.ledger --to postgres://ledger@db.internal/approvals
             """,
-        subcommands: [LedgerVerify.self, LedgerLog.self, LedgerExport.self]
+        subcommands: [LedgerVerify.self, LedgerLog.self, LedgerExport.self, LedgerMigrate.self]
     )
 
     /// The defaults.
@@ -29,7 +31,7 @@ package struct Ledger: ParsableCommand {
 
 /// Options of the commands that read a ledger's records.
 package struct LedgerReadOptions: ParsableArguments {
-    @Argument(help: "The decision ledger (an SQLite file).")
+    @Argument(help: "The decision ledger: an SQLite file or a postgres:// URL.")
     package var ledger: String
 
     @Option(help: "Only this task's records (its id as the API gives it).")
@@ -74,7 +76,7 @@ package struct LedgerVerify: ParsableCommand {
             """
     )
 
-    @Argument(help: "The decision ledger (an SQLite file).")
+    @Argument(help: "The decision ledger: an SQLite file or a postgres:// URL.")
     package var ledger: String
 
     @Option(help: "A record hash kept elsewhere that the chain must hold.")
@@ -158,6 +160,44 @@ package struct LedgerExport: ParsableCommand {
         if format != .ndjson { throw ValidationError("ledger export writes --format ndjson") }
     }
 
+}
+
+/// `approvalctl ledger migrate`.
+package struct LedgerMigrate: ParsableCommand {
+    package static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy an SQLite ledger into a PostgreSQL database, then verify the copy.",
+        discussion: """
+            Copies every record (same sequence numbers and hashes), the stored rule documents and snapshots, the escalation marks and the outbox with its delivery states into the PostgreSQL database, which must hold no records yet; then verifies the copy as ledger verify does and checks that it ends at the same head hash as the file. The password comes from PGPASSWORD or a .pgpass file, never from the URL. Exits 65 when the source does not verify or the copy differs, 64 when the target already holds records.
+
+            Examples:
+              PGPASSFILE=/etc/approvals/pgpass approvalctl ledger migrate decisions.ledger --to postgres://ledger@db.internal/approvals
+            """
+    )
+
+    @Argument(help: "The SQLite ledger to copy.")
+    package var ledger: String
+
+    @Option(help: "The PostgreSQL database to copy it into (a postgres:// URL).")
+    package var to: String
+
+    @Option(help: "Worker threads re-deciding during the verification (default: all cores).")
+    package var jobs: Int?
+
+    /// The defaults.
+    package init() {}
+
+    /// Checks the source and the target.
+    package func validate() throws {
+        try Jobs.validate(jobs)
+        if LedgerLocation.isPostgresURL(ledger) { throw ValidationError("the ledger to copy must be an SQLite file") }
+        if !LedgerLocation.isPostgresURL(to) { throw ValidationError("--to must be a postgres:// URL") }
+    }
+
+    /// Runs in the companion (it links PostgreSQL's client).
+    package func run() throws {
+        try exiting { throw Companion.exec(for: "ledger migrate", format: .text) }
+    }
 }
 
 /// `approvalctl replay`.

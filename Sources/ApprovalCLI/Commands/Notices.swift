@@ -1,5 +1,5 @@
 import ApprovalJSON
-import ApprovalLedger
+package import ApprovalLedger
 import ApprovalRules
 package import ArgumentParser
 
@@ -25,7 +25,7 @@ package struct Notices: ParsableCommand {
 
 /// The ledger a notices command works on: `--ledger`, then `$APPROVAL_LEDGER`.
 package struct NoticesLedgerOption: ParsableArguments {
-    @Option(help: "The decision ledger (default: $APPROVAL_LEDGER).")
+    @Option(help: "The decision ledger: an SQLite file or a postgres:// URL (default: $APPROVAL_LEDGER).")
     package var ledger: String?
 
     /// The defaults.
@@ -121,30 +121,33 @@ package struct NoticesList: ParsableCommand {
         if format == .ndjson { throw ValidationError("notices list takes --format text or json") }
     }
 
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let ledger = try LedgerAccess.open(try self.ledger.path(), mode: .readExisting, format: format)
-            let notices: [Notice]
-            do {
-                notices = try ledger.notices(state: state.flatMap(Notice.State.init(rawValue:)))
-            } catch {
-                throw LedgerAccess.report(error, format: format)
-            }
-            if format == .json {
-                Console.outJSON(.array(notices.map(\.json)))
-                return
-            }
-            if notices.isEmpty { Console.out("no notices\n") }
-            for notice in notices {
-                var line =
-                    "\(notice.id)  \(notice.state.rawValue)  \(notice.kind.rawValue)  task \(notice.taskID.isNull ? "(none)" : TraceTextPlain.plain(notice.taskID))"
-                if let step = notice.stepRunID { line += " step \(step)" }
-                line += "  \(notice.severity.rawValue)  \(notice.recipients.joined(separator: ", "))"
-                line += "  attempts \(notice.attempts)"
-                if notice.state == .pending && notice.attempts > 0 { line += "  next \(notice.nextAttemptAt)" }
-                if let error = notice.lastError, notice.state != .sent { line += "\n    \(error)" }
-                Console.out(line + "\n")
-            }
+        try exiting { throw Companion.exec(for: "notices list", format: format) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        let notices: [Notice]
+        do {
+            notices = try await ledger.notices(state: state.flatMap(Notice.State.init(rawValue:)))
+        } catch {
+            throw LedgerAccess.report(error, format: format)
+        }
+        if format == .json {
+            Console.outJSON(.array(notices.map(\.json)))
+            return
+        }
+        if notices.isEmpty { Console.out("no notices\n") }
+        for notice in notices {
+            var line =
+                "\(notice.id)  \(notice.state.rawValue)  \(notice.kind.rawValue)  task \(notice.taskID.isNull ? "(none)" : TraceTextPlain.plain(notice.taskID))"
+            if let step = notice.stepRunID { line += " step \(step)" }
+            line += "  \(notice.severity.rawValue)  \(notice.recipients.joined(separator: ", "))"
+            line += "  attempts \(notice.attempts)"
+            if notice.state == .pending && notice.attempts > 0 { line += "  next \(notice.nextAttemptAt)" }
+            if let error = notice.lastError, notice.state != .sent { line += "\n    \(error)" }
+            Console.out(line + "\n")
         }
     }
 }
@@ -170,37 +173,40 @@ package struct NoticesRetry: ParsableCommand {
     /// The defaults.
     package init() {}
 
+    /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
-        try exiting {
-            let ledger = try LedgerAccess.open(try self.ledger.path(), mode: .readExisting, format: .text)
-            do {
-                let digits = id.hasPrefix("sha256:") ? String(id.dropFirst(7)) : id
-                guard digits.count >= 8 else {
-                    throw Console.fail(
-                        "a notice id needs at least 8 hex digits", code: "usage", status: .usage, format: .text)
-                }
-                let matches = try ledger.notices().filter { $0.id.dropFirst(7).hasPrefix(digits.lowercased()) }
-                guard let notice = matches.first else {
-                    throw Console.fail(
-                        "no notice has the id \(id)", code: "not_found", status: .missingInput, format: .text)
-                }
-                guard matches.count == 1 else {
-                    throw Console.fail(
-                        "\(matches.count) notices start with \(id); give more of the id", code: "ambiguous_id",
-                        status: .usage, format: .text)
-                }
-                let before = try ledger.retryNotice(id: notice.id)
-                guard before == .failed || before == .undeliverable else {
-                    throw Console.fail(
-                        "notice \(notice.id) is \(before?.rawValue ?? "gone"), not failed or undeliverable",
-                        code: "not_failed", status: .usage, format: .text)
-                }
-                Console.out("notice \(notice.id) is pending again (was \(before!.rawValue))\n")
-            } catch let failure as CommandFailure {
-                throw failure
-            } catch {
-                throw LedgerAccess.report(error, format: .text)
+        try exiting { throw Companion.exec(for: "notices retry", format: .text) }
+    }
+
+    /// Runs the command on an open ledger.
+    package func run(on ledger: any LedgerStore) async throws {
+        do {
+            let digits = id.hasPrefix("sha256:") ? String(id.dropFirst(7)) : id
+            guard digits.count >= 8 else {
+                throw Console.fail(
+                    "a notice id needs at least 8 hex digits", code: "usage", status: .usage, format: .text)
             }
+            let matches = try await ledger.notices().filter { $0.id.dropFirst(7).hasPrefix(digits.lowercased()) }
+            guard let notice = matches.first else {
+                throw Console.fail(
+                    "no notice has the id \(id)", code: "not_found", status: .missingInput, format: .text)
+            }
+            guard matches.count == 1 else {
+                throw Console.fail(
+                    "\(matches.count) notices start with \(id); give more of the id", code: "ambiguous_id",
+                    status: .usage, format: .text)
+            }
+            let before = try await ledger.retryNotice(id: notice.id)
+            guard before == .failed || before == .undeliverable else {
+                throw Console.fail(
+                    "notice \(notice.id) is \(before?.rawValue ?? "gone"), not failed or undeliverable",
+                    code: "not_failed", status: .usage, format: .text)
+            }
+            Console.out("notice \(notice.id) is pending again (was \(before!.rawValue))\n")
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw LedgerAccess.report(error, format: .text)
         }
     }
 }

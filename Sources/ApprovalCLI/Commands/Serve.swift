@@ -26,8 +26,17 @@ package struct Serve: ParsableCommand {
     @Option(help: "The port (0: a free one, printed on stdout).")
     package var port = 8080
 
-    @Option(help: "Record every decision in this decision ledger (created if missing).")
+    @Option(
+        help:
+            "Record every decision in this decision ledger: an SQLite file (created if missing) or a postgres:// URL shared by several instances."
+    )
     package var ledger: String?
+
+    @Flag(
+        help:
+            "Refuse to answer (503 ledger_unavailable) when a decision cannot be recorded; by default the decision is answered with \"record\": {\"recorded\": false}."
+    )
+    package var requireLedger = false
 
     @Option(
         help:
@@ -76,6 +85,9 @@ package struct Serve: ParsableCommand {
         }
         if !(notifyInterval > 0 && notifyInterval <= 3600) {
             throw ValidationError("--notify-interval must be between 0 and 3600 seconds")
+        }
+        if requireLedger && ledger == nil {
+            throw ValidationError("--require-ledger needs --ledger")
         }
         if notify != nil && ledger == nil {
             throw ValidationError("--notify needs --ledger: notices are queued in the decision ledger")

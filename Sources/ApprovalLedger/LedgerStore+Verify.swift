@@ -1,14 +1,12 @@
 import ApprovalBatch
 public import ApprovalJSON
 import ApprovalRules
-import Foundation
-import GRDB
 
 /// What `verify` found: how much it checked, the chain's head, and the first record that is
 /// broken or whose decision the stored data no longer gives.
 ///
 /// ```swift
-/// let report = try ledger.verify(workers: 2)
+/// let report = try await ledger.verify(workers: 2)
 /// if let failure = report.failure { print("#\(failure.sequence): \(failure.code): \(failure.message)") }
 /// else { print("\(report.records) records verified; head \(report.head ?? "-")") }
 /// ```
@@ -62,66 +60,77 @@ public struct LedgerVerification: Sendable {
     }
 }
 
-extension DecisionLedger {
+extension LedgerStore {
     /// Walks the chain, recomputing every hash and digest, and decides every record again from its
     /// stored rule document, snapshot and clock, comparing the decision with the recorded one byte
     /// for byte (and the new-escalation marks with what the history before it gives).
     ///
-    /// Stops at the first failure in chain order. Runs in one read transaction: records written
-    /// meanwhile by other processes are not part of it.
+    /// Stops at the first failure in chain order. Covers the records up to the newest one when it
+    /// starts (records are only ever appended, so reading them by page up to that one is a
+    /// consistent view whatever other processes record meanwhile).
     ///
     /// - Parameters:
     ///   - workers: threads re-deciding, the calling one included.
     ///   - anchor: a record hash kept elsewhere; the verification fails unless the chain holds it.
-    ///   - progress: called on this thread after each record, with the count so far.
+    ///   - progress: called after each record, with the count so far.
     /// - Throws: ``LedgerError`` when the ledger cannot be read at all.
-    public func verify(workers: Int = 1, anchor: String? = nil, progress: (Int) -> Void = { _ in }) throws
+    public func verify(workers: Int = 1, anchor: String? = nil, progress: (Int) -> Void = { _ in }) async throws
         -> LedgerVerification
     {
-        try read { db in
-            if let problem = try String.fetchAll(db, sql: "PRAGMA quick_check").first(where: { $0 != "ok" }) {
-                var report = LedgerVerification()
-                report.failure = .init(sequence: 0, taskID: nil, code: "integrity", message: "SQLite: \(problem)")
-                return report
-            }
-            let walk = ChainWalk(
-                path: path, db: db, rows: try Row.fetchCursor(db, sql: "SELECT * FROM records ORDER BY sequence"))
+        if let problem = try await integrityProblem() {
+            var report = LedgerVerification()
+            report.failure = .init(sequence: 0, taskID: nil, code: "integrity", message: problem)
+            return report
+        }
+        let head = try await lastSequence()
+        let walk = ChainWalk(location: location)
+        var evaluator: BatchEvaluator?
+        var after: Int64 = 0
+        var delivered = 0
+        while walk.reading {
+            let page = try await records(LedgerFilter(), after: after, through: head, limit: Self.pageSize)
+            guard let last = page.last else { break }
+            after = last.sequence
+            let documents = Set(page.flatMap { [$0.ruleSetHash] + ($0.shadowRuleSetHash.map { [$0] } ?? []) })
+            walk.load(
+                page, snapshots: try await snapshots(Set(page.map(\.snapshotHash))),
+                documents: try await ruleDocuments(documents.subtracting(walk.compiledDocuments)))
             // Every item is decided by the rule set it was recorded with; the first names the
             // evaluator's own (which therefore never decides anything).
             var source = ChainWalk.Source(walk: walk, first: walk.next())
-            guard let rules = source.first?.recorded?.rules else {
-                if let error = walk.error { throw error }
-                return walk.report
-            }
-            let evaluator = BatchEvaluator(rules: rules, options: EvaluationOptions(), workers: workers)
+            guard let rules = source.first?.recorded?.rules else { break }
+            let run = evaluator ?? BatchEvaluator(rules: rules, options: EvaluationOptions(), workers: workers)
+            evaluator = run
             let render: @Sendable (BatchItem, BatchOutcome) -> ChainWalk.Rendered? = { _, outcome in
                 guard case .decided(let decision, let shadow) = outcome else { return nil }
                 return ChainWalk.Rendered(
                     decision: JSONWriter.compact.bytes(decision.json),
                     shadow: shadow.map { JSONWriter.compact.bytes($0.json) })
             }
-            var delivered = 0
-            evaluator.run(&source, render: render) { _, outcome, rendered in
+            run.run(&source, render: render) { _, outcome, rendered in
                 walk.check(outcome, rendered: rendered)
                 delivered += 1
                 progress(delivered)
             }
-            if let error = walk.error { throw error }
-            var report = walk.report
-            if report.failure == nil, let anchor, !walk.hashes.contains(anchor) {
-                report.failure = .init(
-                    sequence: Int64(report.records), taskID: nil, code: "anchor_not_found",
-                    message: "no record has the anchor hash \(anchor): the chain was cut or rewritten before it")
-            }
-            return report
         }
+        var report = walk.report
+        if report.failure == nil, let anchor, !walk.hashes.contains(anchor) {
+            report.failure = .init(
+                sequence: Int64(report.records), taskID: nil, code: "anchor_not_found",
+                message: "no record has the anchor hash \(anchor): the chain was cut or rewritten before it")
+        }
+        return report
     }
+
+    /// How many records a paged read asks for at once.
+    static var pageSize: Int { 1000 }
 }
 
-/// The chain as verification walks it: read record by record (checking links, hashes and digests
-/// as each is read), handed to the batch evaluator, and each re-decision checked as it comes
-/// back, in order, on the same thread. A class: the evaluator reads it as its source while the
-/// delivery checks results against it, both on the calling thread.
+/// The chain as verification walks it: loaded a page at a time, read record by record (checking
+/// links, hashes and digests as each is read), handed to the batch evaluator, and each
+/// re-decision checked as it comes back, in order, on the same thread. A class: the evaluator
+/// reads it as its source while the delivery checks results against it, both on the calling
+/// thread.
 private final class ChainWalk {
     /// The walk as the evaluator's source.
     struct Source: SnapshotSource {
@@ -138,9 +147,12 @@ private final class ChainWalk {
         }
     }
 
-    let path: String
-    let db: Database
-    let rows: RowCursor
+    let location: String
+    /// The page being read, the snapshots of its records, and rule documents not compiled yet.
+    private var page: [LedgerRecord] = []
+    private var pageStart = 0
+    private var snapshots: [String: [UInt8]] = [:]
+    private var documents: [String: [UInt8]] = [:]
 
     private var rules: [String: RuleSet] = [:]
     private var checkedSnapshots: Set<String> = []
@@ -152,7 +164,6 @@ private final class ChainWalk {
     private var seenEscalations: Set<String> = []
     private var checked = LedgerVerification()
     private(set) var hashes: Set<String> = []
-    private(set) var error: LedgerError?
     /// A failure found while reading; re-decisions of earlier records may still fail first.
     private var readFailure: LedgerVerification.Failure?
 
@@ -163,60 +174,68 @@ private final class ChainWalk {
         return report
     }
 
-    init(path: String, db: Database, rows: RowCursor) {
-        self.path = path
-        self.db = db
-        self.rows = rows
+    init(location: String) {
+        self.location = location
+    }
+
+    /// Whether the walk goes on (no failure found yet).
+    var reading: Bool { readFailure == nil && checked.failure == nil }
+
+    /// The rule documents compiled so far (by content hash): a page need not fetch them again.
+    var compiledDocuments: Set<String> { Set(rules.keys) }
+
+    /// Starts on the next page of records, with their snapshots and the rule documents not yet
+    /// compiled that they use.
+    func load(_ records: [LedgerRecord], snapshots: [String: [UInt8]], documents: [String: [UInt8]]) {
+        page = records
+        pageStart = 0
+        self.snapshots = snapshots
+        self.documents = documents
     }
 
     func next() -> BatchItem? {
-        guard readFailure == nil, checked.failure == nil, error == nil else { return nil }
-        do {
-            guard let row = try rows.next() else { return nil }
-            let record = try DecisionLedger.record(row)
-            if let failure = try checkChain(record) {
-                readFailure = failure
-                return nil
-            }
-            previous = record
-            hashes.insert(record.hash)
-            let snapshot: [UInt8]
-            switch try storedSnapshot(record) {
-            case .success(let bytes): snapshot = bytes
-            case .failure(let failure):
-                readFailure = failure
-                return nil
-            }
-            let ruleSet: RuleSet
-            switch try storedRules(record.ruleSetHash, of: record) {
-            case .success(let compiled): ruleSet = compiled
-            case .failure(let failure):
-                readFailure = failure
-                return nil
-            }
-            var shadow: RuleSet?
-            if let hash = record.shadowRuleSetHash {
-                switch try storedRules(hash, of: record) {
-                case .success(let compiled): shadow = compiled
-                case .failure(let failure):
-                    readFailure = failure
-                    return nil
-                }
-            }
-            pending.append(record)
-            return BatchItem(
-                file: "\(path)#\(record.sequence)", bytes: snapshot,
-                recorded: BatchItem.Recorded(
-                    rules: ruleSet, options: EvaluationOptions(now: record.evaluatedAt, explain: record.explained),
-                    shadow: shadow))
-        } catch {
-            self.error = DecisionLedger.error(error, path: path)
+        guard reading, pageStart < page.count else { return nil }
+        let record = page[pageStart]
+        pageStart += 1
+        if let failure = checkChain(record) {
+            readFailure = failure
             return nil
         }
+        previous = record
+        hashes.insert(record.hash)
+        let snapshot: [UInt8]
+        switch storedSnapshot(record) {
+        case .success(let bytes): snapshot = bytes
+        case .failure(let failure):
+            readFailure = failure
+            return nil
+        }
+        let ruleSet: RuleSet
+        switch storedRules(record.ruleSetHash, of: record) {
+        case .success(let compiled): ruleSet = compiled
+        case .failure(let failure):
+            readFailure = failure
+            return nil
+        }
+        var shadow: RuleSet?
+        if let hash = record.shadowRuleSetHash {
+            switch storedRules(hash, of: record) {
+            case .success(let compiled): shadow = compiled
+            case .failure(let failure):
+                readFailure = failure
+                return nil
+            }
+        }
+        pending.append(record)
+        return BatchItem(
+            file: "\(location)#\(record.sequence)", bytes: snapshot,
+            recorded: BatchItem.Recorded(
+                rules: ruleSet, options: EvaluationOptions(now: record.evaluatedAt, explain: record.explained),
+                shadow: shadow))
     }
 
     /// The sequence, the link to the previous record and the record's own hash.
-    private func checkChain(_ record: LedgerRecord) throws -> LedgerVerification.Failure? {
+    private func checkChain(_ record: LedgerRecord) -> LedgerVerification.Failure? {
         let expected = (previous?.sequence ?? 0) + 1
         if record.sequence != expected {
             return failure(
@@ -245,14 +264,10 @@ private final class ChainWalk {
         return nil
     }
 
-    private func storedSnapshot(_ record: LedgerRecord) throws -> Result<[UInt8], LedgerVerification.Failure> {
-        guard
-            let data = try Data.fetchOne(
-                db, sql: "SELECT bytes FROM snapshots WHERE hash = ?", arguments: [record.snapshotHash])
-        else {
+    private func storedSnapshot(_ record: LedgerRecord) -> Result<[UInt8], LedgerVerification.Failure> {
+        guard let bytes = snapshots[record.snapshotHash] else {
             return .failure(failure(record, "snapshot_mismatch", "its snapshot \(record.snapshotHash) is missing"))
         }
-        let bytes = [UInt8](data)
         if !checkedSnapshots.contains(record.snapshotHash) {
             let digest = Digest.sha256(bytes)
             guard digest == record.snapshotHash else {
@@ -268,16 +283,13 @@ private final class ChainWalk {
     }
 
     /// The rule set stored under `hash` (the record's, or its shadow's), checked and compiled once.
-    private func storedRules(_ hash: String, of record: LedgerRecord) throws -> Result<
+    private func storedRules(_ hash: String, of record: LedgerRecord) -> Result<
         RuleSet, LedgerVerification.Failure
     > {
         if let known = rules[hash] { return .success(known) }
-        guard
-            let data = try Data.fetchOne(db, sql: "SELECT bytes FROM rule_documents WHERE hash = ?", arguments: [hash])
-        else {
+        guard let bytes = documents[hash] else {
             return .failure(failure(record, "rule_document_mismatch", "its rule document \(hash) is missing"))
         }
-        let bytes = [UInt8](data)
         let digest = Digest.sha256(bytes)
         guard digest == hash else {
             return .failure(
@@ -286,7 +298,7 @@ private final class ChainWalk {
                     "the stored rule document \(hash) now hashes to \(digest): it was changed"))
         }
         do {
-            let ruleSet = try RuleSet(bytes: bytes, file: "\(path)#\(hash)")
+            let ruleSet = try RuleSet(bytes: bytes, file: "\(location)#\(hash)")
             rules[hash] = ruleSet
             checked.ruleDocuments += 1
             return .success(ruleSet)
