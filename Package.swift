@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "ApprovalNoticesTests",
             dependencies: [
-                "ApprovalNotices", "ApprovalLedger", "LedgerTestSupport", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
+                "ApprovalNotices", "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The CLI tests run the built executables: depending on them builds them first.

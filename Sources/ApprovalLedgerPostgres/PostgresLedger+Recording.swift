@@ -92,33 +92,41 @@ extension PostgresLedger {
                     \(record.shadowDecision.map { ByteBuffer(bytes: $0) }))
                 """, logger: logger)
         }
-        if !plan.escalations.isEmpty {
-            let rows = plan.escalations
-            try await connection.query(
-                """
-                INSERT INTO escalations (record_sequence, position, key, is_new)
-                SELECT * FROM unnest(\(rows.map { $0.recordSequence })::bigint[], \(rows.map { Int32($0.position) })::integer[],
-                    \(rows.map { $0.key })::text[], \(rows.map { $0.isNew })::boolean[])
-                """, logger: logger)
-        }
+        // The escalation rows, the notices and the new head in one statement (one round trip while
+        // the head is locked). Nullable texts travel as "" (never a task id, step run or URL).
+        guard let last = plan.records.last else { return [] }
+        let rows = plan.escalations
+        let notices = plan.notices
         var inserted: Set<String> = []
-        for notice in plan.notices {
-            let rows = try await connection.query(
-                """
+        for try await id in try await connection.query(
+            """
+            WITH escalated AS (
+                INSERT INTO escalations (record_sequence, position, key, is_new)
+                SELECT * FROM unnest(\(rows.map { $0.recordSequence })::bigint[],
+                    \(rows.map { Int32($0.position) })::integer[], \(rows.map { $0.key })::text[],
+                    \(rows.map { $0.isNew })::boolean[])
+            ), head AS (
+                UPDATE chain_head SET sequence = \(last.sequence), hash = \(last.hash) WHERE id = 1
+            ), queued AS (
                 INSERT INTO notices (id, kind, escalation_key, record_sequence, created_at, task_id, step_run_id,
                     task_url, recipients, severity, message, rules, rule_set_hash, state, next_attempt_at)
-                VALUES (\(notice.id), \(notice.kind.rawValue), \(notice.escalationKey), \(notice.recordSequence),
-                    \(notice.createdAt), \(notice.taskID), \(notice.stepRunID), \(notice.taskURL), \(notice.recipients),
-                    \(notice.severity), \(notice.message), \(notice.rules), \(notice.ruleSetHash), 'pending',
-                    \(notice.createdAt))
+                SELECT id, kind, key, sequence, created, NULLIF(task, ''), NULLIF(step, ''), NULLIF(url, ''),
+                    recipients, severity, message, rules, rule_set, 'pending', created
+                FROM unnest(\(notices.map(\.id))::text[], \(notices.map(\.kind.rawValue))::text[],
+                    \(notices.map(\.escalationKey))::text[], \(notices.map(\.recordSequence))::bigint[],
+                    \(notices.map(\.createdAt))::bigint[], \(notices.map { $0.taskID ?? "" })::text[],
+                    \(notices.map { $0.stepRunID ?? "" })::text[], \(notices.map { $0.taskURL ?? "" })::text[],
+                    \(notices.map(\.recipients))::text[], \(notices.map(\.severity))::text[],
+                    \(notices.map(\.message))::text[], \(notices.map(\.rules))::text[],
+                    \(notices.map(\.ruleSetHash))::text[])
+                    AS n(id, kind, key, sequence, created, task, step, url, recipients, severity, message, rules,
+                        rule_set)
                 ON CONFLICT (id) DO NOTHING RETURNING id
-                """, logger: logger
-            ).collect()
-            if !rows.isEmpty { inserted.insert(notice.id) }
-        }
-        if let last = plan.records.last {
-            try await connection.query(
-                "UPDATE chain_head SET sequence = \(last.sequence), hash = \(last.hash) WHERE id = 1", logger: logger)
+            )
+            SELECT id FROM queued
+            """, logger: logger
+        ).decode(String.self) {
+            inserted.insert(id)
         }
         return plan.receipts(inserted: inserted)
     }

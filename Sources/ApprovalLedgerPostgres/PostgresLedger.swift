@@ -4,6 +4,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// A decision ledger in a PostgreSQL database, shared by several processes on several machines:
 /// one chain, one outbox.
@@ -81,15 +82,16 @@ public final class PostgresLedger: LedgerStore {
     ///     with `not_found`.
     ///   - clock: the time each record is stamped with (injectable for tests).
     ///   - deadline: how long one operation may wait for the database before failing with
-    ///     `unavailable`.
+    ///     `unavailable` (default: the URL's `connect_timeout`, 10 seconds unless given).
     ///   - logger: where the pool logs connections (at debug and above).
     /// - Throws: ``LedgerError``, or what `body` throws.
     public static func withLedger<T: Sendable>(
         _ configuration: PostgresLedgerConfiguration, mode: DecisionLedger.Mode = .create,
-        clock: @escaping @Sendable () -> Timestamp = DecisionLedger.systemClock, deadline: Duration = .seconds(10),
+        clock: @escaping @Sendable () -> Timestamp = DecisionLedger.systemClock, deadline: Duration? = nil,
         logger: Logger, _ body: (PostgresLedger) async throws -> T
     ) async throws -> T {
-        let ledger = PostgresLedger(configuration, clock: clock, deadline: deadline, logger: logger)
+        let ledger = PostgresLedger(
+            configuration, clock: clock, deadline: deadline ?? .seconds(configuration.connectTimeout), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await ledger.client.run() }
             defer { group.cancelAll() }
@@ -112,6 +114,10 @@ public final class PostgresLedger: LedgerStore {
     /// Runs `body` with the client, failing with `unavailable` when the database does not answer
     /// within the deadline, and turning PostgresNIO's errors into ``LedgerError``s (which never
     /// hold a query's arguments).
+    ///
+    /// The deadline does not wait for `body` to end: a query on a connection the server dropped
+    /// (a restart) may not notice cancellation for a long time, and a task group would wait for it.
+    /// So `body` runs in a task of its own, cancelled (and left to end) when the deadline passes.
     func operation<T: Sendable>(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws
         -> T
     {
@@ -119,21 +125,28 @@ public final class PostgresLedger: LedgerStore {
         let logger = logger
         let deadline = deadline
         let location = location
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client, logger) }
-                group.addTask {
-                    try await Task.sleep(for: deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw LedgerError(
+        let work = Task { try await body(client, logger) }
+        let race = FirstOutcome<T>()
+        let timer = Task {
+            try? await Task.sleep(for: deadline)
+            race.settle(
+                .failure(
+                    LedgerError(
                         code: .unavailable, path: location,
-                        message: "the database did not answer within \(deadline) (it may be down or restarting)")
-                }
-                return result
+                        message: "the database did not answer within \(deadline) (it may be down or restarting)")))
+            work.cancel()
+        }
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                race.wait(continuation)
+                Task { race.settle(await work.result) }
             }
+        } onCancel: {
+            work.cancel()
+        }
+        timer.cancel()
+        do {
+            return try outcome.get()
         } catch {
             throw Self.error(error, location: location)
         }
@@ -141,6 +154,12 @@ public final class PostgresLedger: LedgerStore {
 
     /// A PostgresNIO error as a ``LedgerError`` naming the database.
     static func error(_ error: any Error, location: String) -> LedgerError {
+        // A transaction's error: what the closure threw, else why BEGIN or COMMIT failed.
+        if let transaction = error as? PostgresTransactionError,
+            let cause = transaction.closureError ?? transaction.commitError ?? transaction.beginError
+        {
+            return Self.error(cause, location: location)
+        }
         if var error = error as? LedgerError {
             if error.path.isEmpty { error.path = location }
             return error
@@ -163,5 +182,33 @@ public final class PostgresLedger: LedgerStore {
         let underlying = error.underlying.map { ": \($0)" } ?? ""
         return LedgerError(
             code: .unavailable, path: location, message: "cannot reach the database (\(error.code)\(underlying))")
+    }
+}
+
+/// The first of several outcomes, handed to one waiting continuation (the others are dropped).
+/// A `Mutex` guards the continuation and the outcome: whichever of the operation and its timer
+/// settles first resumes the waiter, exactly once.
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(CheckedContinuation<Result<T, any Error>, Never>?, Result<T, any Error>?)>((nil, nil))
+
+    /// Parks `continuation` until the first outcome (at once when there is one already).
+    func wait(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
+        let ready: Result<T, any Error>? = state.withLock { state in
+            if let outcome = state.1 { return outcome }
+            state.0 = continuation
+            return nil
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    /// Records `outcome` if it is the first, resuming the waiter.
+    func settle(_ outcome: Result<T, any Error>) {
+        let waiter: CheckedContinuation<Result<T, any Error>, Never>? = state.withLock { state in
+            guard state.1 == nil else { return nil }
+            state.1 = outcome
+            defer { state.0 = nil }
+            return state.0
+        }
+        waiter?.resume(returning: outcome)
     }
 }

@@ -11,7 +11,8 @@ import ApprovalLedger
 /// `postgres://USER@HOST:PORT/DATABASE?sslmode=disable|prefer|require&pool_size=N&connect_timeout=S`;
 /// `postgresql://` too; `?host=/run/postgresql` (a folder) connects to the Unix socket
 /// `/run/postgresql/.s.PGSQL.PORT` instead of TCP. The user defaults to `PGUSER`, then `postgres`;
-/// the port to 5432; the database to the user name.
+/// the port to 5432; the database to the user name. `connect_timeout` (default 10 s) also bounds how
+/// long one ledger operation waits for the database before it fails as `unavailable`.
 ///
 /// ```swift
 /// let configuration = try PostgresLedgerConfiguration(

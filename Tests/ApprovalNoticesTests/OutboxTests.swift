@@ -2,6 +2,7 @@ import ApprovalJSON
 import ApprovalLedger
 import ApprovalNotices
 import ApprovalRules
+import LedgerTestSupport
 import Testing
 
 @Suite struct OutboxTests {
@@ -88,58 +89,73 @@ import Testing
         #expect(try NoticeFixtures.record(ledger, rules: rules, task: 7004, stepRun: "sr_a").queuedNotices.count == 2)
     }
 
-    @Test func aClaimedNoticeIsHeldByOneDelivererUntilItsLeaseRunsOut() async throws {
-        let setup = try DeliveryTests.Setup(tasks: [])
-        defer { setup.scratch.remove() }
-        let (clock, ledger, rules) = (setup.clock, setup.ledger, setup.rules)
-        try NoticeFixtures.record(ledger, rules: rules, task: 7005, stepRun: "sr_a")
-        let first = try #require(try await ledger.claimNotice(owner: "a", lease: 60_000))
-        let second = try #require(try await ledger.claimNotice(owner: "b", lease: 60_000))
-        #expect(first.id != second.id)
-        #expect(first.attempts == 1)
-        #expect(try await ledger.claimNotice(owner: "c", lease: 60_000) == nil)
-        // Only the holder settles.
-        #expect(try await ledger.settleNotice(first.id, owner: "b", outcome: .sent) == false)
-        #expect(try await ledger.settleNotice(first.id, owner: "a", outcome: .sent))
-        #expect(try ledger.notice(id: first.id)?.state == .sent)
-        // "b" died holding its notice: after the lease, another deliverer takes it (second attempt).
-        clock.advance(hours: 1)
-        let taken = try #require(try await ledger.claimNotice(owner: "c", lease: 60_000))
-        #expect(taken.id == second.id)
-        #expect(taken.attempts == 2)
-        #expect(try await ledger.settleNotice(second.id, owner: "b", outcome: .sent) == false)
-        #expect(try await ledger.settleNotice(taken.id, owner: "c", outcome: .failed(error: "HTTP 400")))
-        #expect(try ledger.retryNotice(id: taken.id) == .failed)
-        let again = try #require(try ledger.notice(id: taken.id))
-        #expect(again.state == .pending && again.attempts == 0 && again.lastError == nil)
-        #expect(try ledger.retryNotice(id: first.id) == .sent)  // a sent notice stays sent
-        #expect(try ledger.retryNotice(id: "sha256:none") == nil)
-    }
-
-    @Test func concurrentClaimsNeverShareANotice() async throws {
+    @Test(arguments: Backend.allCases)
+    func aClaimedNoticeIsHeldByOneDelivererUntilItsLeaseRunsOut(_ backend: Backend) async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let path = scratch.path + "/decisions.ledger"
-        let ledger = try DecisionLedger(path: path, logger: NoticeFixtures.silent)
+        let clock = ManualClock()
         let rules = try NoticeFixtures.timingRules()
-        for task in 0..<15 { try NoticeFixtures.record(ledger, rules: rules, task: 8000 + task, stepRun: "sr_a") }
-        // Four deliverers, each with its own connection pool (as separate processes have).
-        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
-            for owner in 0..<4 {
-                group.addTask {
-                    let own = try DecisionLedger(path: path, logger: NoticeFixtures.silent)
-                    var ids: [String] = []
-                    while let notice = try await own.claimNotice(owner: "owner-\(owner)", lease: 60_000) {
-                        ids.append(notice.id)
-                    }
-                    return ids
-                }
-            }
-            var all: [String] = []
-            for try await ids in group { all += ids }
-            return all
+        try await TestLedger.with(backend, in: scratch.path, clock: clock.function) { test in
+            let ledger = test.store
+            try await NoticeFixtures.record(into: ledger, rules: rules, task: 7005, stepRun: "sr_a")
+            let first = try #require(try await ledger.claimNotice(owner: "a", lease: 60_000))
+            let second = try #require(try await ledger.claimNotice(owner: "b", lease: 60_000))
+            #expect(first.id != second.id)
+            #expect(first.attempts == 1)
+            #expect(try await ledger.claimNotice(owner: "c", lease: 60_000) == nil)
+            // Only the holder settles.
+            #expect(try await ledger.settleNotice(first.id, owner: "b", outcome: .sent) == false)
+            #expect(try await ledger.settleNotice(first.id, owner: "a", outcome: .sent))
+            #expect(try await ledger.notice(id: first.id)?.state == .sent)
+            // "b" died holding its notice: after the lease, another deliverer takes it (second attempt).
+            clock.advance(hours: 1)
+            let taken = try #require(try await ledger.claimNotice(owner: "c", lease: 60_000))
+            #expect(taken.id == second.id)
+            #expect(taken.attempts == 2)
+            #expect(try await ledger.renewNoticeLease(taken.id, owner: "b", lease: 60_000) == false)
+            #expect(try await ledger.renewNoticeLease(taken.id, owner: "c", lease: 60_000))
+            #expect(try await ledger.markDelivered(taken.id, channel: "hook", owner: "c"))
+            #expect(try await ledger.settleNotice(second.id, owner: "b", outcome: .sent) == false)
+            #expect(try await ledger.settleNotice(taken.id, owner: "c", outcome: .failed(error: "HTTP 400")))
+            #expect(try await ledger.retryNotice(id: taken.id) == .failed)
+            let again = try #require(try await ledger.notice(id: taken.id))
+            #expect(again.state == .pending && again.attempts == 0 && again.lastError == nil)
+            #expect(again.deliveredChannels == ["hook"])
+            #expect(try await ledger.retryNotice(id: first.id) == .sent)  // a sent notice stays sent
+            #expect(try await ledger.retryNotice(id: "sha256:none") == nil)
+            #expect(try await ledger.noticeCounts() == [.pending: 1, .sent: 1, .failed: 0, .undeliverable: 0])
+            #expect(try await ledger.nextNoticeDue() == clock.now)
         }
-        #expect(claimed.count == 30)
-        #expect(Set(claimed).count == 30)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentClaimsNeverShareANotice(_ backend: Backend) async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let rules = try NoticeFixtures.timingRules()
+        try await TestLedger.with(backend, in: scratch.path) { test in
+            for task in 0..<15 {
+                try await NoticeFixtures.record(into: test.store, rules: rules, task: 8000 + task, stepRun: "sr_a")
+            }
+            // Four deliverers, each with its own connections (as separate processes have).
+            let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+                for owner in 0..<4 {
+                    group.addTask {
+                        try await test.reopened { own in
+                            var ids: [String] = []
+                            while let notice = try await own.claimNotice(owner: "owner-\(owner)", lease: 60_000) {
+                                ids.append(notice.id)
+                            }
+                            return ids
+                        }
+                    }
+                }
+                var all: [String] = []
+                for try await ids in group { all += ids }
+                return all
+            }
+            #expect(claimed.count == 30)
+            #expect(Set(claimed).count == 30)
+        }
     }
 }

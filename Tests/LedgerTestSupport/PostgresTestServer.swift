@@ -11,19 +11,64 @@ import PostgresNIO
 /// `scripts/pg-cluster.sh` in a temporary folder (a Unix socket there, no TCP port), stopped and
 /// removed when the process exits. Each test takes a database of its own from it.
 public enum PostgresTestServer {
-    /// The cluster's folder and the URL of its `postgres` database.
-    public static let cluster: (folder: String, url: String) = {
+    /// A cluster: its folder and the URL of its `postgres` database.
+    public struct Cluster: Sendable {
+        public let folder: String
+        public let url: String
+
+        /// Restarts the cluster (fast shutdown, then start), keeping its data.
+        public func restart() {
+            script("restart", folder)
+        }
+
+        /// Stops the cluster (fast shutdown).
+        public func stop() {
+            script("stop", folder)
+        }
+
+        /// Starts the stopped cluster again.
+        public func start() {
+            script("start", folder)
+        }
+
+        /// Stops the cluster and removes its folder.
+        public func destroy() {
+            script("destroy", folder)
+        }
+
+        /// A new, empty database in the cluster; its ledger URL.
+        public func newDatabase() async throws -> String {
+            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            try await PostgresTestServer.connect(url) { connection, logger in
+                _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            }
+            return url.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
+        }
+    }
+
+    /// The cluster the tests of this process share, started on first use.
+    public static let shared: Cluster = {
+        let cluster = newCluster()
+        stoppedAtExit.folder = cluster.folder
+        atexit { if let folder = stoppedAtExit.folder { _ = PostgresTestServer.script("destroy", folder) } }
+        return cluster
+    }()
+
+    /// Where the exit handler finds the shared cluster (a C function pointer captures nothing).
+    private nonisolated(unsafe) static var stoppedAtExit: (folder: String?, unused: Void) = (nil, ())
+
+    /// A cluster of the caller's own (for a test that stops or restarts it); the caller destroys it.
+    public static func newCluster() -> Cluster {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "approval-pg-\(UUID().uuidString.prefix(8))"
         ).path
-        let url = script("start", folder)
-        stoppedAtExit.folder = folder
-        atexit { if let folder = stoppedAtExit.folder { _ = PostgresTestServer.script("destroy", folder) } }
-        return (folder, url)
-    }()
+        return Cluster(folder: folder, url: script("start", folder))
+    }
 
-    /// Where the exit handler finds the cluster (a C function pointer captures nothing).
-    private nonisolated(unsafe) static var stoppedAtExit: (folder: String?, unused: Void) = (nil, ())
+    /// A new, empty database in the shared cluster; its ledger URL.
+    public static func newDatabase() async throws -> String {
+        try await shared.newDatabase()
+    }
 
     /// Runs `scripts/pg-cluster.sh COMMAND FOLDER`; its stdout (the URL for start and restart).
     ///
@@ -65,20 +110,6 @@ public enum PostgresTestServer {
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Restarts the cluster (fast shutdown, then start), keeping its data.
-    public static func restart() {
-        script("restart", cluster.folder)
-    }
-
-    /// A new, empty database in the cluster; its ledger URL.
-    public static func newDatabase() async throws -> String {
-        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try await admin { connection, logger in
-            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        return cluster.url.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
-    }
-
     /// Runs raw SQL on a test database's ledger tables, as someone with access to it (`psql`)
     /// could: statements separated by `;`.
     public static func execute(_ url: String, _ sql: String) async throws {
@@ -91,11 +122,7 @@ public enum PostgresTestServer {
         }
     }
 
-    private static func admin(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
-        try await connect(cluster.url, body)
-    }
-
-    private static func connect(_ url: String, _ body: (PostgresConnection, Logger) async throws -> Void)
+    static func connect(_ url: String, _ body: (PostgresConnection, Logger) async throws -> Void)
         async throws
     {
         let configuration = try PostgresLedgerConfiguration(url: url, environment: [:])

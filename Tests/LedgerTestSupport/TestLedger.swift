@@ -33,6 +33,23 @@ public struct TestLedger: Sendable {
         }
     }
 
+    /// Opens the same ledger again, as another process would (its own connections), and runs
+    /// `body` with it.
+    public func reopened<T: Sendable>(
+        clock: @escaping @Sendable () -> Timestamp = DecisionLedger.systemClock,
+        _ body: (any LedgerStore) async throws -> T
+    ) async throws -> T {
+        switch backend {
+        case .sqlite:
+            return try await body(DecisionLedger(path: location, clock: clock, logger: silentTestLogger))
+        case .postgres:
+            let configuration = try PostgresLedgerConfiguration(url: location, environment: [:])
+            return try await PostgresLedger.withLedger(configuration, clock: clock, logger: silentTestLogger) {
+                try await body($0)
+            }
+        }
+    }
+
     /// Opens a fresh ledger of `backend` (a file in `folder`, or a new database), runs `body`, and
     /// closes it.
     public static func with<T: Sendable>(

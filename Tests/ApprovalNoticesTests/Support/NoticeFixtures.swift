@@ -37,6 +37,17 @@ enum NoticeFixtures {
 
     static let silent = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
+    /// Records `task`'s decision at `stepRun` into `ledger` (either backend).
+    @discardableResult
+    static func record(
+        into ledger: any LedgerStore, rules: RuleSet, task: Int, stepRun: String
+    ) async throws -> LedgerReceipt {
+        let entry = try LedgerEntry.deciding(
+            try snapshot(task: task, stepRun: stepRun), rules: rules, options: EvaluationOptions(now: start),
+            source: "test")
+        return try await ledger.record(entry)
+    }
+
     /// Records `task`'s decision at `stepRun` into `ledger`.
     @discardableResult
     static func record(
