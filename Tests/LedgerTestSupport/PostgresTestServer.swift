@@ -13,7 +13,9 @@ import PostgresNIO
 public enum PostgresTestServer {
     /// A cluster: its folder and the URL of its `postgres` database.
     public struct Cluster: Sendable {
+        /// The cluster's folder (its data, its log and its socket).
         public let folder: String
+        /// The URL of its `postgres` database.
         public let url: String
 
         /// Restarts the cluster (fast shutdown, then start), keeping its data.
