@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "approval-ledger-bench",
             dependencies: [
-                "ApprovalBatch", "ApprovalLedger", "ApprovalRules", "ApprovalJSON",
+                "ApprovalBatch", "ApprovalLedger", "ApprovalLedgerPostgres", "ApprovalRules", "ApprovalJSON",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Sources/approval-ledger-bench"

@@ -9,7 +9,9 @@
 #   4. peak RSS of the dry run at 10,000 and 100,000 snapshots
 #   5. instruction profiles (callgrind, or perf when the CPU counters work) of 1 and 2
 #   6. the decision ledger: recording throughput in batches, bytes per record, `ledger verify` of
-#      100,000 records against `dry-run` of the same snapshots as files, `evaluate --ledger` latency
+#      100,000 records against `dry-run` of the same snapshots as files, `evaluate --ledger` latency;
+#      one decision a transaction into SQLite and into PostgreSQL (a throwaway cluster, Debian's
+#      postgresql installed if missing) with 1 and 3 writers
 #   7. the decision service under wrk (Debian's package, installed if missing): POST /v1/decisions
 #      at 1, 16 and 64 connections against a floor server, and its memory under a 60-second load
 #
@@ -45,6 +47,7 @@ repeats=9          # timed rounds of the dry-run section (floor and each configu
 evaluate_runs=50   # timed one-shot runs (median)
 ledger_count=100000 # section 6
 ledger_batch=500
+pg_count=5000       # section 6, recording one decision a transaction (SQLite, PostgreSQL with 1 and 3 writers)
 wrk_seconds=10      # section 7, each load
 soak_seconds=60
 sections=1,2,3,4,5,6,7
@@ -60,7 +63,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --quick)
             quick=1
-            count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20 ledger_count=5000
+            count=2000 rss_small=1000 rss_large=10000 profile_count=300 passes=3 repeats=3 evaluate_runs=20 ledger_count=5000 pg_count=1000
             wrk_seconds=3 soak_seconds=10
             results=Benchmarks/results/tmp/RESULTS-quick.md
             ;;
@@ -135,8 +138,8 @@ if [ "$build" = 1 ]; then
     if [ "$cli" = 1 ]; then
         # The CLI as `make build` installs it: approvalctl fully static (scripts/build-cli.sh).
         log "building approvalctl (release, static executable)"
-        # Section 7 also needs the companion, which runs `serve`.
-        if wants 7; then
+        # Sections 6 and 7 also need the companion, which runs `ledger verify` and `serve`.
+        if wants 6 || wants 7; then
             SCRATCH="$scratch" ./scripts/build-cli.sh "$work/bin"
         else
             SCRATCH="$scratch" ./scripts/build-cli.sh --no-live "$work/bin"
@@ -511,6 +514,41 @@ if wants 6; then
     row 6 "Ledger bytes per record ($(thousands "$ledger_count") distinct snapshots)" \
         "$(thousands "$(value_of bytes_per_record < "$raw/ledger-bench.txt")") (snapshot alone: $(thousands "$(value_of snapshot_bytes_per_record < "$raw/ledger-bench.txt")"))" "–" "–"
 
+    # One decision a transaction, as the service records: SQLite beside PostgreSQL with 1 and 3
+    # writers (each with its own connections, as separate instances have), into one chain.
+    ./scripts/test-tools.sh
+    pg_corpus=$(make_corpus "$pg_count" nested)
+    # In /tmp: the server runs as the postgres user, who may not be able to enter the checkout.
+    pg_dir=$(mktemp -d /tmp/approval-bench-pg.XXXXXX)
+    pg_url=$(./scripts/pg-cluster.sh start "$pg_dir") || fail_check "the PostgreSQL cluster did not start"
+    : > "$raw/ledger-one-by-one.txt"
+    for setup in "sqlite 1" "postgres 1" "postgres 3"; do
+        read -r backend writers <<< "$setup"
+        if [ "$backend" = sqlite ]; then
+            target="$work/one-by-one.ledger"
+        else
+            psql -h "$pg_dir" -U postgres -qc "DROP DATABASE IF EXISTS bench_$writers" -c "CREATE DATABASE bench_$writers" \
+                > /dev/null || fail_check "cannot create the benchmark database"
+            target="${pg_url/\/postgres\?//bench_$writers?}"
+        fi
+        log "6. recording $pg_count decisions one a transaction into $backend, $writers writer(s)"
+        line=$("$ledger_bench" --rules "$rules" --corpus "$pg_corpus" --ledger "$target" --batch 1 --writers "$writers" \
+            --now "$now" | tr '\n' ' ') || fail_check "approval-ledger-bench ($backend, $writers) failed"
+        echo "backend=$backend $line" >> "$raw/ledger-one-by-one.txt"
+        if [ "$backend" = postgres ]; then
+            "$ctl" ledger verify "$target" > /dev/null || fail_check "ledger verify of the $writers-writer PostgreSQL ledger failed"
+        fi
+    done
+    ./scripts/pg-cluster.sh destroy "$pg_dir" > /dev/null
+    one_rate() { sed -n "$1p" "$raw/ledger-one-by-one.txt" | value_of records_per_second; }
+    sqlite_one=$(one_rate 1) pg_one=$(one_rate 2) pg_three=$(one_rate 3)
+    row 6 "Recording one decision a transaction (as \`serve\` does): SQLite, 1 writer" \
+        "$(thousands "${sqlite_one:-0}") decisions/s" "–" "–"
+    row 6 "… PostgreSQL (Unix socket, synchronous_commit=on), 1 writer" \
+        "$(thousands "${pg_one:-0}") decisions/s ($(calc "${pg_one:-0} / ${sqlite_one:-1}") × SQLite)" "–" "–"
+    row 6 "… PostgreSQL, 3 writers on one chain (3 instances' connections)" \
+        "$(thousands "${pg_three:-0}") decisions/s ($(calc "${pg_three:-0} / ${pg_one:-1}") × 1 writer)" "–" "–"
+
     log "6. ledger verify vs dry-run of the same snapshots, 3 interleaved rounds"
     : > "$raw/verify.txt"
     : > "$raw/verify-dry-run.txt"
@@ -542,7 +580,11 @@ if wants 6; then
         "Verification: \`approvalctl ledger verify LEDGER --format json\` (chain, digests, every decision re-decided) and" \
         "\`approvalctl dry-run DIR\` over the same snapshots as files, alternated for 3 rounds; the middle round of each is compared." "" \
         "One-shot: \`evaluate --ledger\` records inside the fully static \`approvalctl\` (GRDB, SQLite and swift-crypto linked in)," \
-        "into a ledger that already holds a record; medians of $evaluate_runs runs, with and without \`--ledger\`." ""
+        "into a ledger that already holds a record; medians of $evaluate_runs runs, with and without \`--ledger\`." "" \
+        "One decision a transaction: \`approval-ledger-bench --batch 1 --writers N\` over $(thousands "$pg_count") snapshots, into a new SQLite" \
+        "file and into new databases of a throwaway PostgreSQL cluster on this machine (scripts/pg-cluster.sh: Unix socket," \
+        "default durability); each PostgreSQL ledger is then checked with \`ledger verify\`. Raw lines:" \
+        "$(sed 's/^/    /' "$raw/ledger-one-by-one.txt")" ""
 else
     row 6 "Decision ledger" "not run" "≥ 5,000/s; verify ≤ 2 × dry-run; +5 ms" "–"
 fi

@@ -20,7 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$ctl" serve --rules rules/default.rules.json --port 0 --allow-clock-override > "$work/out" 2> "$work/err" &
+# With a ledger, so that the decisions' `record` is checked against the document too.
+"$ctl" serve --rules rules/default.rules.json --port 0 --allow-clock-override --ledger "$work/contract.ledger" \
+    > "$work/out" 2> "$work/err" &
 pid=$!
 url=""
 for _ in $(seq 300); do

@@ -28,17 +28,30 @@ extension PostgresLedger {
         _ entries: [PreparedEntry], clock: @Sendable () -> Timestamp, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [LedgerReceipt] {
-        // Rule documents and snapshots first: content-addressed, so concurrent appends may insert
-        // the same ones; they need not wait for the chain's lock.
+        // Snapshots and rule documents first: content-addressed, so concurrent appends may insert
+        // the same ones, and they need not wait for the chain's lock. One statement stores the
+        // snapshots and says which rule documents are stored already (they are large, and almost
+        // always there: they are sent only when missing).
         var documents: [String: (name: String, bytes: [UInt8])] = [:]
         for entry in entries {
             for rules in [entry.entry.rules] + (entry.entry.shadow.map { [$0.rules] } ?? []) {
                 documents[rules.contentHash] = (rules.name, rules.documentBytes)
             }
         }
-        let hashes = Array(documents.keys)
+        var snapshotHashes: [String] = []
+        var snapshotBytes: [ByteBuffer] = []
+        for entry in entries where !snapshotHashes.contains(entry.snapshotHash) {
+            snapshotHashes.append(entry.snapshotHash)
+            snapshotBytes.append(ByteBuffer(bytes: entry.entry.snapshot))
+        }
         for try await hash in try await connection.query(
-            "SELECT hash FROM rule_documents WHERE hash = ANY(\(hashes))", logger: logger
+            """
+            WITH stored AS (
+                INSERT INTO snapshots (hash, bytes) SELECT * FROM unnest(\(snapshotHashes)::text[], \(snapshotBytes)::bytea[])
+                ON CONFLICT (hash) DO NOTHING
+            )
+            SELECT hash FROM rule_documents WHERE hash = ANY(\(Array(documents.keys)))
+            """, logger: logger
         ).decode(String.self) {
             documents[hash] = nil
         }
@@ -49,15 +62,9 @@ extension PostgresLedger {
                 ON CONFLICT (hash) DO NOTHING
                 """, logger: logger)
         }
-        var snapshots: Set<String> = []
-        for entry in entries where snapshots.insert(entry.snapshotHash).inserted {
-            try await connection.query(
-                """
-                INSERT INTO snapshots (hash, bytes) VALUES (\(entry.snapshotHash), \(ByteBuffer(bytes: entry.entry.snapshot)))
-                ON CONFLICT (hash) DO NOTHING
-                """, logger: logger)
-        }
-        // The chain's head, locked until the commit: the next appender waits here.
+        // The chain's head, locked until the commit: the next appender waits here. Then, in a
+        // statement of its own (so that it sees what the appender before committed), when each
+        // escalation was first recorded.
         let headRow = try await connection.query(
             "SELECT sequence, hash FROM chain_head WHERE id = 1 FOR UPDATE", logger: logger
         ).collect().first
@@ -78,29 +85,47 @@ extension PostgresLedger {
             }
         }
         let plan = AppendPlan(entries, after: head, firstSeen: firstSeen, recordedAt: clock())
-        for record in plan.records {
-            try await connection.query(
-                """
+        guard let last = plan.records.last else { return [] }
+        var inserted: Set<String> = []
+        for try await id in try await connection.query(Self.writes(plan, head: last), logger: logger).decode(
+            String.self)
+        {
+            inserted.insert(id)
+        }
+        return plan.receipts(inserted: inserted)
+    }
+
+    /// The records, their escalation rows, their notices and the new head in one statement (one
+    /// round trip while the head is locked); it returns the ids of the notices it queued. Arrays
+    /// cannot hold SQL nulls here: an absent text travels as "" (never a task id, step run, URL,
+    /// hash or name), an absent time as `Int64.min`, an absent shadow decision as no bytes.
+    private static func writes(_ plan: AppendPlan, head last: LedgerRecord) -> PostgresQuery {
+        let records = plan.records
+        let rows = plan.escalations
+        let notices = plan.notices
+        let none = Int64.min
+        return """
+            WITH recorded AS (
                 INSERT INTO records (sequence, format, recorded_at, task_id, step_run_id, source, rule_set_name,
                     rule_set_hash, snapshot_hash, evaluated_at, explained, decision, new_escalations, previous_hash, hash,
                     shadow_rule_set_name, shadow_rule_set_hash, shadow_decision)
-                VALUES (\(record.sequence), \(Int32(record.format)), \(record.recordedAt.millisecondsSinceEpoch),
-                    \(record.taskID), \(record.stepRunID), \(record.source), \(record.ruleSetName), \(record.ruleSetHash),
-                    \(record.snapshotHash), \(record.evaluatedAt?.millisecondsSinceEpoch), \(record.explained),
-                    \(ByteBuffer(bytes: record.decision)), \(record.newEscalationsText), \(record.previousHash),
-                    \(record.hash), \(record.shadowRuleSetName), \(record.shadowRuleSetHash),
-                    \(record.shadowDecision.map { ByteBuffer(bytes: $0) }))
-                """, logger: logger)
-        }
-        // The escalation rows, the notices and the new head in one statement (one round trip while
-        // the head is locked). Nullable texts travel as "" (never a task id, step run or URL).
-        guard let last = plan.records.last else { return [] }
-        let rows = plan.escalations
-        let notices = plan.notices
-        var inserted: Set<String> = []
-        for try await id in try await connection.query(
-            """
-            WITH escalated AS (
+                SELECT sequence, format, recorded_at, NULLIF(task, ''), NULLIF(step, ''), source, rules_name, rules_hash,
+                    snapshot, NULLIF(evaluated, \(none)), explained, decision, marks, NULLIF(previous, ''), hash,
+                    NULLIF(shadow_name, ''), NULLIF(shadow_hash, ''), NULLIF(shadow, ''::bytea)
+                FROM unnest(\(records.map(\.sequence))::bigint[], \(records.map { Int32($0.format) })::integer[],
+                    \(records.map(\.recordedAt.millisecondsSinceEpoch))::bigint[], \(records.map { $0.taskID ?? "" })::text[],
+                    \(records.map { $0.stepRunID ?? "" })::text[], \(records.map(\.source))::text[],
+                    \(records.map(\.ruleSetName))::text[], \(records.map(\.ruleSetHash))::text[],
+                    \(records.map(\.snapshotHash))::text[],
+                    \(records.map { $0.evaluatedAt?.millisecondsSinceEpoch ?? none })::bigint[],
+                    \(records.map(\.explained))::boolean[], \(records.map { ByteBuffer(bytes: $0.decision) })::bytea[],
+                    \(records.map(\.newEscalationsText))::text[], \(records.map { $0.previousHash ?? "" })::text[],
+                    \(records.map(\.hash))::text[], \(records.map { $0.shadowRuleSetName ?? "" })::text[],
+                    \(records.map { $0.shadowRuleSetHash ?? "" })::text[],
+                    \(records.map { ByteBuffer(bytes: $0.shadowDecision ?? []) })::bytea[])
+                    AS r(sequence, format, recorded_at, task, step, source, rules_name, rules_hash, snapshot, evaluated,
+                        explained, decision, marks, previous, hash, shadow_name, shadow_hash, shadow)
+            ), escalated AS (
                 INSERT INTO escalations (record_sequence, position, key, is_new)
                 SELECT * FROM unnest(\(rows.map { $0.recordSequence })::bigint[],
                     \(rows.map { Int32($0.position) })::integer[], \(rows.map { $0.key })::text[],
@@ -124,10 +149,6 @@ extension PostgresLedger {
                 ON CONFLICT (id) DO NOTHING RETURNING id
             )
             SELECT id FROM queued
-            """, logger: logger
-        ).decode(String.self) {
-            inserted.insert(id)
-        }
-        return plan.receipts(inserted: inserted)
+            """
     }
 }

@@ -140,11 +140,9 @@ public struct PostgresLedgerConfiguration: Sendable, Hashable, CustomStringConve
 
     /// The ledger as messages show it: the URL without a password (this type never holds one).
     public var description: String {
-        var text = "postgres://\(user)@"
-        if let host { text += host.contains(":") ? "[\(host)]" : host }
-        text += ":\(port)/\(database)"
-        if let socketFolder { text += "?host=\(socketFolder)" }
-        return text
+        if let socketFolder { return "postgres://\(user)@/\(database)?host=\(socketFolder)&port=\(port)" }
+        let shown = host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "localhost"
+        return "postgres://\(user)@\(shown):\(port)/\(database)"
     }
 
     /// `url` with whatever sits between `://` and `@` cut, for an error about a URL that may hold a

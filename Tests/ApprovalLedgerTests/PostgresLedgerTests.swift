@@ -22,7 +22,7 @@ import Testing
             ),
             (
                 "postgres:///approvals?host=/run/postgresql", ["PGUSER": "svc"],
-                "postgres://svc@:5432/approvals?host=/run/postgresql"
+                "postgres://svc@/approvals?host=/run/postgresql&port=5432"
             ),
             ("postgres://[::1]:5433/x", [:], "postgres://postgres@[::1]:5433/x"),
             ("postgres://ledger:s3cret@db/approvals", [:], "error: the URL holds a password"),

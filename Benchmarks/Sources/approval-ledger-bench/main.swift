@@ -2,16 +2,21 @@
 // record costs on disk.
 //
 //   approval-ledger-bench --rules Benchmarks/rules/benchmark.rules.json --corpus DIR --ledger PATH --batch 500
+//   approval-ledger-bench --corpus DIR --ledger postgres://… --batch 1 --writers 3
 //
 // Decides every snapshot of the corpus folder (as `dry-run` walks it) once, then records the
-// decisions into a new ledger at PATH, `--batch` decisions per transaction, timing the recording
-// alone (hashing, writing, committing with synchronous=FULL). The ledger is left in place, for
-// `approvalctl ledger verify` to be timed on it. Results go to stdout as `key=value` lines.
+// decisions into a new ledger at PATH (an SQLite file, or an empty PostgreSQL database named by a
+// postgres:// URL), `--batch` decisions per transaction, timing the recording alone (hashing,
+// writing, committing durably). With `--writers N`, N writers record at once, each with its own
+// connections (as N service instances do), the decisions dealt out in turn. The ledger is left in
+// place, for `approvalctl ledger verify` to be timed on it. Results go to stdout as `key=value`
+// lines.
 // Exit codes: 0 ok, 1 a snapshot or the ledger failed, 64 usage.
 
 import ApprovalBatch
 import ApprovalJSON
 import ApprovalLedger
+import ApprovalLedgerPostgres
 import ApprovalRules
 import Logging
 
@@ -36,6 +41,7 @@ var rulesPath = "Benchmarks/rules/benchmark.rules.json"
 var corpus: String?
 var ledgerPath: String?
 var batch = 500
+var writers = 1
 var now = "2025-06-01T00:00:00Z"
 while let argument = arguments.popFirst() {
     guard let value = arguments.popFirst() else { fail("\(argument) needs a value", status: 64) }
@@ -44,14 +50,15 @@ while let argument = arguments.popFirst() {
     case "--corpus": corpus = value
     case "--ledger": ledgerPath = value
     case "--batch": batch = Int(value) ?? 0
+    case "--writers": writers = Int(value) ?? 0
     case "--now": now = value
     default: fail("unknown option \(argument)", status: 64)
     }
 }
-guard let corpus, let ledgerPath, batch >= 1, let clock = Timestamp(iso8601: now) else {
+guard let corpus, let ledgerPath, batch >= 1, writers >= 1, let clock = Timestamp(iso8601: now) else {
     fail(
-        "usage: approval-ledger-bench --corpus DIR --ledger PATH [--rules FILE] [--batch N] [--now ISO8601]", status: 64
-    )
+        "usage: approval-ledger-bench --corpus DIR --ledger PATH|URL [--rules FILE] [--batch N] [--writers N] [--now ISO8601]",
+        status: 64)
 }
 
 let rules: RuleSet
@@ -80,32 +87,65 @@ while let item = source.next() {
     }
 }
 
-unlink(ledgerPath)
-unlink(ledgerPath + "-wal")
-unlink(ledgerPath + "-shm")
 let logger = Logger(label: "approval-ledger-bench", factory: { _ in SwiftLogNoOpLogHandler() })
+let postgres = LedgerLocation.isPostgresURL(ledgerPath)
+if !postgres {
+    unlink(ledgerPath)
+    unlink(ledgerPath + "-wal")
+    unlink(ledgerPath + "-shm")
+}
+
+/// Opens the ledger (one writer's own connections) and runs `body` with it.
+func withLedger(_ body: (any LedgerStore) async throws -> Void) async throws {
+    guard postgres else { return try await body(try DecisionLedger(path: ledgerPath, logger: logger)) }
+    let environment = ["PGPASSWORD", "PGPASSFILE", "PGUSER", "HOME"].reduce(into: [String: String]()) {
+        if let value = getenv($1) { $0[$1] = String(cString: value) }
+    }
+    let configuration = try PostgresLedgerConfiguration(url: ledgerPath, environment: environment)
+    try await PostgresLedger.withLedger(configuration, logger: logger) { try await body($0) }
+}
+
+// Create the ledger (tables, migrations) before the clock starts.
+do {
+    try await withLedger { _ in }
+} catch {
+    fail("\(error)", status: 1)
+}
+let (decided, writerCount, batchSize) = (entries, writers, batch)
 let started = monotonic()
 do {
-    let ledger = try DecisionLedger(path: ledgerPath, logger: logger)
-    var start = 0
-    while start < entries.count {
-        let end = min(entries.count, start + batch)
-        _ = try ledger.record(Array(entries[start..<end]))
-        start = end
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for writer in 0..<writerCount {
+            group.addTask {
+                let mine = stride(from: writer, to: decided.count, by: writerCount).map { decided[$0] }
+                try await withLedger { ledger in
+                    var start = 0
+                    while start < mine.count {
+                        let end = min(mine.count, start + batchSize)
+                        _ = try await ledger.record(Array(mine[start..<end]))
+                        start = end
+                    }
+                }
+            }
+        }
+        try await group.waitForAll()
     }
 } catch {
     fail("\(error)", status: 1)
 }
 let seconds = monotonic() - started
-var status = stat()
-let fileBytes = stat(ledgerPath, &status) == 0 ? Int(status.st_size) : 0
-var walStatus = stat()
-let walBytes = stat(ledgerPath + "-wal", &walStatus) == 0 ? Int(walStatus.st_size) : 0
-let snapshotBytes = entries.reduce(0) { $0 + $1.snapshot.count }
 print("records=\(entries.count)")
 print("batch=\(batch)")
+print("writers=\(writers)")
 print("record_seconds=\(seconds)")
 print("records_per_second=\(Int(Double(entries.count) / seconds))")
-print("ledger_bytes=\(fileBytes + walBytes)")
-print("bytes_per_record=\((fileBytes + walBytes) / max(1, entries.count))")
-print("snapshot_bytes_per_record=\(snapshotBytes / max(1, entries.count))")
+if !postgres {
+    var status = stat()
+    let fileBytes = stat(ledgerPath, &status) == 0 ? Int(status.st_size) : 0
+    var walStatus = stat()
+    let walBytes = stat(ledgerPath + "-wal", &walStatus) == 0 ? Int(walStatus.st_size) : 0
+    let snapshotBytes = entries.reduce(0) { $0 + $1.snapshot.count }
+    print("ledger_bytes=\(fileBytes + walBytes)")
+    print("bytes_per_record=\((fileBytes + walBytes) / max(1, entries.count))")
+    print("snapshot_bytes_per_record=\(snapshotBytes / max(1, entries.count))")
+}
