@@ -110,12 +110,11 @@ import Testing
         }
     }
 
-    @Test func aServerThatIsNotThereIsUnavailableWithinTheDeadline() async throws {
+    @Test func aServerThatIsNotThereIsUnavailable() async throws {
         let folder = TemporaryFolder()
         defer { folder.remove() }
         let configuration = try PostgresLedgerConfiguration(
             url: "postgres://postgres@localhost/none?host=\(folder.path)", environment: [:])
-        let started = ContinuousClock.now
         do {
             try await PostgresLedger.withLedger(configuration, deadline: .seconds(1), logger: silentTestLogger) { _ in }
             Issue.record("a ledger was opened on no server")
@@ -123,6 +122,6 @@ import Testing
             #expect(error.code == .unavailable, "\(error)")
             #expect(error.path == configuration.description)
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // (How soon, a process of its own shows: LedgerMigrateTests runs the CLI against no server.)
     }
 }

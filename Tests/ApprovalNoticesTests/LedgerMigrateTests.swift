@@ -62,4 +62,18 @@ import Testing
         #expect(result.stderr.contains("PGPASSWORD"), "\(result.stderr)")
         #expect(!result.stderr.contains("hunter2-secret") && !result.stdout.contains("hunter2-secret"))
     }
+
+    @Test func aDatabaseThatIsNotThereFailsAsUnavailableWithinItsConnectTimeout() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let started = ContinuousClock.now
+        let result = try await CLI.run([
+            "ledger", "verify", "postgres://postgres@localhost/none?host=\(scratch.path)&connect_timeout=2",
+        ])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 75, "\(result.stderr)")
+        #expect(result.stderr.contains("did not answer within 2.0 seconds"), "\(result.stderr)")
+        // The deadline, plus a process start: far from the minutes a lost database can take.
+        #expect(elapsed < .seconds(20), "\(elapsed)")
+    }
 }
