@@ -20,7 +20,8 @@ struct ApprovalCtlLive: AsyncParsableCommand {
               APPROVAL_API_KEY=... approvalctl-live snapshot --task 12345 -o saved/12345.json
             """,
         subcommands: [
-            LiveEvaluate.self, LiveSnapshot.self, LiveServe.self, LiveNotices.self, LiveLedger.self, LiveReplay.self,
+            LiveEvaluate.self, LiveSnapshot.self, LiveServe.self, LiveNotices.self, LiveLedger.self,
+            LiveOnLedger<Replay>.self,
         ]
     )
 }

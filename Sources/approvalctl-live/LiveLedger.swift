@@ -43,59 +43,23 @@ struct LiveLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: Ledger.configuration.commandName, abstract: Ledger.configuration.abstract,
         discussion: Ledger.configuration.discussion,
-        subcommands: [LiveLedgerVerify.self, LiveLedgerLog.self, LiveLedgerExport.self, LiveLedgerMigrate.self])
+        subcommands: [
+            LiveOnLedger<LedgerVerify>.self, LiveOnLedger<LedgerLog>.self, LiveOnLedger<LedgerExport>.self,
+            LiveLedgerMigrate.self,
+        ])
 }
 
-/// `approvalctl ledger verify`.
-struct LiveLedgerVerify: AsyncParsableCommand {
-    static let configuration = LedgerVerify.configuration
-    @OptionGroup var command: LedgerVerify
+/// A ledger command as the companion runs it: the same command line, the ledger opened from its
+/// location (either backend), the command run on it.
+struct LiveOnLedger<Command: LedgerCommand>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration { Command.configuration }
+    @OptionGroup var command: Command
 
     func run() async throws {
         try await exitingAsync {
-            try await LedgerStores.with(command.ledger, mode: .readExisting, format: command.format) {
-                try await command.run(on: $0)
-            }
-        }
-    }
-}
-
-/// `approvalctl ledger log`.
-struct LiveLedgerLog: AsyncParsableCommand {
-    static let configuration = LedgerLog.configuration
-    @OptionGroup var command: LedgerLog
-
-    func run() async throws {
-        try await exitingAsync {
-            try await LedgerStores.with(command.read.ledger, mode: .readExisting, format: command.format) {
-                try await command.run(on: $0)
-            }
-        }
-    }
-}
-
-/// `approvalctl ledger export`.
-struct LiveLedgerExport: AsyncParsableCommand {
-    static let configuration = LedgerExport.configuration
-    @OptionGroup var command: LedgerExport
-
-    func run() async throws {
-        try await exitingAsync {
-            try await LedgerStores.with(command.read.ledger, mode: .readExisting, format: .json) {
-                try await command.run(on: $0)
-            }
-        }
-    }
-}
-
-/// `approvalctl replay`.
-struct LiveReplay: AsyncParsableCommand {
-    static let configuration = Replay.configuration
-    @OptionGroup var command: Replay
-
-    func run() async throws {
-        try await exitingAsync {
-            try await LedgerStores.with(command.read.ledger, mode: .readExisting, format: command.format) {
+            try await LedgerStores.with(
+                try command.ledgerLocation(), mode: .readExisting, format: command.ledgerFormat
+            ) {
                 try await command.run(on: $0)
             }
         }

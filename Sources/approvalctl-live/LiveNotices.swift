@@ -12,7 +12,7 @@ struct LiveNotices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: Notices.configuration.commandName, abstract: Notices.configuration.abstract,
         discussion: Notices.configuration.discussion,
-        subcommands: [LiveNoticesDeliver.self, LiveNoticesList.self, LiveNoticesRetry.self])
+        subcommands: [LiveNoticesDeliver.self, LiveOnLedger<NoticesList>.self, LiveOnLedger<NoticesRetry>.self])
 }
 
 /// `approvalctl notices deliver`: one delivery pass over the outbox.
@@ -68,34 +68,6 @@ struct LiveNoticesDeliver: AsyncParsableCommand {
             return try await ledger.notices(state: .pending).filter { $0.attempts > 0 }.count
         } catch {
             throw LedgerAccess.report(error, format: format)
-        }
-    }
-}
-
-/// `approvalctl notices list`.
-struct LiveNoticesList: AsyncParsableCommand {
-    static let configuration = NoticesList.configuration
-    @OptionGroup var command: NoticesList
-
-    func run() async throws {
-        try await exitingAsync {
-            try await LedgerStores.with(try command.ledger.path(), mode: .readExisting, format: command.format) {
-                try await command.run(on: $0)
-            }
-        }
-    }
-}
-
-/// `approvalctl notices retry`.
-struct LiveNoticesRetry: AsyncParsableCommand {
-    static let configuration = NoticesRetry.configuration
-    @OptionGroup var command: NoticesRetry
-
-    func run() async throws {
-        try await exitingAsync {
-            try await LedgerStores.with(try command.ledger.path(), mode: .readExisting, format: .text) {
-                try await command.run(on: $0)
-            }
         }
     }
 }

@@ -2,7 +2,7 @@ import ApprovalBatch
 import ApprovalJSON
 package import ApprovalLedger
 import ApprovalRules
-import ArgumentParser
+package import ArgumentParser
 import Logging
 
 /// Opening ledgers and reporting their failures, in one place for every ledger
@@ -41,8 +41,24 @@ package enum LedgerAccess {
     }
 }
 
+/// A command that works on an open ledger of either backend: `approvalctl` parses it and hands it
+/// to the companion, which opens the ledger and runs it (`LiveOnLedger` in approvalctl-live).
+package protocol LedgerCommand: ParsableCommand {
+    /// Where the ledger is, as the user gave it (a path or a `postgres://` URL).
+    func ledgerLocation() throws(CommandFailure) -> String
+    /// How a failure to open the ledger is reported.
+    var ledgerFormat: OutputFormat { get }
+    /// Runs the command on the open ledger.
+    func run(on ledger: any LedgerStore) async throws
+}
+
 /// `ledger verify`: the chain, the digests and every decision again.
-extension LedgerVerify {
+extension LedgerVerify: LedgerCommand {
+    /// The ledger argument.
+    package func ledgerLocation() -> String { ledger }
+    /// `--format`.
+    package var ledgerFormat: OutputFormat { format }
+
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
         try exiting { throw Companion.exec(for: "ledger verify", format: format) }
@@ -75,7 +91,12 @@ extension LedgerVerify {
 }
 
 /// `ledger log`: the history, newest last.
-extension LedgerLog {
+extension LedgerLog: LedgerCommand {
+    /// The ledger argument.
+    package func ledgerLocation() -> String { read.ledger }
+    /// `--format`.
+    package var ledgerFormat: OutputFormat { format }
+
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
         try exiting { throw Companion.exec(for: "ledger log", format: format) }
@@ -119,7 +140,12 @@ extension LedgerLog {
 }
 
 /// `ledger export`: every record as NDJSON.
-extension LedgerExport {
+extension LedgerExport: LedgerCommand {
+    /// The ledger argument.
+    package func ledgerLocation() -> String { read.ledger }
+    /// Failures as JSON lines.
+    package var ledgerFormat: OutputFormat { .json }
+
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
         try exiting { throw Companion.exec(for: "ledger export", format: .json) }
@@ -165,7 +191,12 @@ extension LedgerExport {
 
 /// `replay`: recorded history decided again by a candidate rule set, reported as a dry-run
 /// comparison.
-extension Replay {
+extension Replay: LedgerCommand {
+    /// The ledger argument.
+    package func ledgerLocation() -> String { read.ledger }
+    /// `--format`.
+    package var ledgerFormat: OutputFormat { format }
+
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
         try exiting { throw Companion.exec(for: "replay", format: format) }

@@ -88,7 +88,7 @@ package struct NoticesDeliver: ParsableCommand {
 }
 
 /// `approvalctl notices list`.
-package struct NoticesList: ParsableCommand {
+package struct NoticesList: LedgerCommand {
     package static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the notices in the outbox, oldest first.",
@@ -120,6 +120,11 @@ package struct NoticesList: ParsableCommand {
         }
         if format == .ndjson { throw ValidationError("notices list takes --format text or json") }
     }
+
+    /// `--ledger`, then `$APPROVAL_LEDGER`.
+    package func ledgerLocation() throws(CommandFailure) -> String { try ledger.path() }
+    /// `--format`.
+    package var ledgerFormat: OutputFormat { format }
 
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
@@ -153,7 +158,7 @@ package struct NoticesList: ParsableCommand {
 }
 
 /// `approvalctl notices retry`.
-package struct NoticesRetry: ParsableCommand {
+package struct NoticesRetry: LedgerCommand {
     package static let configuration = CommandConfiguration(
         commandName: "retry",
         abstract: "Put a failed or undeliverable notice back in the queue.",
@@ -172,6 +177,11 @@ package struct NoticesRetry: ParsableCommand {
 
     /// The defaults.
     package init() {}
+
+    /// `--ledger`, then `$APPROVAL_LEDGER`.
+    package func ledgerLocation() throws(CommandFailure) -> String { try ledger.path() }
+    /// Failures as text.
+    package var ledgerFormat: OutputFormat { .text }
 
     /// Runs in the companion, which opens SQLite and PostgreSQL ledgers alike.
     package func run() throws {
