@@ -136,6 +136,13 @@ package struct AppendPlan: Sendable {
         }
     }
 
+    /// A plan that writes `records` and their `escalations` as they are, with no notices (a ledger
+    /// copied in by `ledger migrate`, which keeps sequence numbers and hashes).
+    package init(copying records: [LedgerRecord], escalations: [EscalationRow]) {
+        self.records = records
+        self.escalations = escalations
+    }
+
     /// The receipts, given the ids of the notices the backend's inserts added (a notice already in
     /// the outbox is not queued again).
     package func receipts(inserted: Set<String>) -> [LedgerReceipt] {

@@ -149,6 +149,12 @@ public struct LedgerRecord: Sendable, Hashable {
         ((try? JSONParser().parse(Array(text.utf8)))?.array?.compactMap(\.integer) ?? []).map { Int($0) }
     }
 
+    /// The content hashes of the rule documents the record was decided with (its rule set's, and
+    /// its shadow's when it has one).
+    package var ruleDocumentHashes: [String] {
+        [ruleSetHash] + (shadowRuleSetHash.map { [$0] } ?? [])
+    }
+
     /// The hash the record's fields give (what ``hash`` must be).
     public var computedHash: String { Digest.sha256(canonicalBytes) }
 

@@ -91,7 +91,7 @@ extension LedgerStore {
             let page = try await records(LedgerFilter(), after: after, through: head, limit: Self.pageSize)
             guard let last = page.last else { break }
             after = last.sequence
-            let documents = Set(page.flatMap { [$0.ruleSetHash] + ($0.shadowRuleSetHash.map { [$0] } ?? []) })
+            let documents = Set(page.flatMap(\.ruleDocumentHashes))
             walk.load(
                 page, snapshots: try await snapshots(Set(page.map(\.snapshotHash))),
                 documents: try await ruleDocuments(documents.subtracting(walk.compiledDocuments)))

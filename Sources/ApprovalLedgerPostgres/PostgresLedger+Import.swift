@@ -14,54 +14,25 @@ extension PostgresLedger {
         _ records: [LedgerRecord], documents: [String: [UInt8]], snapshots: [String: [UInt8]],
         escalations: [AppendPlan.EscalationRow]
     ) async throws {
-        guard let last = records.last else { return }
+        guard !records.isEmpty else { return }
         var names: [String: String] = [:]
         for record in records {
             names[record.ruleSetHash] = record.ruleSetName
             if let hash = record.shadowRuleSetHash { names[hash] = record.shadowRuleSetName ?? "" }
         }
         let named = names
+        // The append's own statements: snapshots, then records, escalation rows and head at once.
+        let stored = StoreSnapshots(
+            hashes: Array(snapshots.keys), bytes: snapshots.values.map { ByteBuffer(bytes: $0) }, documents: [])
+        let copied = WriteAppend(plan: AppendPlan(copying: records, escalations: escalations))
         try await operation { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 for (hash, bytes) in documents {
-                    try await connection.query(
-                        """
-                        INSERT INTO rule_documents (hash, name, bytes) VALUES (\(hash), \(named[hash] ?? ""), \(ByteBuffer(bytes: bytes)))
-                        ON CONFLICT (hash) DO NOTHING
-                        """, logger: logger)
+                    try await Self.storeRuleDocument(
+                        hash, name: named[hash] ?? "", bytes: bytes, on: connection, logger: logger)
                 }
-                for (hash, bytes) in snapshots {
-                    try await connection.query(
-                        """
-                        INSERT INTO snapshots (hash, bytes) VALUES (\(hash), \(ByteBuffer(bytes: bytes))) ON CONFLICT (hash) DO NOTHING
-                        """, logger: logger)
-                }
-                for record in records {
-                    try await connection.query(
-                        """
-                        INSERT INTO records (sequence, format, recorded_at, task_id, step_run_id, source, rule_set_name,
-                            rule_set_hash, snapshot_hash, evaluated_at, explained, decision, new_escalations, previous_hash,
-                            hash, shadow_rule_set_name, shadow_rule_set_hash, shadow_decision)
-                        VALUES (\(record.sequence), \(Int32(record.format)), \(record.recordedAt.millisecondsSinceEpoch),
-                            \(record.taskID), \(record.stepRunID), \(record.source), \(record.ruleSetName),
-                            \(record.ruleSetHash), \(record.snapshotHash), \(record.evaluatedAt?.millisecondsSinceEpoch),
-                            \(record.explained), \(ByteBuffer(bytes: record.decision)), \(record.newEscalationsText),
-                            \(record.previousHash), \(record.hash), \(record.shadowRuleSetName), \(record.shadowRuleSetHash),
-                            \(record.shadowDecision.map { ByteBuffer(bytes: $0) }))
-                        """, logger: logger)
-                }
-                if !escalations.isEmpty {
-                    try await connection.query(
-                        """
-                        INSERT INTO escalations (record_sequence, position, key, is_new)
-                        SELECT * FROM unnest(\(escalations.map { $0.recordSequence })::bigint[],
-                            \(escalations.map { Int32($0.position) })::integer[], \(escalations.map { $0.key })::text[],
-                            \(escalations.map { $0.isNew })::boolean[])
-                        """, logger: logger)
-                }
-                try await connection.query(
-                    "UPDATE chain_head SET sequence = \(last.sequence), hash = \(last.hash) WHERE id = 1",
-                    logger: logger)
+                for try await _ in try await connection.execute(stored, logger: logger) {}
+                for try await _ in try await connection.execute(copied, logger: logger) {}
             }
         }
     }

@@ -38,21 +38,19 @@ extension PostgresLedger {
                 documents[rules.contentHash] = (rules.name, rules.documentBytes)
             }
         }
-        var snapshots = StoreSnapshots(hashes: [], bytes: [], documents: Array(documents.keys))
-        for entry in entries where !snapshots.hashes.contains(entry.snapshotHash) {
-            snapshots = StoreSnapshots(
-                hashes: snapshots.hashes + [entry.snapshotHash],
-                bytes: snapshots.bytes + [ByteBuffer(bytes: entry.entry.snapshot)], documents: snapshots.documents)
+        var hashes: [String] = []
+        var bytes: [ByteBuffer] = []
+        for entry in entries where !hashes.contains(entry.snapshotHash) {
+            hashes.append(entry.snapshotHash)
+            bytes.append(ByteBuffer(bytes: entry.entry.snapshot))
         }
+        let snapshots = StoreSnapshots(hashes: hashes, bytes: bytes, documents: Array(documents.keys))
         for try await hash in try await connection.execute(snapshots, logger: logger) {
             documents[hash] = nil
         }
         for (hash, document) in documents {
-            try await connection.query(
-                """
-                INSERT INTO rule_documents (hash, name, bytes) VALUES (\(hash), \(document.name), \(ByteBuffer(bytes: document.bytes)))
-                ON CONFLICT (hash) DO NOTHING
-                """, logger: logger)
+            try await storeRuleDocument(
+                hash, name: document.name, bytes: document.bytes, on: connection, logger: logger)
         }
         // The chain's head, locked until the commit. Then, in a statement of its own (so that it
         // sees what the appender before committed), when each escalation was first recorded.
@@ -76,5 +74,16 @@ extension PostgresLedger {
             inserted.insert(id)
         }
         return plan.receipts(inserted: inserted)
+    }
+
+    /// Stores a rule document under its content hash, unless one is stored there already.
+    static func storeRuleDocument(
+        _ hash: String, name: String, bytes: [UInt8], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO rule_documents (hash, name, bytes) VALUES (\(hash), \(name), \(ByteBuffer(bytes: bytes)))
+            ON CONFLICT (hash) DO NOTHING
+            """, logger: logger)
     }
 }

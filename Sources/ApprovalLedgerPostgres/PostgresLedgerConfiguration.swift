@@ -138,6 +138,21 @@ public struct PostgresLedgerConfiguration: Sendable, Hashable, CustomStringConve
                 environment: environment, host: host, port: port, database: database, user: self.user)
     }
 
+    /// The environment variables a configuration reads (the password, its file, the default user,
+    /// and `HOME` for `~/.pgpass`).
+    public static let environmentNames = ["PGPASSWORD", "PGPASSFILE", "PGUSER", "HOME"]
+
+    /// Reads a URL, with the password and default user from this process's environment (see
+    /// ``init(url:environment:)``).
+    ///
+    /// - Throws: ``LedgerError`` (`invalid_location`).
+    public init(url: String) throws {
+        let environment = Self.environmentNames.reduce(into: [String: String]()) { found, name in
+            if let value = getenv(name) { found[name] = String(cString: value) }
+        }
+        try self.init(url: url, environment: environment)
+    }
+
     /// The ledger as messages show it: the URL without a password (this type never holds one).
     public var description: String {
         if let socketFolder { return "postgres://\(user)@/\(database)?host=\(socketFolder)&port=\(port)" }

@@ -19,10 +19,7 @@ enum LedgerStores {
         }
         let configuration: PostgresLedgerConfiguration
         do {
-            let environment = ["PGPASSWORD", "PGPASSFILE", "PGUSER", "HOME"].reduce(into: [String: String]()) {
-                $0[$1] = Console.environment($1)
-            }
-            configuration = try PostgresLedgerConfiguration(url: location, environment: environment)
+            configuration = try PostgresLedgerConfiguration(url: location)
         } catch {
             throw LedgerAccess.report(error, format: format)
         }
@@ -114,7 +111,7 @@ struct LiveLedgerMigrate: AsyncParsableCommand {
         while true {
             let page = try source.records(LedgerFilter(), after: after, through: head, limit: 1000)
             guard let last = page.last else { break }
-            let documents = Set(page.flatMap { [$0.ruleSetHash] + ($0.shadowRuleSetHash.map { [$0] } ?? []) })
+            let documents = Set(page.flatMap(\.ruleDocumentHashes))
             try await target.importPage(
                 page, documents: try source.ruleDocuments(documents),
                 snapshots: try source.snapshots(Set(page.map(\.snapshotHash))),

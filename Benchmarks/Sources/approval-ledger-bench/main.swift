@@ -98,10 +98,7 @@ if !postgres {
 /// Opens the ledger (one writer's own connections) and runs `body` with it.
 func withLedger(_ body: (any LedgerStore) async throws -> Void) async throws {
     guard postgres else { return try await body(try DecisionLedger(path: ledgerPath, logger: logger)) }
-    let environment = ["PGPASSWORD", "PGPASSFILE", "PGUSER", "HOME"].reduce(into: [String: String]()) {
-        if let value = getenv($1) { $0[$1] = String(cString: value) }
-    }
-    let configuration = try PostgresLedgerConfiguration(url: ledgerPath, environment: environment)
+    let configuration = try PostgresLedgerConfiguration(url: ledgerPath)
     try await PostgresLedger.withLedger(configuration, logger: logger) { try await body($0) }
 }
 

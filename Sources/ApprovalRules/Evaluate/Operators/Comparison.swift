@@ -119,7 +119,6 @@ enum ComparisonOperator: CaseIterable, Sendable {
     private static func buildPair(_ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, at path: JSONPointer)
         -> Node
     {
-        let symbol = comparison.symbol
         if let right = rhs.constant {
             return buildAgainstConstant(comparison, lhs, rhs, right, at: path)
         }
@@ -127,20 +126,14 @@ enum ComparisonOperator: CaseIterable, Sendable {
             return Node(
                 path: path,
                 test: { context throws(LogicError) in
-                    let right = try rhs.run(&context)
-                    let result = try comparison.holds(left, right)
-                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                    return result
+                    try decide(comparison, lhs, left, rhs, try rhs.run(&context), at: path, in: &context)
                 })
         }
         return Node(
             path: path,
             test: { context throws(LogicError) in
                 let left = try lhs.run(&context)
-                let right = try rhs.run(&context)
-                let result = try comparison.holds(left, right)
-                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                return result
+                return try decide(comparison, lhs, left, rhs, try rhs.run(&context), at: path, in: &context)
             })
     }
 
@@ -149,7 +142,6 @@ enum ComparisonOperator: CaseIterable, Sendable {
     private static func buildAgainstConstant(
         _ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, _ right: JSONValue, at path: JSONPointer
     ) -> Node {
-        let symbol = comparison.symbol
         if case .integer(let y) = right {
             return Node(
                 path: path,
@@ -160,15 +152,7 @@ enum ComparisonOperator: CaseIterable, Sendable {
                             return try comparison.holds(left.pointee, right)
                         }
                     }
-                    let left = try lhs.run(&context)
-                    let result: Bool
-                    if case .integer(let x) = left {
-                        result = comparison.holds(x, y)
-                    } else {
-                        result = try comparison.holds(left, right)
-                    }
-                    context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                    return result
+                    return try decide(comparison, lhs, try lhs.run(&context), rhs, right, at: path, in: &context)
                 })
         }
         return Node(
@@ -179,11 +163,20 @@ enum ComparisonOperator: CaseIterable, Sendable {
                         try comparison.holds(left.pointee, right)
                     }
                 }
-                let left = try lhs.run(&context)
-                let result = try comparison.holds(left, right)
-                context.record(path, "\(lhs.describe(left)) \(symbol) \(rhs.describe(right))", .bool(result))
-                return result
+                return try decide(comparison, lhs, try lhs.run(&context), rhs, right, at: path, in: &context)
             })
+    }
+
+    /// Decides `left <op> right` and adds the pair to the trace: how every two-operand comparison
+    /// reports itself (`holds` takes the integer shortcut itself).
+    @inline(__always)
+    private static func decide(
+        _ comparison: ComparisonOperator, _ lhs: Node, _ left: JSONValue, _ rhs: Node, _ right: JSONValue,
+        at path: JSONPointer, in context: inout EvaluationContext
+    ) throws(LogicError) -> Bool {
+        let result = try comparison.holds(left, right)
+        context.record(path, "\(lhs.describe(left)) \(comparison.symbol) \(rhs.describe(right))", .bool(result))
+        return result
     }
 
     /// `low <op> middle <op> high`, lazily, with one trace event for the whole "between".
