@@ -8,6 +8,12 @@ struct RuleCompiler {
     private var facts = FactTable()
     /// The document's lists, once read (message templates may name one).
     private var listNames: Set<String> = []
+    /// The document's `variables` section, when it has one (`RuleCompiler+Variables.swift`).
+    var variables: VariableDeclarations?
+    /// Whether to keep every fact reference in ``factReferences`` (for tools; evaluation never does).
+    var collectsFactReferences = false
+    /// Where the document reads facts, when ``collectsFactReferences`` is set.
+    var factReferences: [FactReference] = []
 
     init(limits: Limits) {
         self.limits = limits
@@ -27,7 +33,7 @@ struct RuleCompiler {
 
     private static let documentFields: Set<String> = [
         "$schema", "name", "description", "version", "strategy", "default_recommendation", "safe_recommendation",
-        "currency", "lists", "required_facts", "rules",
+        "currency", "lists", "variables", "required_facts", "rules",
     ]
     private static let ruleFields: Set<String> = [
         "id", "description", "priority", "when", "requires", "recommend", "reason", "escalate", "enabled",
@@ -78,7 +84,12 @@ struct RuleCompiler {
         }
         let declarations = self.declarations(root, at: top)
         listNames = Set(declarations.lists.keys)
+        variables = variableDeclarations(root["variables"], at: top.appending("variables"))
         output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
+        noteFacts(of: output.requiredFacts, at: top.appending("required_facts"), rule: nil)
+        for (path, type) in requiredVariableFacts(besides: output.requiredFacts) {
+            output.requiredFacts.append(RequiredFact(fact: facts.fact(path), type: type, path: path))
+        }
         for fact in output.requiredFacts { output.references.add(fact.path) }
 
         guard let rulesValue = root["rules"] else {
@@ -274,10 +285,12 @@ struct RuleCompiler {
                     at: path.appending("when"), rule: id)
             }
             readPaths = References.scan(when, into: &references)
+            noteFacts(inCondition: when, at: path.appending("when"), rule: id)
         } else {
             report(.missingField, "rule \"\(id)\" has no \"when\" condition", at: path, rule: id)
         }
         let requires = requiredFacts(rule["requires"], at: path.appending("requires"))
+        noteFacts(of: requires, at: path.appending("requires"), rule: id)
         for fact in requires { references.add(fact.path) }
         let recommendation = self.recommendation(rule, "recommend", at: path, rule: id)
         var reason: Template?
@@ -304,6 +317,7 @@ struct RuleCompiler {
         do {
             let template = try Template(parsing: text, facts: &facts)
             for fact in template.factPaths { references.add(fact) }
+            noteFacts(of: template, at: path, rule: rule)
             for list in template.nearLists where !listNames.contains(list) {
                 var message = "\"{{near_list.\(list)}}\" names an unknown list"
                 if let guess = Suggestion.closest(to: list, among: listNames) {

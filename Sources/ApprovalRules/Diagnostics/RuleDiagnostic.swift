@@ -50,6 +50,8 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
             case wrongArity = "wrong_arity"
             case invalidArgument = "invalid_argument"
             case unknownList = "unknown_list"
+            case unknownVariable = "unknown_variable"
+            case typeMismatch = "type_mismatch"
             // Analysis
             case unreachableTier = "unreachable_tier"
             case overlappingTier = "overlapping_tier"
@@ -113,6 +115,10 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let invalidArgument = Code(.invalidArgument)
         /// An expression names a list the document does not declare.
         public static let unknownList = Code(.unknownList)
+        /// A reference to a variable id the document's `variables` section does not declare.
+        public static let unknownVariable = Code(.unknownVariable)
+        /// An operator applied to a declared variable of a type it cannot use (`money>` on a boolean).
+        public static let typeMismatch = Code(.typeMismatch)
         /// A threshold tier can never fire, because an earlier tier always takes its cases.
         public static let unreachableTier = Code(.unreachableTier)
         /// Two threshold tiers overlap (a warning).
