@@ -45,15 +45,8 @@ package enum DecisionText {
                 let state =
                     rule.failure.map { "could not be evaluated (\($0))" } ?? (rule.fired ? "fired" : "did not fire")
                 lines.append("  \(rule.ruleID): \(state)")
-                for event in rule.events {
-                    let mark: String
-                    switch event.result {
-                    case .bool(true): mark = "yes"
-                    case .bool(false): mark = "no "
-                    default: mark = "-> \(TraceTextPlain.plain(event.result))"
-                    }
-                    lines.append("    [\(mark)] \(event.text)")
-                }
+                // One line per test, as people say it: `contract value USD 300,000.00 ≥ USD 250,000.00: yes`.
+                for line in rule.lines { lines.append("    \(line)") }
             }
         }
         return lines.joined(separator: "\n") + "\n"

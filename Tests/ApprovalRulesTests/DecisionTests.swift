@@ -55,7 +55,7 @@ import Testing
         #expect(escalation["rules"] == ["tier-3-ceo"])
         #expect(
             escalation["message"]
-                == "CEO approval needed: contract with Redwood Logistics S.A. worth 1000000 (task 48221)")
+                == "CEO approval needed: contract with Redwood Logistics S.A. worth USD 1,000,000.00 (task 48221)")
     }
 
     // MARK: - Content hash

@@ -128,7 +128,9 @@ import Testing
             [
                 "snapshot": "../snapshots/tier2-cfo.json",
                 "expect": [
-                    "escalations": [["severity": "high", "message_contains": "worth 300000", "rules": ["tier-2-cfo"]]]
+                    "escalations": [
+                        ["severity": "high", "message_contains": "worth USD 300,000.00", "rules": ["tier-2-cfo"]]
+                    ]
                 ],
             ], file: "\(RuleFixtures.exampleTestsDirectory)/partial.test.json")
         #expect(partial.check(decision) == [])

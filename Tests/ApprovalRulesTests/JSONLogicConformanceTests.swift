@@ -372,8 +372,8 @@ struct JSONLogicSemanticsTests {
     }
 
     @Test func varNodesAreLabelledForTraces() {
-        #expect(LogicExpression(lenient: ["var": "variables.contract_value"]).node.label == "contract_value")
-        #expect(LogicExpression(lenient: ["var": "approvers.active"]).node.label == "approvers.active")
+        #expect(LogicExpression(lenient: ["var": "variables.contract_value"]).node.label == "contract value")
+        #expect(LogicExpression(lenient: ["var": "approvers.active"]).node.label == "active approvers")
         #expect(LogicExpression(lenient: ["var": ["amount", 0]]).node.label == "amount")
         #expect(LogicExpression(lenient: ["val": ["variables", "owner"]]).node.label == "owner")
         #expect(LogicExpression(lenient: ["var": ""]).node.label == nil)
@@ -459,16 +459,19 @@ struct JSONLogicSemanticsTests {
         #expect(value == false)
         #expect(
             events.map(\.text) == [
-                "contract_value 300000 > 250000",
-                "0 <= contract_value 300000 <= 500000",
-                "region \"EU\" in [\"EU\",\"UK\"]",
-                "! missing null",
-                "!! tags [\"x\"]",
+                "contract value 300000 > 250000",
+                "0 ≤ contract value 300000 ≤ 500000",
+                "region \"EU\" in EU, UK",
+                "missing: (missing) → \"no missing\"",
+                "tags: x → \"tags given\"",
                 "exists region",
                 "missing variables.region, owner",
-                "! [\"owner\"]",
+                "missing variables.region, owner: owner → \"nothing missing\"",
             ])
         #expect(events.map(\.result) == [true, true, true, true, true, true, ["owner"], false])
+        // The negation restates the test it negates, at its own path; people see it once.
+        #expect(events.last?.path == JSONPointer(tokens: ["and", "6"]))
+        #expect(events.map(\.restatedByNext) == [false, false, false, false, false, false, true, false])
         #expect(events.first?.path == JSONPointer(tokens: ["and", "0"]))
     }
 

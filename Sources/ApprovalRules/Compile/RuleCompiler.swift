@@ -3,11 +3,14 @@ import ApprovalJSON
 /// Turns a rule document (JSON) into the parts of a ``RuleSet``, reporting every problem.
 struct RuleCompiler {
     let limits: Limits
-    private(set) var diagnostics: [RuleDiagnostic] = []
+    var diagnostics: [RuleDiagnostic] = []
     /// Every root fact the document reads, numbered.
-    private var facts = FactTable()
+    var facts = FactTable()
     /// The document's lists, once read (message templates may name one).
     private var listNames: Set<String> = []
+    /// The document's base currency, once read (what a template's `| money` writes for an amount
+    /// that states none).
+    private var baseCurrency: String?
     /// The document's `variables` section, when it has one (`RuleCompiler+Variables.swift`).
     var variables: VariableDeclarations?
     /// Whether to keep every fact reference in ``factReferences`` (for tools; evaluation never does).
@@ -84,6 +87,7 @@ struct RuleCompiler {
         }
         let declarations = self.declarations(root, at: top)
         listNames = Set(declarations.lists.keys)
+        baseCurrency = declarations.baseCurrency
         variables = variableDeclarations(root["variables"], at: top.appending("variables"))
         output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
         noteFacts(of: output.requiredFacts, at: top.appending("required_facts"), rule: nil)
@@ -315,7 +319,7 @@ struct RuleCompiler {
         -> Template?
     {
         do {
-            let template = try Template(parsing: text, facts: &facts)
+            let template = try Template(parsing: text, facts: &facts, baseCurrency: baseCurrency)
             for fact in template.factPaths { references.add(fact) }
             noteFacts(of: template, at: path, rule: rule)
             for list in template.nearLists where !listNames.contains(list) {

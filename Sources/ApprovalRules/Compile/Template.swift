@@ -1,15 +1,42 @@
 import ApprovalJSON
 
-/// A message with placeholders (`"Contract value {{variables.contract_value}} exceeds 250,000"`),
-/// parsed once; placeholders are fact paths read from the snapshot when rendered. A class: rules
-/// hold their templates by reference, and a decision that renders one does not copy it.
+/// A message with placeholders (`"Contract value {{variables.contract_value | money}} exceeds
+/// USD 250,000"`), parsed once; placeholders are fact paths read from the snapshot when rendered,
+/// optionally through a ``Formatter``. A class: rules hold their templates by reference, and a
+/// decision that renders one does not copy it.
 final class Template: Sendable {
     enum Segment: Sendable, Hashable {
         /// Literal text, as UTF-8.
         case text([UInt8])
         case fact(FactTable.Fact)
+        /// `{{path | formatter}}`: the fact, formatted for people.
+        case formatted(FactTable.Fact, Formatter)
         /// `{{near_list.<list>}}`: the entry the rule's `near_list` test of that list found.
         case nearMatch(String)
+    }
+
+    /// How a placeholder's value is written (`{{variables.contract_value | money}}`), through
+    /// ``Readable``, as explanations write it. A value the formatter cannot read (`| money` on
+    /// text that is no amount) is written as it would be without one.
+    enum Formatter: String, Sendable, Hashable, CaseIterable {
+        /// An amount in its currency, the base currency when it states none: `EUR 240,000.00`.
+        case money
+        /// A date or date-time as its (UTC) calendar day: `1 March 2025`.
+        case date
+        /// A list comma-separated, strings unquoted: `a@example.com, b@example.com` (`none` when
+        /// empty).
+        case list
+
+        /// `value` formatted, or `nil` when the formatter cannot read it.
+        func format(_ value: JSONValue, baseCurrency: String?) -> String? {
+            switch self {
+            case .money: return Readable.money(value, baseCurrency: baseCurrency)
+            case .date: return Readable.date(value)
+            case .list:
+                guard case .array = value else { return nil }
+                return Readable.list(value)
+            }
+        }
     }
 
     let segments: [Segment]
@@ -23,10 +50,12 @@ final class Template: Sendable {
     private let constantText: String?
     /// How many bytes the literal text has (what a rendering reserves, with room for the facts).
     private let literalBytes: Int
+    /// The rule document's base currency: what `| money` writes for an amount that states none.
+    private let baseCurrency: String?
 
     /// Parses `text`, numbering the facts it quotes in `facts`; throws a message describing the
-    /// first malformed placeholder.
-    init(parsing text: String, facts: inout FactTable) throws(TemplateError) {
+    /// first malformed placeholder. `baseCurrency` is the rule document's (`currency.base`).
+    init(parsing text: String, facts: inout FactTable, baseCurrency: String? = nil) throws(TemplateError) {
         let bytes = Array(text.utf8)
         /// Where `pair` (`{{` or `}}`) next starts at or after `from`.
         func find(_ pair: UInt8, from: Int) -> Int? {
@@ -54,9 +83,15 @@ final class Template: Sendable {
             var upper = closing
             while lower < upper && bytes[lower] == UInt8(ascii: " ") { lower += 1 }
             while upper > lower && bytes[upper - 1] == UInt8(ascii: " ") { upper -= 1 }
-            let name = string(lower..<upper)
-            guard !name.isEmpty else { throw TemplateError(message: "empty placeholder \"{{}}\" in message template") }
+            let placeholder = string(lower..<upper)
+            guard !placeholder.isEmpty else {
+                throw TemplateError(message: "empty placeholder \"{{}}\" in message template")
+            }
+            let (name, formatter) = try Self.formatter(in: placeholder)
             if name.hasPrefix(Self.nearMatchPrefix), name.count > Self.nearMatchPrefix.count {
+                if formatter != nil {
+                    throw TemplateError(message: "\"{{\(placeholder)}}\": a near_list entry takes no formatter")
+                }
                 let list = String(name.dropFirst(Self.nearMatchPrefix.count))
                 segments.append(.nearMatch(list))
                 nearLists.append(list)
@@ -66,9 +101,14 @@ final class Template: Sendable {
             guard !bytes[lower..<upper].contains(open), let path = FactPath.parse(name) else {
                 throw TemplateError(
                     message:
-                        "invalid placeholder \"{{\(name)}}\": expected a fact path such as variables.contract_value")
+                        "invalid placeholder \"{{\(placeholder)}}\": expected a fact path such as variables.contract_value"
+                )
             }
-            segments.append(.fact(facts.fact(path)))
+            if let formatter {
+                segments.append(.formatted(facts.fact(path), formatter))
+            } else {
+                segments.append(.fact(facts.fact(path)))
+            }
             factPaths.append(path)
             start = closing + 2
         }
@@ -77,6 +117,7 @@ final class Template: Sendable {
         }
         if start < bytes.count { segments.append(literal(start..<bytes.count)) }
         self.segments = segments
+        self.baseCurrency = baseCurrency
         self.factPaths = factPaths
         self.nearLists = nearLists
         self.constantText = factPaths.isEmpty && nearLists.isEmpty ? text : nil
@@ -84,6 +125,34 @@ final class Template: Sendable {
             if case .text(let text) = segment { return total + text.count }
             return total
         }
+    }
+
+    /// Splits `path | formatter` (spaces around `|` ignored); throws for an empty or unknown
+    /// formatter (with the closest known one) or more than one.
+    private static func formatter(in placeholder: String) throws(TemplateError) -> (String, Formatter?) {
+        let parts = placeholder.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return (placeholder, nil) }
+        let known = Formatter.allCases.map(\.rawValue)
+        guard parts.count == 2 else {
+            throw TemplateError(
+                message:
+                    "\"{{\(placeholder)}}\" has more than one \"|\": a placeholder takes one formatter (\(known.joined(separator: ", ")))"
+            )
+        }
+        let name = String(parts[0]).trimmingASCIIWhitespace()
+        let formatterName = String(parts[1]).trimmingASCIIWhitespace()
+        guard !formatterName.isEmpty else {
+            throw TemplateError(
+                message: "\"{{\(placeholder)}}\": expected a formatter after \"|\" (\(known.joined(separator: ", ")))")
+        }
+        guard let formatter = Formatter(rawValue: formatterName) else {
+            var message = "unknown formatter \"\(formatterName)\" in \"{{\(placeholder)}}\""
+            if let guess = Suggestion.closest(to: formatterName, among: known) {
+                message += "; did you mean \"\(guess)\"?"
+            }
+            throw TemplateError(message: message + " (formatters: \(known.joined(separator: ", ")))")
+        }
+        return (name, formatter)
     }
 
     /// Renders with values read through `context`; missing facts read as `(missing)`. The result
@@ -118,6 +187,8 @@ final class Template: Sendable {
                         output += Self.missing
                     }
                 }
+            case .formatted(let fact, let formatter):
+                output += formatted(fact, formatter, context)
             case .nearMatch(let list):
                 output += context.nearMatch(list: list).map { TraceText.plain(.string($0)) } ?? Self.missing
             }
@@ -127,7 +198,18 @@ final class Template: Sendable {
     }
 
     private static let stackBytes = 1024
-    private static let missing = "(missing)"
+    private static let missing = Readable.missing
+
+    /// A fact through `formatter`; as it is when the formatter cannot read it; `(missing)` when
+    /// absent or `null`.
+    private func formatted(_ fact: FactTable.Fact, _ formatter: Formatter, _ context: borrowing EvaluationContext)
+        -> String
+    {
+        context.withFact(fact) { pointer in
+            guard let pointer, !pointer.pointee.isNull else { return Self.missing }
+            return formatter.format(pointer.pointee, baseCurrency: baseCurrency) ?? TraceText.plain(pointer.pointee)
+        }
+    }
 
     private func append(to output: inout TextBuffer, _ context: borrowing EvaluationContext, limit: Int) {
         for segment in segments {
@@ -135,6 +217,8 @@ final class Template: Sendable {
             case .text(let text): text.withUnsafeBufferPointer { output.append($0) }
             case .nearMatch(let list):
                 output.append(context.nearMatch(list: list).map { TraceText.plain(.string($0)) } ?? Self.missing)
+            case .formatted(let fact, let formatter):
+                output.append(formatted(fact, formatter, context))
             case .fact(let fact):
                 context.withFact(fact) { pointer in
                     guard let pointer, !pointer.pointee.isNull else { return output.append(Self.missing) }

@@ -4,7 +4,7 @@ import ApprovalJSON
 /// interval on one fact (`{">=": [{"var": "variables.contract_value"}, 50000]}`, the
 /// `{"and": [{">=": ...}, {"<": ...}]}` form, or the three-argument `<`/`<=` forms).
 enum TierAnalysis {
-    struct Interval {
+    struct Interval: Equatable {
         var lower: Double = -.infinity
         var lowerClosed = false
         var upper: Double = .infinity

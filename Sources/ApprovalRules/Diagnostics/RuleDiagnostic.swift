@@ -56,10 +56,15 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
             case unreachableTier = "unreachable_tier"
             case overlappingTier = "overlapping_tier"
             case constantCondition = "constant_condition"
+            // Decision tables
+            case tableGap = "table_gap"
+            case tableOverlap = "table_overlap"
+            case tableSubsumedRow = "table_subsumed_row"
+            case tableConflict = "table_conflict"
 
             var severity: Severity {
                 switch self {
-                case .unknownField, .overlappingTier, .constantCondition: return .warning
+                case .unknownField, .overlappingTier, .constantCondition, .tableGap, .tableSubsumedRow: return .warning
                 default: return .error
                 }
             }
@@ -125,6 +130,17 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         public static let overlappingTier = Code(.overlappingTier)
         /// A rule's condition is constant (always or never fires; a warning).
         public static let constantCondition = Code(.constantCondition)
+        /// Input combinations no row of a decision table covers (a warning: they fall to the
+        /// default recommendation).
+        public static let tableGap = Code(.tableGap)
+        /// Two rows of a `unique` decision table match the same input.
+        public static let tableOverlap = Code(.tableOverlap)
+        /// A row of a `first` decision table that never wins: earlier rows take all its inputs
+        /// (a warning).
+        public static let tableSubsumedRow = Code(.tableSubsumedRow)
+        /// Rows that match the same input give different outputs where the hit policy does not
+        /// choose between them.
+        public static let tableConflict = Code(.tableConflict)
 
         /// The severity this code implies.
         public var severity: Severity { kind.severity }
@@ -146,16 +162,24 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation?
     /// The rule the problem is in, when it is in one.
     public var ruleID: String?
+    /// For a decision-table finding: an input showing it, as input key (fact path, or
+    /// `has_file:<variable id>`) → value.
+    public var example: JSONValue?
+    /// For a decision-table finding: the rules (table rows, `doa/row-2`) involved.
+    public var rules: [String]
 
     /// A diagnostic.
     public init(
-        code: Code, message: String, path: JSONPointer, location: SourceLocation? = nil, ruleID: String? = nil
+        code: Code, message: String, path: JSONPointer, location: SourceLocation? = nil, ruleID: String? = nil,
+        example: JSONValue? = nil, rules: [String] = []
     ) {
         self.code = code
         self.message = message
         self.path = path
         self.location = location
         self.ruleID = ruleID
+        self.example = example
+        self.rules = rules
     }
 
     /// The severity (implied by ``code``).
@@ -170,7 +194,8 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// The diagnostic as JSON (the fields of the text form, plus the rule id).
+    /// The diagnostic as JSON (the fields of the text form, plus the rule id; decision-table
+    /// findings add `example` and `rules`).
     public var json: JSONValue {
         var object = JSONObject()
         object["severity"] = .string(severity.rawValue)
@@ -181,6 +206,8 @@ public struct RuleDiagnostic: Sendable, Hashable, CustomStringConvertible {
         object["line"] = location.map { .integer(Int64($0.line)) } ?? .null
         object["column"] = location.map { .integer(Int64($0.column)) } ?? .null
         object["rule_id"] = ruleID.map(JSONValue.string) ?? .null
+        if let example { object["example"] = example }
+        if !rules.isEmpty { object["rules"] = .array(rules.map(JSONValue.string)) }
         return .object(object)
     }
 }

@@ -313,8 +313,6 @@ struct EvaluationContext: ~Copyable {
         return try body(&self)
     }
 
-    /// Records a trace event when tracing (a no-op otherwise).
-    @inline(__always)
     /// Notes the entry of `list` a `near_list` test found (the latest test of a list wins).
     mutating func noteNearMatch(list: String, entry: String) {
         nearMatches.removeAll { $0.list == list }
@@ -326,7 +324,15 @@ struct EvaluationContext: ~Copyable {
         nearMatches.last { $0.list == list }?.entry
     }
 
-    mutating func record(_ path: JSONPointer, _ text: @autoclosure () -> String, _ result: JSONValue) {
-        if trace != nil { trace?.events.append(TraceEvent(path: path, text: text(), result: result)) }
+    /// Records a trace event when tracing (a no-op otherwise): neither `text` nor `negation` (how
+    /// the opposite test reads, for a `!` around this one) is built unless it is.
+    @inline(__always)
+    mutating func record(
+        _ path: JSONPointer, _ text: @autoclosure () -> String, _ result: JSONValue,
+        negation: @autoclosure () -> String? = nil
+    ) {
+        if trace != nil {
+            trace?.events.append(TraceEvent(path: path, text: text(), result: result, negation: negation()))
+        }
     }
 }

@@ -26,8 +26,8 @@ struct Node: Sendable {
     let constant: JSONValue?
     /// Where the expression is in the rule document.
     let path: JSONPointer
-    /// A business-readable name for the value (`contract_value` for `{"var": "variables.contract_value"}`),
-    /// used by traces.
+    /// A business-readable name for the value, in words (`contract value` for
+    /// `{"var": "variables.contract_value"}`, ``Readable/label(_:)``), used by traces.
     let label: String?
     /// The root fact the node reads, when it is a plain `var` of a literal path (outside iterators,
     /// its value is that fact's). Operators use it to read a fact's typed form (an amount, a date)
@@ -143,10 +143,15 @@ struct Node: Sendable {
         return try withUnsafePointer(to: &value) { pointer throws(LogicError) in try body(pointer) }
     }
 
-    /// How the value reads in a trace: `contract_value 300000`, or just `300000`.
+    /// How the value reads in a trace: `contract value 300000`, or just `300000`
+    /// (``Readable/value(_:)``).
     func describe(_ value: JSONValue) -> String {
-        let text = TraceText.value(value)
-        guard let label else { return text }
-        return "\(label) \(text)"
+        Readable.labelled(label, Readable.value(value))
+    }
+
+    /// How the operand is named where its value is not shown (the opposite of a test, as in
+    /// `"contract value < USD 250,000.00"`): its label, else the value.
+    func name(_ value: JSONValue) -> String {
+        label ?? Readable.value(value)
     }
 }

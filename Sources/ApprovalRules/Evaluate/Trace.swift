@@ -1,24 +1,55 @@
 public import ApprovalJSON
 
-/// One step of an explanation: what was compared or tested, and what came out.
+/// One step of an explanation: what was compared or tested, with the facts it read, and what
+/// came out.
 ///
 /// ```swift
-/// // contract_value 300000 > 250000 → true
-/// print("\(event.text) → \(event.result)")
+/// // contract value EUR 240,000.00 (= USD 259,200.00 at 1.08) ≥ USD 250,000.00: yes
+/// print(event.line)
 /// ```
 public struct TraceEvent: Sendable, Hashable {
     /// The sub-expression, as a pointer into the rule document.
     public var path: JSONPointer
-    /// A readable account, e.g. `contract_value 300000 > 250000`.
+    /// A readable account, with the facts filled in, e.g.
+    /// `contract value USD 300,000.00 ≥ USD 250,000.00`.
     public var text: String
     /// What the sub-expression gave.
     public var result: JSONValue
+    /// How the opposite test reads, without the facts (`no contract file` for
+    /// `contract file attached`): what a negation (`!`) of this event says it tests.
+    var negation: String?
+    /// Whether the next event restates this one (a negation quoting the test it negates), so a
+    /// report for people shows only the next (``RuleTrace/lines``); the JSON trace keeps both.
+    var restatedByNext = false
 
     /// An event.
     public init(path: JSONPointer, text: String, result: JSONValue) {
         self.path = path
         self.text = text
         self.result = result
+    }
+
+    /// An event with how its opposite reads.
+    init(path: JSONPointer, text: String, result: JSONValue, negation: String?) {
+        self.init(path: path, text: text, result: result)
+        self.negation = negation
+    }
+
+    /// The event as one line for people: the text, then what came out (`: yes`, `: no`, or the
+    /// value), e.g. `contract file attached: yes → "no contract file": no`.
+    public var line: String {
+        switch result {
+        case .bool(let value): return "\(text): \(Readable.yesNo(value))"
+        default: return "\(text): \(Readable.value(result))"
+        }
+    }
+}
+
+extension RuleTrace {
+    /// The rule's tests as lines for people (``TraceEvent/line``), a negation on the same line as
+    /// the test it negates: `contract file attached: yes → "no contract file": no`.
+    public var lines: [String] {
+        events.filter { !$0.restatedByNext }.map(\.line)
     }
 }
 
@@ -59,6 +90,50 @@ enum TraceText {
         case .double(let number) where number.isFinite:
             output += number.description  // digits only: nothing to redact
         default: output += SecretRedaction.text(sortedWriter.string(value))
+        }
+    }
+}
+
+extension EvaluationContext {
+    /// Records what `!` (`negated`) or `!!` made of its operand's `value`, so that it reads
+    /// naturally (never `! true`), when tracing; `eventsBefore` is how many events there were
+    /// before the operand ran.
+    ///
+    /// - The operand recorded its own test last (at its own path): for `!`, that event and its
+    ///   opposite make one line (the operand's event stays, marked as restated), `contract file attached: yes → "no contract file"` (false), or
+    ///   `missing owner: owner → "nothing missing"` (false); for `!!`, the operand's event already
+    ///   says everything.
+    /// - The operand reads a fact (`{"!": {"var": "approvers.active"}}`):
+    ///   `active approvers: a@example.com → "no active approvers"` (false).
+    /// - A combination (`and`, `or`, ...) whose tests are listed above it:
+    ///   `the above: yes → "not the above"` (false).
+    /// - Anything else: the value, `"" → "empty"` (true).
+    mutating func recordTruthiness(
+        at path: JSONPointer, of operand: Node, value: JSONValue, negated: Bool, eventsBefore: Int
+    ) {
+        guard let count = trace?.events.count else { return }
+        let truthy = Coercion.truthy(value)
+        let result = JSONValue.bool(truthy != negated)
+        if count > eventsBefore, let last = trace?.events.last, last.path == operand.path {
+            guard negated else { return }
+            trace?.events[count - 1].restatedByNext = true
+            let opposite = last.negation ?? "not \(last.text)"
+            record(path, "\(last.line) → \"\(opposite)\"", result, negation: last.text)
+            return
+        }
+        if let label = operand.label {
+            let phrase = negated ? "no \(label)" : "\(label) given"
+            record(
+                path, "\(label): \(Readable.value(value)) → \"\(phrase)\"", result,
+                negation: negated ? "\(label) given" : "no \(label)")
+        } else if count > eventsBefore {
+            record(
+                path, "the above: \(Readable.yesNo(truthy))\(negated ? " → \"not the above\"" : "")", result,
+                negation: negated ? "the above" : "not the above")
+        } else {
+            record(
+                path, "\(Readable.value(value)) → \"\(negated ? "empty" : "not empty")\"", result,
+                negation: negated ? "not empty" : "empty")
         }
     }
 }

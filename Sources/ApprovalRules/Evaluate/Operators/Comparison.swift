@@ -10,8 +10,8 @@ import ApprovalJSON
 /// as strings, other pairs as numbers, and a pair that has no numeric meaning (`1` against `"A"`,
 /// an array, an object) raises `NaN` instead of quietly comparing false.
 ///
-/// With tracing on, each comparison records `<lhs> <op> <rhs>` (operands labelled by their
-/// variable, e.g. `contract_value 300000 > 250000`).
+/// With tracing on, each comparison records `<lhs> <op> <rhs>` in words (operands labelled by
+/// their variable, operators as people write them, e.g. `contract value 300000 ≥ 250000`).
 extension Operators {
     static let comparison: [OperatorSpec] = ComparisonOperator.allCases.map { comparison in
         OperatorSpec(
@@ -51,6 +51,35 @@ enum ComparisonOperator: CaseIterable, Sendable {
         case .lessOrEqual: return "<="
         case .greater: return ">"
         case .greaterOrEqual: return ">="
+        }
+    }
+
+    /// How the operator reads in an explanation: `≥` for `>=`, `=` for `==`, `is exactly` for
+    /// `===`.
+    var readable: String {
+        switch self {
+        case .equal: return "="
+        case .notEqual: return "≠"
+        case .strictEqual: return "is exactly"
+        case .strictNotEqual: return "is not exactly"
+        case .less: return "<"
+        case .lessOrEqual: return "≤"
+        case .greater: return ">"
+        case .greaterOrEqual: return "≥"
+        }
+    }
+
+    /// The operator that holds exactly when this one does not (for two operands): `<` for `>=`.
+    var opposite: ComparisonOperator {
+        switch self {
+        case .equal: return .notEqual
+        case .notEqual: return .equal
+        case .strictEqual: return .strictNotEqual
+        case .strictNotEqual: return .strictEqual
+        case .less: return .greaterOrEqual
+        case .lessOrEqual: return .greater
+        case .greater: return .lessOrEqual
+        case .greaterOrEqual: return .less
         }
     }
 
@@ -175,7 +204,9 @@ enum ComparisonOperator: CaseIterable, Sendable {
         at path: JSONPointer, in context: inout EvaluationContext
     ) throws(LogicError) -> Bool {
         let result = try comparison.holds(left, right)
-        context.record(path, "\(lhs.describe(left)) \(comparison.symbol) \(rhs.describe(right))", .bool(result))
+        context.record(
+            path, "\(lhs.describe(left)) \(comparison.readable) \(rhs.describe(right))", .bool(result),
+            negation: "\(lhs.name(left)) \(comparison.opposite.readable) \(rhs.name(right))")
         return result
     }
 
@@ -183,7 +214,7 @@ enum ComparisonOperator: CaseIterable, Sendable {
     private static func buildBetween(
         _ comparison: ComparisonOperator, _ low: Node, _ middle: Node, _ high: Node, at path: JSONPointer
     ) -> Node {
-        let symbol = comparison.symbol
+        let symbol = comparison.readable
         return Node(
             path: path,
             test: { context throws(LogicError) in
@@ -207,7 +238,7 @@ enum ComparisonOperator: CaseIterable, Sendable {
     private static func buildChain(_ comparison: ComparisonOperator, _ arguments: [Node], at path: JSONPointer)
         -> Node
     {
-        let symbol = comparison.symbol
+        let symbol = comparison.readable
         return Node(
             path: path,
             test: { context throws(LogicError) in

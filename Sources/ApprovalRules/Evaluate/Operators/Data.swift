@@ -71,8 +71,8 @@ enum DataOperators {
     /// `false`, `0` or `""`. The default is evaluated only when needed. `{"var": ""}`,
     /// `{"var": null}` and `{"var": []}` are the whole current data.
     ///
-    /// The node is labelled for traces with the path, without a leading `variables.`
-    /// (`{"var": "variables.contract_value"}` reads as `contract_value`).
+    /// The node is labelled for traces with the path in words
+    /// (`{"var": "variables.contract_value"}` reads as `contract value`).
     static func variable(_ call: OperatorCall) -> Node {
         let path = call.path
         let fallback: Node? = call.arguments.count > 1 ? call.arguments[1] : nil
@@ -117,10 +117,10 @@ enum DataOperators {
         }
     }
 
-    /// The trace label of a path: the dotted path, without a leading `variables.`.
+    /// The trace label of a path, in words (``Readable/label(_:)``): `contract value` for
+    /// `variables.contract_value`.
     static func label(_ steps: [String]) -> String {
-        if steps.count > 1, steps[0] == "variables" { return steps.dropFirst().joined(separator: ".") }
-        return steps.joined(separator: ".")
+        Readable.label(steps)
     }
 
     // MARK: - val and exists
@@ -264,7 +264,7 @@ enum DataOperators {
             let keys = wanted(arguments.compactMap(\.constant))
             return Node(path: path) { context throws(LogicError) in
                 let result = missingKeys(keys, context)
-                context.record(path, "missing \(describe(keys))", result)
+                context.record(path, "missing \(describe(keys))", result, negation: "nothing missing")
                 return result
             }
         }
@@ -274,7 +274,7 @@ enum DataOperators {
             for argument in arguments { values.append(try argument.run(&context)) }
             let keys = wanted(values)
             let result = missingKeys(keys, context)
-            context.record(path, "missing \(describe(keys))", result)
+            context.record(path, "missing \(describe(keys))", result, negation: "nothing missing")
             return result
         }
     }

@@ -304,10 +304,15 @@ extension Operators {
                 if case .string(let text) = value {
                     result = Email.address(text, matchesAny: patterns, orSubdomain: orSubdomain)
                 }
+                // `"a@examp1e.com" within example.com` / `outside example.com` (domain_ends_with),
+                // `"a@legal.example.com" at example.com` / `not at example.com` (domain_is).
                 context.record(
                     call.path,
-                    "\(address.describe(value)) \(call.name) \(patterns.map(\.domain).joined(separator: ", "))",
-                    .bool(result))
+                    "\(address.describe(value)) \(orSubdomain ? "within" : "at") "
+                        + patterns.map(\.domain).joined(separator: " or "),
+                    .bool(result),
+                    negation: (orSubdomain ? "outside " : "not at ") + patterns.map(\.domain).joined(separator: " and ")
+                )
                 return result
             })
     }

@@ -12,11 +12,13 @@ extension Operators {
                     .invalidArgument, "\"has_file\" takes a variable id as a string literal", at: call.argument(0).path)
             }
             let id = VariableID(text)
+            let name = Readable.words(text)
             return Node(
                 path: call.path,
                 test: { context throws(LogicError) in
                     let result = try hasFile(id, context)
-                    context.record(call.path, "file attached for \(text)", .bool(result))
+                    // Traced as `contract file attached`; its negation reads `no contract file`.
+                    context.record(call.path, "\(name) attached", .bool(result), negation: "no \(name)")
                     return result
                 })
         }

@@ -70,16 +70,27 @@ extension Node {
         guard let fact, context.scopes.isEmpty else { return try Money.base(try run(&context), declarations) }
         return try context.money(fact, declarations)
     }
+
+    /// How the value reads as an amount in a trace: `contract value EUR 240,000.00 (= USD
+    /// 259,200.00 at 1.08)` (``Readable/money(_:_:)``).
+    func describeMoney(_ value: JSONValue, _ declarations: Declarations) -> String {
+        Readable.labelled(label, Readable.money(value, declarations) ?? Readable.value(value))
+    }
+
+    /// The operand's label, else its amount (what the opposite of a comparison names).
+    func nameMoney(_ value: JSONValue, _ declarations: Declarations) -> String {
+        label ?? Readable.money(value, baseCurrency: declarations.baseCurrency) ?? Readable.value(value)
+    }
 }
 
 extension Operators {
     static let money: [OperatorSpec] =
         [
-            moneyComparison("money>", ">") { $0 > $1 },
-            moneyComparison("money>=", ">=") { $0 >= $1 },
-            moneyComparison("money<", "<") { $0 < $1 },
-            moneyComparison("money<=", "<=") { $0 <= $1 },
-            moneyComparison("money==", "=") { $0 == $1 },
+            moneyComparison("money>", ">", opposite: "≤") { $0 > $1 },
+            moneyComparison("money>=", "≥", opposite: "<") { $0 >= $1 },
+            moneyComparison("money<", "<", opposite: "≥") { $0 < $1 },
+            moneyComparison("money<=", "≤", opposite: ">") { $0 <= $1 },
+            moneyComparison("money==", "=", opposite: "≠") { $0 == $1 },
             OperatorSpec(["money"], arity: 1...1, summary: "the amount in the base currency, as a number") { call in
                 let argument = call.argument(0)
                 let declarations = call.declarations
@@ -89,8 +100,12 @@ extension Operators {
             },
         ]
 
+    /// A comparison of two amounts; traced with both amounts in their currencies and any
+    /// conversion (`contract value EUR 240,000.00 (= USD 259,200.00 at 1.08) ≥ USD 250,000.00`),
+    /// `opposite` naming the relation of its negation.
     private static func moneyComparison(
-        _ name: String, _ symbol: String, _ test: @escaping @Sendable (DecimalNumber, DecimalNumber) -> Bool
+        _ name: String, _ symbol: String, opposite: String,
+        _ test: @escaping @Sendable (DecimalNumber, DecimalNumber) -> Bool
     ) -> OperatorSpec {
         OperatorSpec([name], arity: 2...2, summary: "compares two amounts exactly (\(symbol)), converting currencies") {
             call throws(CompileProblem) in
@@ -125,7 +140,11 @@ extension Operators {
                         amountB = try Money.base(b, declarations)
                     }
                     let result = test(amountA, amountB)
-                    context.record(call.path, "\(left.describe(a)) \(symbol) \(right.describe(b))", .bool(result))
+                    context.record(
+                        call.path,
+                        "\(left.describeMoney(a, declarations)) \(symbol) \(right.describeMoney(b, declarations))",
+                        .bool(result),
+                        negation: "\(left.nameMoney(a, declarations)) \(opposite) \(right.nameMoney(b, declarations))")
                     return result
                 })
         }

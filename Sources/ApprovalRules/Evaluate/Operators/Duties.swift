@@ -23,11 +23,13 @@ extension Operators {
                     }
                     if context.trace != nil {
                         if found == nil {
-                            context.record(call.path, "task owner unknown", false)
+                            context.record(
+                                call.path, "task owner is an active approver (the task owner is unknown)",
+                                false, negation: "task owner is not an active approver")
                         } else if case .string(let owner)? = context.lookupRoot(FactPath.owner) {
                             context.record(
-                                call.path, "task owner \(TraceText.value(.string(owner))) among active approvers",
-                                .bool(found ?? false))
+                                call.path, "task owner \(TraceText.value(.string(owner))) is an active approver",
+                                .bool(found ?? false), negation: "task owner is not an active approver")
                         }
                     }
                     return found ?? false

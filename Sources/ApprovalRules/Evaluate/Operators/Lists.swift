@@ -20,7 +20,9 @@ extension Operators {
                     }
                     let item = try value.run(&context)
                     let found = try list.contains(item)
-                    context.record(call.path, "\(value.describe(item)) in list \(name)", .bool(found))
+                    context.record(
+                        call.path, "\(value.describe(item)) on the \(Readable.words(name)) list", .bool(found),
+                        negation: "not on the \(Readable.words(name)) list")
                     return found
                 })
         },
@@ -46,10 +48,15 @@ extension Operators {
                     let near = list.nearest(item, maxDistance: Int(most))
                     if let near { context.noteNearMatch(list: name, entry: near.entry) }
                     if context.trace != nil {
-                        let found = near.map { ": \(TraceText.value(.string($0.entry))), \($0.distance) edits" } ?? ""
+                        let found =
+                            near.map {
+                                " (\(TraceText.value(.string($0.entry))), \($0.distance) edit\($0.distance == 1 ? "" : "s"))"
+                            } ?? ""
+                        let list = Readable.words(name)
                         context.record(
-                            call.path, "\(value.describe(item)) within \(most) edits of list \(name)\(found)",
-                            .bool(near != nil))
+                            call.path,
+                            "\(value.describe(item)) within \(most) edits of an entry on the \(list) list\(found)",
+                            .bool(near != nil), negation: "not close to an entry on the \(list) list")
                     }
                     return near != nil
                 })

@@ -169,19 +169,23 @@ enum LogicOperators {
     /// `!` (`negated`) is true when its argument is falsy; `!!` when it is truthy. The argument may
     /// be bare (`{"!": x}`) or in a one-element array (`{"!": [x]}`); with none, it is `null`'s
     /// truthiness (`{"!": []}` is `true`). A bare argument that evaluates to an array is tested as
-    /// that array. Traced as `! <operand>` / `!! <operand>`.
+    /// that array.
+    ///
+    /// Traced as the operand's test and its opposite on one line
+    /// (``EvaluationContext/recordTruthiness(at:of:value:negated:eventsBefore:)``):
+    /// `contract file attached: yes → "no contract file"` (false).
     static func truthiness(_ call: OperatorCall, negated: Bool) -> Node {
         let path = call.path
         guard let operand = call.arguments.first else { return Node(constant: .bool(negated), path: path) }
-        let symbol = negated ? "!" : "!!"
         return Node(
             path: path,
             test: { context throws(LogicError) in
                 // The trace shows the operand's value; otherwise its truthiness is all that is needed.
                 guard context.trace != nil else { return try operand.test(&context) != negated }
+                let before = context.trace?.events.count ?? 0
                 let value = try operand.run(&context)
                 let result = Coercion.truthy(value) != negated
-                context.record(path, "\(symbol) \(operand.describe(value))", .bool(result))
+                context.recordTruthiness(at: path, of: operand, value: value, negated: negated, eventsBefore: before)
                 return result
             })
     }

@@ -183,7 +183,9 @@ enum StringOperators {
                     }
                     let value = try needle.run(&context)
                     let result = test(value, list)
-                    context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
+                    context.record(
+                        path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result),
+                        negation: "\(needle.name(value)) not in \(haystack.name(list))")
                     return result
                 })
         }
@@ -193,7 +195,9 @@ enum StringOperators {
                 let value = try needle.run(&context)
                 let list = try haystack.run(&context)
                 let result = isMember(value, of: list)
-                context.record(path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result))
+                context.record(
+                    path, "\(needle.describe(value)) in \(haystack.describe(list))", .bool(result),
+                    negation: "\(needle.name(value)) not in \(haystack.name(list))")
                 return result
             })
     }
