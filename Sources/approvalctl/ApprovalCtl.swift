@@ -40,7 +40,7 @@ struct ApprovalCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvalctl",
         abstract:
-            "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot; record decisions in a ledger, replay them, deliver escalation notices.",
+            "Decide approval tasks from declarative rules: evaluate, dry-run, validate, test, snapshot; record decisions in a ledger, replay them, deliver escalation notices; infer a rule document's variables from snapshots.",
         discussion: """
             Exit codes:
               0   ok (whatever the recommendation, unless --fail-on matches)
@@ -60,6 +60,8 @@ struct ApprovalCtl: ParsableCommand {
               approvalctl evaluate examples/snapshots/tier2-cfo.json --now 2025-06-01T00:00:00Z
               approvalctl dry-run examples/snapshots --compare rules/candidate.rules.json
               approvalctl validate rules/default.rules.json
+              approvalctl validate rules/default.rules.json --snapshots examples/snapshots
+              approvalctl schema infer examples/snapshots
               approvalctl test examples/tests
               approvalctl evaluate examples/snapshots/tier2-cfo.json --ledger decisions.ledger
               approvalctl ledger verify decisions.ledger
@@ -68,7 +70,7 @@ struct ApprovalCtl: ParsableCommand {
             """,
         subcommands: [
             Evaluate.self, DryRun.self, Validate.self, RuleTests.self, Snapshot.self, Ledger.self, Replay.self,
-            Notices.self, Serve.self,
+            Notices.self, Serve.self, Schema.self,
         ]
     )
 }

@@ -19,6 +19,7 @@ struct HelpTests {
         HelpCase(arguments: ["validate", "--help"], golden: "help/validate.txt"),
         HelpCase(arguments: ["test", "--help"], golden: "help/test.txt"),
         HelpCase(arguments: ["snapshot", "--help"], golden: "help/snapshot.txt"),
+        HelpCase(arguments: ["schema", "infer", "--help"], golden: "help/schema-infer.txt"),
     ]
 
     @Test("help goes to stdout, exits 0 and matches its golden file", arguments: cases)

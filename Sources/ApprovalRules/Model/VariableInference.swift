@@ -47,7 +47,8 @@ package struct VariableInference: Sendable {
     package mutating func add(_ snapshot: ApprovalSnapshot) -> Outcome {
         let findings = snapshot.findings
         func text(_ problem: DataProblem) -> String {
-            problem.path.map { "\(problem.message) (at \($0))" } ?? problem.message
+            guard let path = problem.path, !path.isEmpty else { return problem.message }
+            return "\(problem.message) (at \(path))"
         }
         if let problem = findings.document { return .refused(text(problem)) }
         if let problem = findings.variableListings.first { return .skipped(text(problem)) }
