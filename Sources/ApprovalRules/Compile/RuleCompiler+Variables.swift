@@ -125,6 +125,12 @@ extension RuleCompiler {
         }
     }
 
+    /// Checks (and keeps) one fact path read at `pointer` by `rule` (a decision table's input,
+    /// say): `has_file` reads are `.file` references to `files_by_variable.<id>`.
+    mutating func noteFact(_ path: [String], kind: FactReference.Kind = .value, at pointer: JSONPointer, rule: String) {
+        noteFact(FactReference(path: path, kind: kind, pointer: pointer, ruleID: rule))
+    }
+
     private mutating func noteFact(_ reference: FactReference) {
         if collectsFactReferences { factReferences.append(reference) }
         guard let variables, let id = reference.variableID, variables[id] == nil else { return }
