@@ -18,6 +18,9 @@ package struct DryRunReport {
     private static let errorListLimit = 1000
     private var flagged = 0
     private var buffer: [UInt8] = []
+    /// With `--coverage`: what the decisions exercised of `before`, and which measured rule set it
+    /// is (the evaluator then decides with that rule set, explaining; traces are not shown).
+    package var coverage: (report: CoverageReport, index: Int)?
 
     package init(before: RuleSet, after: RuleSet?, source: String, format: OutputFormat) {
         self.before = before
@@ -217,11 +220,15 @@ package struct DryRunReport {
                 buffer += JSONWriter.compact.bytes(error)
             }
             emit(errors.isEmpty ? "],\n" : "\n  ],\n")
-            emit("  \"summary\": \(JSONWriter.compact.string(summaryJSON))\n}\n")
+            emit("  \"summary\": \(JSONWriter.compact.string(summaryJSON))")
+            if let coverage { emit(",\n  \"coverage\": \(JSONWriter.compact.string(coverage.report.json))") }
+            emit("\n}\n")
         case .ndjson:
             emitLine(["type": "summary", "summary": summaryJSON])
+            if let coverage { emitLine(["type": "coverage", "coverage": coverage.report.json]) }
         case .text:
             emitText()
+            if let coverage { emit(coverage.report.text) }
         }
         flush()
     }
@@ -311,7 +318,14 @@ extension DryRunReport {
     ) -> Bool {
         var matched = false
         let format = self.format
-        evaluator.run(&source, render: { DryRunReport.render($0, $1, format: format) }) { item, outcome, rendered in
+        let measuring = coverage != nil
+        let render: @Sendable (BatchItem, BatchOutcome) -> Rendered = { item, outcome in
+            DryRunReport.render(item, measuring ? outcome.withoutTraces : outcome, format: format)
+        }
+        evaluator.run(&source, render: render) { item, outcome, rendered in
+            if case .decided(let decision, _) = outcome, let index = coverage?.index {
+                coverage?.report.record(decision, at: index)
+            }
             add(item, outcome, rendered)
             if case .decided(let decision, let other) = outcome,
                 failOn.contains(where: { $0.matches(other ?? decision) })
@@ -345,5 +359,16 @@ package struct ProgressBar {
 
     package func finish() {
         if shown { Console.err("\r\u{1B}[K") }
+    }
+}
+
+extension BatchOutcome {
+    /// The outcome without explanations (a coverage run explains every decision to see its
+    /// branches; the report shows the decisions as a plain run does).
+    fileprivate var withoutTraces: BatchOutcome {
+        guard case .decided(var decision, var other) = self else { return self }
+        decision.trace = nil
+        other?.trace = nil
+        return .decided(decision, other)
     }
 }

@@ -34,7 +34,7 @@ package enum ExitStatus: Int32, CaseIterable, Sendable {
         switch self {
         case .ok: return "success"
         case .internalFailure: return "internal failure"
-        case .testsFailed: return "rule test cases failed"
+        case .testsFailed: return "rule test cases failed, or coverage below its minimum"
         case .decisionMatched: return "a decision matched --fail-on"
         case .noticesFailed: return "notices failed or undeliverable (notices deliver)"
         case .usage: return "usage error"

@@ -181,7 +181,8 @@ import Testing
 
     @Test func missingInputFailsClosedOnceNotOncePerRow() throws {
         let rules = try RuleSet(contentsOf: RuleFixtures.packageRoot + "/rules/doa-matrix.rules.json")
-        let decision = rules.evaluate(Self.snapshot(for: ["variables.contract_value": 10, "variables.department": "it"]))
+        let decision = rules.evaluate(
+            Self.snapshot(for: ["variables.contract_value": 10, "variables.department": "it"]))
         #expect(decision.recommendation == .hold)
         #expect(decision.firedRules.isEmpty)
         #expect(decision.dataProblems.map(\.code.description) == ["missing_fact"])
@@ -189,25 +190,46 @@ import Testing
 
     /// Malformed tables: each problem with its code and pointer.
     @Test(arguments: [
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "numbr"}], "rows": [{"when": ["-"], "recommend": "hold"}]}"#,
-         "invalid_fact_type", "/tables/0/inputs/0/type"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["[1, 2"], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/rows/0/when/0"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-", "-"], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/rows/0/when"),
-        (#"{"id": "t", "hit_policy": "any", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/hit_policy"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "string"}], "rows": [{"when": [[]], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/rows/0/when/0"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "boolean"}], "rows": [{"when": ["yes"], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/rows/0/when/0"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"]}]}"#,
-         "rule_without_action", "/tables/0/rows/0"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": []}"#, "missing_field", "/tables/0"),
-        (#"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"], "recommend": "hold"}], "hitpolicy": "first"}"#,
-         "unknown_field", "/tables/0/hitpolicy"),
-        (#"{"id": "t", "inputs": [{"has_file": "nda", "type": "file"}], "rows": [{"when": [true], "recommend": "hold"}]}"#,
-         "invalid_value", "/tables/0/inputs/0"),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "numbr"}], "rows": [{"when": ["-"], "recommend": "hold"}]}"#,
+            "invalid_fact_type", "/tables/0/inputs/0/type"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["[1, 2"], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/rows/0/when/0"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-", "-"], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/rows/0/when"
+        ),
+        (
+            #"{"id": "t", "hit_policy": "any", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/hit_policy"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "string"}], "rows": [{"when": [[]], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/rows/0/when/0"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "boolean"}], "rows": [{"when": ["yes"], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/rows/0/when/0"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"]}]}"#,
+            "rule_without_action", "/tables/0/rows/0"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": []}"#, "missing_field",
+            "/tables/0"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"fact": "variables.x", "type": "number"}], "rows": [{"when": ["-"], "recommend": "hold"}], "hitpolicy": "first"}"#,
+            "unknown_field", "/tables/0/hitpolicy"
+        ),
+        (
+            #"{"id": "t", "inputs": [{"has_file": "nda", "type": "file"}], "rows": [{"when": [true], "recommend": "hold"}]}"#,
+            "invalid_value", "/tables/0/inputs/0"
+        ),
     ])
     func malformedTableIsReportedWhereItIs(_ table: String, _ code: String, _ pointer: String) throws {
         let text = #"{"name": "t", "tables": ["# + table + "]}"
@@ -245,5 +267,32 @@ extension DecisionTableTests {
         #expect(policies == DecisionTable.HitPolicy.allCases.map(\.rawValue))
         let types = definitions["tableInput"]?["properties"]?["type"]?["enum"]?.array?.compactMap(\.string)
         #expect(types == DecisionTable.InputType.allCases.filter { $0 != .file }.map(\.rawValue))
+    }
+}
+
+extension DecisionTableTests {
+    @Test func tableInputsAreCheckedAgainstDeclaredVariables() throws {
+        let document: JSONValue = [
+            "name": "declared",
+            "variables": ["contract_value": "money", "approved": "boolean", "contract_file": "file"],
+            "tables": [
+                [
+                    "id": "t",
+                    "inputs": [
+                        ["fact": "variables.contract_valu", "type": "money"],
+                        ["fact": "variables.approved", "type": "money"],
+                        ["has_file": "nda"],
+                        ["has_file": "contract_file"],
+                    ],
+                    "rows": [["when": ["-", "-", "-", "-"], "recommend": "hold"]],
+                ]
+            ],
+        ]
+        let found = Self.diagnostics(of: document).filter { $0.severity == .error }.map { "\($0.code) \($0.path)" }
+        #expect(
+            found == [
+                "unknown_variable /tables/0/inputs/0/fact", "type_mismatch /tables/0/inputs/1/type",
+                "unknown_variable /tables/0/inputs/2/has_file",
+            ])
     }
 }

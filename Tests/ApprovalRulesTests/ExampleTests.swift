@@ -180,13 +180,23 @@ import Testing
         }
     }
 
-    @Test func snapshotPathsResolveAgainstTheTestFile() throws {
-        let testCase = try RuleTestCase(
-            ["snapshot": "../snapshots/a.json", "expect": [:]], file: "examples/tests/a.test.json")
+    /// Paths resolve against the test file's folder, `a/..` steps removed (reports name the file
+    /// as a person would write it).
+    @Test(arguments: [
+        ("examples/tests/a.test.json", "../snapshots/a.json", "examples/snapshots/a.json"),
+        ("examples/tests/doa/a.test.json", "../../../rules/x.rules.json", "rules/x.rules.json"),
+        ("doa/a.test.json", "../../../rules/x.rules.json", "../../rules/x.rules.json"),
+        ("./a.test.json", "./s.json", "./s.json"),
+        ("/srv/tests/a.test.json", "../s.json", "/srv/s.json"),
+        ("a.test.json", "../s.json", "../s.json"),
+        ("examples/tests/a.test.json", "/abs/s.json", "/abs/s.json"),
+    ])
+    func snapshotPathsResolveAgainstTheTestFile(_ file: String, _ written: String, _ resolved: String) throws {
+        let testCase = try RuleTestCase(["snapshot": .string(written), "expect": [:]], file: file)
         guard case .file(let path) = testCase.snapshot else {
             Issue.record("the snapshot should be a file")
             return
         }
-        #expect(path == "examples/tests/../snapshots/a.json")
+        #expect(path == resolved)
     }
 }

@@ -8,6 +8,8 @@ final class CompiledRule: Sendable {
     let description: String?
     let priority: Int64
     let index: Int
+    /// Where the rule (or table row) is in the document.
+    let path: JSONPointer
     let condition: Node
     let requires: [RequiredFact]
     /// Whether ``requires`` has any fact (read without touching the array).
@@ -20,17 +22,20 @@ final class CompiledRule: Sendable {
     let readFacts: [FactTable.Fact]
     /// ``readFacts`` as dotted paths, in the same order.
     let readFactNames: [String]
+    /// The branch points of the condition, when compiled for coverage (``RuleCoverage``).
+    let branchPoints: [BranchPoint]
 
     init(
-        id: String, description: String?, priority: Int64, index: Int, condition: Node, requires: [RequiredFact],
-        recommendation: Recommendation?, reason: Template?, escalations: [EscalationSpec], readFacts: [FactTable.Fact],
-        readFactNames: [String]
+        id: String, description: String?, priority: Int64, index: Int, path: JSONPointer, condition: Node,
+        requires: [RequiredFact], recommendation: Recommendation?, reason: Template?, escalations: [EscalationSpec],
+        readFacts: [FactTable.Fact], readFactNames: [String], branchPoints: [BranchPoint] = []
     ) {
         self.id = id
         self.idList = [id]
         self.description = description
         self.priority = priority
         self.index = index
+        self.path = path
         self.condition = condition
         self.requires = requires
         self.hasRequirements = !requires.isEmpty
@@ -39,6 +44,7 @@ final class CompiledRule: Sendable {
         self.escalations = escalations
         self.readFacts = readFacts
         self.readFactNames = readFactNames
+        self.branchPoints = branchPoints
     }
 }
 

@@ -11,6 +11,11 @@ struct LogicCompiler {
     var facts: FactTable
     private(set) var diagnostics: [RuleDiagnostic] = []
     private var nodeCount = 0
+    /// Whether `and`/`or` operands and `if` conditions record their outcomes in the trace (a
+    /// coverage run; ``RuleCoverage``). Off, the compiled nodes are exactly the plain ones.
+    var instrumentsBranches = false
+    /// The branch points instrumented so far, in document order.
+    private(set) var branchPoints: [BranchPoint] = []
 
     init(
         declarations: Declarations = .none, limits: Limits = .default, facts: FactTable = FactTable(),
@@ -89,7 +94,14 @@ struct LogicCompiler {
                 at: operation.namePath)
             return .failing(.invalidArguments, path: operation.path)
         }
-        let arguments = spec.rawArguments ? [] : operation.arguments.map { compile($0, depth: depth + 1) }
+        var arguments = spec.rawArguments ? [] : operation.arguments.map { compile($0, depth: depth + 1) }
+        if instrumentsBranches, let kind = BranchPoint.Kind(operator: operation.name) {
+            for index in arguments.indices where kind.isBranch(index, of: arguments.count) {
+                guard arguments[index].constant == nil else { continue }  // a constant has one outcome
+                branchPoints.append(BranchPoint(path: arguments[index].path, kind: kind))
+                arguments[index] = BranchPoint.recording(arguments[index])
+            }
+        }
         var call = OperatorCall(operation: operation, arguments: arguments, declarations: declarations)
         if operation.name == "var", let key = arguments.first?.constant, case .path(let steps) = DataOperators.Key(key)
         {

@@ -246,12 +246,14 @@ extension RuleCompiler {
                         .invalidValue, "a file input names its variable in \"has_file\" alone, without fact or type",
                         at: inputPath, rule: table)
                 }
+                noteFact(
+                    ["files_by_variable", variable], kind: .file, at: inputPath.appending("has_file"), rule: table)
                 let name = optionalString(object, "name", at: inputPath, rule: table) ?? "\(variable) file"
                 inputs.append(DecisionTable.Input(name: name, fact: variable, type: .file, required: false))
                 continue
             }
             guard let fact = requiredString(object, "fact", at: inputPath, rule: table) else { continue }
-            guard FactPath.parse(fact) != nil else {
+            guard let steps = FactPath.parse(fact) else {
                 report(.invalidFactPath, "invalid fact path \"\(fact)\"", at: inputPath.appending("fact"), rule: table)
                 continue
             }
@@ -264,10 +266,34 @@ extension RuleCompiler {
                     at: inputPath.appending("type"), rule: table)
                 continue
             }
+            noteFact(steps, at: inputPath.appending("fact"), rule: table)
+            checkDeclaredType(of: steps, for: type, at: inputPath.appending("type"), table: table)
             let name = optionalString(object, "name", at: inputPath, rule: table) ?? fact
             inputs.append(DecisionTable.Input(name: name, fact: fact, type: type, required: required))
         }
         return inputs.count == values.count ? inputs : nil
+    }
+
+    /// With a `variables` section: reports an input of `type` reading a declared variable whose
+    /// type its cells cannot compare (`type_mismatch`).
+    private mutating func checkDeclaredType(
+        of steps: [String], for type: DecisionTable.InputType, at path: JSONPointer, table: String
+    ) {
+        guard steps.count == 2, steps[0] == "variables", let declared = variables?[steps[1]]?.type else { return }
+        let accepted: [FactType]
+        switch type {
+        case .money: accepted = [.money, .number, .integer, .any]
+        case .number: accepted = [.number, .integer, .any]
+        case .string: accepted = [.string, .email, .date, .datetime, .any]
+        case .boolean: accepted = [.boolean, .any]
+        case .file: return
+        }
+        guard !accepted.contains(declared.factType) else { return }
+        report(
+            .typeMismatch,
+            "a \(type.rawValue) input cannot read variable \"\(steps[1])\" of type \(declared.label); "
+                + "it takes \(accepted.map(\.rawValue).joined(separator: ", "))",
+            at: path, rule: table)
     }
 
     // MARK: - Cells
@@ -393,7 +419,8 @@ extension RuleCompiler {
             readFactNames: [String]
         ) -> CompiledRule {
             CompiledRule(
-                id: id, description: description, priority: priority, index: index, condition: condition,
+                id: id, description: description, priority: priority, index: index, path: condition.path,
+                condition: condition,
                 requires: [], recommendation: recommendation, reason: reason, escalations: escalations,
                 readFacts: readFacts, readFactNames: readFactNames)
         }

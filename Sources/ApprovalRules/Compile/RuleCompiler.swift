@@ -18,8 +18,12 @@ struct RuleCompiler {
     /// Where the document reads facts, when ``collectsFactReferences`` is set.
     var factReferences: [FactReference] = []
 
-    init(limits: Limits) {
+    /// Whether conditions record their branch outcomes (a coverage run's rule set; ``RuleCoverage``).
+    let instrumentsBranches: Bool
+
+    init(limits: Limits, instrumentsBranches: Bool = false) {
         self.limits = limits
+        self.instrumentsBranches = instrumentsBranches
     }
 
     struct Output {
@@ -36,7 +40,7 @@ struct RuleCompiler {
 
     private static let documentFields: Set<String> = [
         "$schema", "name", "description", "version", "strategy", "default_recommendation", "safe_recommendation",
-        "currency", "lists", "variables", "required_facts", "rules",
+        "currency", "lists", "variables", "required_facts", "tables", "rules",
     ]
     private static let ruleFields: Set<String> = [
         "id", "description", "priority", "when", "requires", "recommend", "reason", "escalate", "enabled",
@@ -96,16 +100,23 @@ struct RuleCompiler {
         }
         for fact in output.requiredFacts { output.references.add(fact.path) }
 
-        guard let rulesValue = root["rules"] else {
+        // A document of decision tables alone needs no `rules`.
+        var rules: [JSONValue] = []
+        if let rulesValue = root["rules"] {
+            guard case .array(let elements) = rulesValue else {
+                report(
+                    .invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)",
+                    at: top.appending("rules"))
+                return output
+            }
+            rules = elements
+        } else if root["tables"] == nil {
             report(.missingField, "missing field \"rules\"", at: top)
             return output
         }
-        guard case .array(let rules) = rulesValue else {
-            report(
-                .invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)", at: top.appending("rules"))
-            return output
+        if rules.isEmpty && root["tables"] == nil {
+            report(.noRules, "the document has no rules", at: top.appending("rules"))
         }
-        if rules.isEmpty { report(.noRules, "the document has no rules", at: top.appending("rules")) }
         if rules.count > limits.rules {
             report(
                 .limitExceeded, "\(rules.count) rules, more than the limit of \(limits.rules)",
@@ -131,6 +142,19 @@ struct RuleCompiler {
         // Priority order: higher priority first, ties in document order.
         output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
         diagnostics += TierAnalysis.check(output.rules, rulesValue: rules, strategy: output.strategy)
+        if let tables = root["tables"] {
+            var taken = Set(output.rules.map(\.id))
+            output.rules += self.tables(
+                tables, at: top.appending("tables"), declarations: declarations, firstIndex: rules.count,
+                takenIDs: &taken, requiredFacts: &output.requiredFacts, references: &output.references)
+            output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
+            if output.rules.count > limits.rules {
+                report(
+                    .limitExceeded,
+                    "\(output.rules.count) rules and table rows, more than the limit of \(limits.rules)",
+                    at: top.appending("tables"))
+            }
+        }
         output.facts = facts
         return output
     }
@@ -274,10 +298,13 @@ struct RuleCompiler {
         }
         var condition = Node(constant: .bool(false), path: path)
         var readPaths: [[String]] = []
+        var branchPoints: [BranchPoint] = []
         if let when = rule["when"] {
             var compiler = LogicCompiler(declarations: declarations, limits: limits, facts: facts)
+            compiler.instrumentsBranches = instrumentsBranches
             condition = compiler.compile(when, at: path.appending("when"))
             facts = compiler.facts
+            branchPoints = compiler.branchPoints
             for diagnostic in compiler.diagnostics {
                 var copy = diagnostic
                 copy.ruleID = id
@@ -306,10 +333,11 @@ struct RuleCompiler {
             report(.ruleWithoutAction, "rule \"\(id)\" neither recommends nor escalates", at: path, rule: id)
         }
         return CompiledRule(
-            id: id, description: description, priority: priority, index: index, condition: condition,
+            id: id, description: description, priority: priority, index: index, path: path, condition: condition,
             requires: requires,
             recommendation: recommendation, reason: reason, escalations: escalations,
-            readFacts: readPaths.map { facts.fact($0) }, readFactNames: readPaths.map { $0.joined(separator: ".") })
+            readFacts: readPaths.map { facts.fact($0) }, readFactNames: readPaths.map { $0.joined(separator: ".") },
+            branchPoints: branchPoints)
     }
 
     /// The message template `text` (at `path`), with the facts it quotes added to `references`
@@ -368,7 +396,7 @@ struct RuleCompiler {
         return requiredString(object, key, at: path, rule: rule)
     }
 
-    private mutating func recommendation(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+    mutating func recommendation(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
         -> Recommendation?
     {
         guard let text = optionalString(object, key, at: path, rule: rule) else { return nil }

@@ -62,7 +62,9 @@ extension RuleSet.Compiled {
             }
             if explain {
                 draft.traces.append(
-                    RuleTrace(ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? [])
+                    RuleTrace(
+                        ruleID: rules[index].id, fired: result, failure: nil, events: context.trace?.events ?? [],
+                        branches: context.trace?.branches ?? [])
                 )
             }
             guard result else { continue }
@@ -145,7 +147,7 @@ extension RuleSet.Compiled {
             draft.traces.append(
                 RuleTrace(
                     ruleID: rule.id, fired: false, failure: RuleSet.describe(error),
-                    events: context.trace?.events ?? []))
+                    events: context.trace?.events ?? [], branches: context.trace?.branches ?? []))
         }
     }
 

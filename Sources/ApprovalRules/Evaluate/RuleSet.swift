@@ -133,8 +133,19 @@ public struct RuleSet: Sendable {
         try self.init(document: json, bytes: JSONWriter.compact.bytes(json), locator: nil, limits: limits)
     }
 
-    private init(document: JSONValue, bytes: [UInt8], locator: SourceLocator?, limits: Limits) throws {
-        var compiler = RuleCompiler(limits: limits)
+    /// The rule set of `bytes` compiled for a coverage run: conditions record their branch
+    /// outcomes in traces (``RuleCoverage``).
+    package init(instrumenting bytes: [UInt8], file: String?, limits: Limits) throws {
+        let document = try JSONParser(options: limits.ruleFileParsing).parse(bytes, file: file)
+        try self.init(
+            document: document, bytes: bytes, locator: SourceLocator(bytes: bytes, file: file), limits: limits,
+            instrumentsBranches: true)
+    }
+
+    private init(
+        document: JSONValue, bytes: [UInt8], locator: SourceLocator?, limits: Limits, instrumentsBranches: Bool = false
+    ) throws {
+        var compiler = RuleCompiler(limits: limits, instrumentsBranches: instrumentsBranches)
         let output = compiler.compile(document)
         var diagnostics = compiler.diagnostics
         if let locator {

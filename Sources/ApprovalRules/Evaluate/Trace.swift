@@ -56,6 +56,8 @@ extension RuleTrace {
 /// Collects trace events during one evaluation.
 struct TraceRecorder: Sendable {
     var events: [TraceEvent] = []
+    /// The outcomes of the branch points a coverage run instruments (``RuleCoverage``).
+    var branches: [BranchOutcome] = []
 }
 
 /// How values and operators read in traces and messages.

@@ -173,6 +173,9 @@ public struct RuleTrace: Sendable, Hashable {
     public var failure: String?
     /// The tests made, in order.
     public var events: [TraceEvent]
+    /// The outcomes of the rule's branch points, when its rule set was compiled for coverage
+    /// (``RuleCoverage``); not part of the JSON.
+    package var branches: [BranchOutcome] = []
 }
 
 // MARK: - JSON

@@ -64,8 +64,19 @@ package struct RuleTestCase: Sendable {
         }
         guard case .object(let object) = json else { throw fail("a test case must be an object", .root) }
         let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        /// `path` relative to the test file's folder, with `a/../` steps removed, so that reports
+        /// name `rules/x.rules.json` rather than `examples/tests/doa/../../../rules/x.rules.json`.
         func resolve(_ path: String) -> String {
-            path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
+            guard !path.hasPrefix("/"), !folder.isEmpty else { return path }
+            var parts: [Substring] = []
+            for part in (folder + "/" + path).split(separator: "/", omittingEmptySubsequences: false) {
+                if part == "..", let last = parts.last, last != "..", last != "." {
+                    parts.removeLast()
+                } else if part != "." || parts.isEmpty {
+                    parts.append(part)
+                }
+            }
+            return parts.isEmpty ? "." : parts.joined(separator: "/")
         }
         description = object["description"]?.string
         switch object["snapshot"] {

@@ -10,12 +10,13 @@ struct DryRun: ParsableCommand {
         commandName: "dry-run",
         abstract: "Evaluate a folder of saved snapshots (or an NDJSON stream) and summarise the decisions.",
         discussion: """
-            Snapshots are read recursively in name order (each folder's entries sorted by name); an NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are reported with file, line and column, counted, and the run goes on; the command then exits 65. Output is identical whatever --jobs is. With --compare, both rule sets run over the same snapshots and every changed decision is listed with the rules that started or stopped firing.
+            Snapshots are read recursively in name order (each folder's entries sorted by name); an NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are reported with file, line and column, counted, and the run goes on; the command then exits 65. Output is identical whatever --jobs is. With --compare, both rule sets run over the same snapshots and every changed decision is listed with the rules that started or stopped firing. With --coverage, the report ends with what the snapshots exercised of --rules (as `approvalctl test --coverage` reports it).
 
             Examples:
               approvalctl dry-run examples/snapshots
               approvalctl dry-run archive/ --rules rules/default.rules.json --compare rules/candidate.rules.json
               approvalctl dry-run decisions.ndjson --format ndjson --jobs 2
+              approvalctl dry-run archive/ --coverage --min-coverage 90
             """
     )
 
@@ -36,10 +37,13 @@ struct DryRun: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
+    @OptionGroup var coverage: CoverageOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         try Jobs.validate(jobs)
+        try coverage.validate()
     }
 
     func run() throws {
@@ -60,12 +64,26 @@ struct DryRun: ParsableCommand {
                 throw Console.fail(error.message, code: error.code, status: .missingInput, format: common.format)
             }
             let workers = jobs ?? Console.cores
-            let evaluator = BatchEvaluator(
-                rules: before, comparedWith: after, options: EvaluationOptions(now: clock), workers: workers)
+            var rules = before
+            var options = EvaluationOptions(now: clock)
             var report = DryRunReport(before: before, after: after, source: self.source, format: common.format)
+            if coverage.enabled {
+                // The measured copy of the rules decides, explaining, so the report sees each branch.
+                var measured = CoverageReport(coverage)
+                let index = try measured.index(
+                    of: before, file: try Inputs.rulesPath(decision.rules, format: common.format))
+                rules = measured.ruleSet(at: index)
+                options.explain = true
+                report.coverage = (measured, index)
+            }
+            let evaluator = BatchEvaluator(rules: rules, comparedWith: after, options: options, workers: workers)
             let matched = report.run(
                 evaluator, over: &source, failOn: failOn, progress: progress ?? Console.stderrIsTerminal)
             if report.summary.unreadable > 0 { throw CommandFailure(status: .invalidInput) }
+            if let shortfalls = report.coverage?.report.shortfalls, !shortfalls.isEmpty {
+                for shortfall in shortfalls { Console.err("approvalctl: \(shortfall)\n") }
+                throw CommandFailure(status: .testsFailed)
+            }
             if matched { throw CommandFailure(status: .decisionMatched) }
         }
     }

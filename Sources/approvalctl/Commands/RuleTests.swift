@@ -12,8 +12,11 @@ struct RuleTests: ParsableCommand {
         discussion: """
             Runs every *.test.json under the given files or folders (name order); the format is in rules/README.md. Prints one line per case and a diff for failures, then "N passed, N failed". Exits 2 when any case fails.
 
-            Example:
+            With --coverage, then per rule file: how many rules and table rows fired, how many and/or operands and if conditions were seen both true and false, and each one that was not, with file:line:column. --min-coverage and --min-branch-coverage exit 2 below a percentage.
+
+            Examples:
               approvalctl test examples/tests --rules rules/default.rules.json
+              approvalctl test examples/tests --coverage --min-coverage 100
             """
     )
 
@@ -23,9 +26,12 @@ struct RuleTests: ParsableCommand {
     @Option(help: "The rule file for cases that do not name one (default: rules/default.rules.json).")
     var rules: String?
 
+    @OptionGroup var coverage: CoverageOptions
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
+        try coverage.validate()
         if paths.isEmpty { throw ValidationError("give at least one test file or folder") }
         if common.format == .ndjson { throw ValidationError("test takes --format text or json") }
     }
@@ -50,6 +56,7 @@ struct RuleTests: ParsableCommand {
                 ruleSets[path] = loaded
                 return loaded
             }
+            var coverageReport = CoverageReport(coverage)
             var results: [JSONValue] = []
             var passed = 0
             var failed = 0
@@ -59,13 +66,20 @@ struct RuleTests: ParsableCommand {
                 do {
                     let testCase = try RuleTestCase(try JSONParser().parse(contentsOf: file), file: file)
                     description = testCase.description
-                    let rules = try ruleSet(testCase.rulesPath ?? Inputs.rulesPath(self.rules, format: common.format))
+                    let rulesFile = try testCase.rulesPath ?? Inputs.rulesPath(self.rules, format: common.format)
+                    let rules = try ruleSet(rulesFile)
                     let snapshot: ApprovalSnapshot
                     switch testCase.snapshot {
                     case .file(let path): snapshot = try Inputs.snapshot(path, format: common.format)
                     case .inline(let value): snapshot = ApprovalSnapshot(value)
                     }
-                    failures = testCase.check(rules.evaluate(snapshot, options: testCase.options))
+                    if coverage.enabled {
+                        let index = try coverageReport.index(of: rules, file: rulesFile)
+                        failures = testCase.check(
+                            coverageReport.evaluate(snapshot, options: testCase.options, with: index))
+                    } else {
+                        failures = testCase.check(rules.evaluate(snapshot, options: testCase.options))
+                    }
                 } catch let error as JSONError {
                     failures = ["cannot read the test case: \(error)"]
                 } catch let error as RuleCompilationError {
@@ -90,13 +104,18 @@ struct RuleTests: ParsableCommand {
                 }
             }
             if common.format == .json {
-                Console.outJSON([
+                var report: JSONObject = [
                     "passed": .integer(Int64(passed)), "failed": .integer(Int64(failed)), "cases": .array(results),
-                ])
+                ]
+                if coverage.enabled { report["coverage"] = coverageReport.json }
+                Console.outJSON(.object(report))
             } else {
                 Console.out("\(passed) passed, \(failed) failed\n")
+                if coverage.enabled { Console.out(coverageReport.text) }
             }
-            if failed > 0 { throw CommandFailure(status: .testsFailed) }
+            let shortfalls = coverageReport.shortfalls
+            for shortfall in shortfalls { Console.err("approvalctl: \(shortfall)\n") }
+            if failed > 0 || !shortfalls.isEmpty { throw CommandFailure(status: .testsFailed) }
         }
     }
 }
