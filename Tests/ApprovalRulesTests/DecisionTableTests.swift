@@ -296,3 +296,25 @@ extension DecisionTableTests {
             ])
     }
 }
+
+extension DecisionTableTests {
+    /// Thousands of rows matching the same inputs would make the analysis quadratic: it stops at
+    /// its budget and says so, in well under a second.
+    @Test func hugeOverlappingTableHitsTheLimitInsteadOfHanging() throws {
+        let rows: [JSONValue] = (0..<8_000).map { _ in ["when": ["-", "-"], "recommend": "hold"] }
+        let document: JSONValue = [
+            "name": "huge",
+            "tables": [
+                [
+                    "id": "t", "hit_policy": "first",
+                    "inputs": [
+                        ["fact": "variables.a", "type": "number"], ["fact": "variables.b", "type": "string"],
+                    ],
+                    "rows": .array(rows),
+                ]
+            ],
+        ]
+        let found = Self.diagnostics(of: document).map { "\($0.code) \($0.path)" }
+        #expect(found == ["limit_exceeded /tables/0"])
+    }
+}

@@ -36,18 +36,22 @@ struct DecisionTableAnalysis {
 
     /// The most input combinations one table's analysis visits before giving up.
     static let combinationLimit = 200_000
+    /// The most row tests and row pairs one table's analysis makes before giving up (a table of
+    /// thousands of rows matching the same inputs would otherwise take quadratic time).
+    static let workLimit = 20_000_000
     /// The most findings of one kind reported for one table (the last one says how many more).
     static let findingsPerKind = 10
 
     private(set) var findings: [Finding] = []
     /// For each row, the rows that take precedence over it and match some input it matches too.
-    private(set) var precedence: [[Int]]
+    private(set) var precedence: [Set<Int>]
     /// `false` when the table has more combinations than ``combinationLimit``.
     private(set) var complete = true
 
     private let table: DecisionTable
     private let regions: [[Region]]
     private var visited = 0
+    private var work = 0
     private var won: [Bool]
     /// The first combination each row matched, and the rows that won there.
     private var firstMatch: [(choice: [Int], winners: [Int])?]
@@ -59,7 +63,7 @@ struct DecisionTableAnalysis {
     init(_ table: DecisionTable) {
         self.table = table
         self.regions = table.inputs.indices.map { Self.regions(of: $0, in: table) }
-        self.precedence = Array(repeating: [], count: table.rows.count)
+        self.precedence = Array(repeating: Set<Int>(), count: table.rows.count)
         self.won = Array(repeating: false, count: table.rows.count)
         self.firstMatch = Array(repeating: nil, count: table.rows.count)
         var choice: [Int] = []
@@ -98,6 +102,11 @@ struct DecisionTableAnalysis {
             return
         }
         for (index, region) in regions[input].enumerated() {
+            work += candidates.count
+            if work > Self.workLimit {
+                complete = false
+                return
+            }
             let next = candidates.filter { table.rows[$0].cells[input].contains(region.sample) }
             choice.append(index)
             walk(input: input + 1, candidates: next, choice: &choice)
@@ -116,14 +125,19 @@ struct DecisionTableAnalysis {
         for row in winners { won[row] = true }
         for row in candidates where firstMatch[row] == nil { firstMatch[row] = (choice, winners) }
         guard candidates.count > 1 else { return }
+        work += candidates.count * (candidates.count - 1) / 2
+        if work > Self.workLimit {
+            complete = false
+            return
+        }
         for (position, later) in candidates.enumerated() {
             for earlier in candidates[..<position] {
                 switch table.hitPolicy {
                 case .first:
-                    if !precedence[later].contains(earlier) { precedence[later].append(earlier) }
+                    precedence[later].insert(earlier)
                 case .priority:
                     let (first, second) = outranks(earlier, later) ? (earlier, later) : (later, earlier)
-                    if !precedence[second].contains(first) { precedence[second].append(first) }
+                    precedence[second].insert(first)
                 case .unique:
                     guard pairsSeen.insert([earlier, later]).inserted else { continue }
                     let differ = table.rows[earlier].outputs != table.rows[later].outputs

@@ -158,7 +158,7 @@ extension RuleCompiler {
         guard analysis.complete else {
             report(
                 .limitExceeded,
-                "table \"\(id)\" has more than \(DecisionTableAnalysis.combinationLimit) input combinations to check; split it into smaller tables",
+                "table \"\(id)\" is too large to check (more than \(DecisionTableAnalysis.combinationLimit) input combinations, or too many rows matching the same inputs); split it into smaller tables",
                 at: path, rule: id)
             return []
         }
@@ -351,7 +351,7 @@ extension RuleCompiler {
     /// Row `index` fires when its cells all hold and none of the rows that take precedence over it
     /// (`first`: rows the analysis found matching some of the same inputs) matches.
     private static func rowCondition(
-        _ index: Int, cells: [[Node]], first: [Int], table: String, policy: DecisionTable.HitPolicy,
+        _ index: Int, cells: [[Node]], first: Set<Int>, table: String, policy: DecisionTable.HitPolicy,
         at path: JSONPointer
     ) -> Node {
         let own = cells[index]
