@@ -19,14 +19,7 @@ import Testing
 
     /// Every diagnostic of a document, whether or not it compiles.
     static func diagnostics(of document: JSONValue) -> [RuleDiagnostic] {
-        do {
-            return try RuleSet(json: document).warnings
-        } catch let error as RuleCompilationError {
-            return error.diagnostics
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return []
-        }
+        ApprovalRulesTests.diagnostics(compiling: document)
     }
 
     /// A snapshot holding an example input: variables for `variables.*` keys, a files listing with a

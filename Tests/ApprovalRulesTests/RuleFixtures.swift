@@ -104,8 +104,17 @@ extension Decision {
 
 /// The diagnostics a document compiles with: the thrown ones, or the warnings of a usable set.
 func diagnostics(compiling text: String) -> [RuleDiagnostic] {
+    diagnostics { try RuleSet(text: text) }
+}
+
+/// The diagnostics a document (as JSON) compiles with.
+func diagnostics(compiling document: JSONValue) -> [RuleDiagnostic] {
+    diagnostics { try RuleSet(json: document) }
+}
+
+private func diagnostics(_ compile: () throws -> RuleSet) -> [RuleDiagnostic] {
     do {
-        return try RuleSet(text: text).warnings
+        return try compile().warnings
     } catch let error as RuleCompilationError {
         return error.diagnostics
     } catch {

@@ -88,9 +88,10 @@ extension RuleCompiler {
         return FollowUpSpec(after: after, to: to, severity: severity, message: message)
     }
 
-    /// An `unknown_field` warning, with a "did you mean", for each key of `object` not in `known`.
-    private mutating func reportUnknownFields(
-        of object: JSONObject, known: Set<String>, at path: JSONPointer, rule: String
+    /// An `unknown_field` warning, with a "did you mean", for each key of `object` not in `known`
+    /// (escalations, decision tables, variable declarations, the document itself).
+    mutating func reportUnknownFields(
+        of object: JSONObject, known: Set<String>, at path: JSONPointer, rule: String? = nil
     ) {
         for key in object.keys where !known.contains(key) {
             var message = "unknown field \"\(key)\""

@@ -55,7 +55,7 @@ extension RuleCompiler {
         requiredFacts: inout [RequiredFact], references: inout References
     ) -> [CompiledRule] {
         let path = context.path
-        reportUnknownFields(object, known: Self.tableFields, at: path, rule: id)
+        reportUnknownFields(of: object, known: Self.tableFields, at: path, rule: id)
         _ = optionalString(object, "description", at: path, rule: id)
         var hitPolicy = DecisionTable.HitPolicy.unique
         if let text = optionalString(object, "hit_policy", at: path, rule: id) {
@@ -68,14 +68,7 @@ extension RuleCompiler {
                     at: path.appending("hit_policy"), rule: id)
             }
         }
-        var priority: Int64 = 0
-        if let value = object["priority"] {
-            if case .integer(let number) = value {
-                priority = number
-            } else {
-                report(.invalidFieldType, "\"priority\" must be an integer", at: path.appending("priority"), rule: id)
-            }
-        }
+        let priority = self.priority(object, at: path, rule: id)
         guard let inputs = tableInputs(object["inputs"], at: path, table: id) else { return [] }
         guard case .array(let rowValues)? = object["rows"], !rowValues.isEmpty else {
             report(.missingField, "table \"\(id)\" needs a non-empty \"rows\" array", at: path, rule: id)
@@ -102,7 +95,7 @@ extension RuleCompiler {
                 report(.invalidFieldType, "a table row must be an object, not \(rowValue.typeName)", at: rowPath)
                 continue
             }
-            reportUnknownFields(row, known: Self.rowFields, at: rowPath, rule: ruleID)
+            reportUnknownFields(of: row, known: Self.rowFields, at: rowPath, rule: ruleID)
             guard case .array(let cellValues)? = row["when"] else {
                 report(
                     .missingField, "row \(index + 1) of table \"\(id)\" needs \"when\": one cell per input",
@@ -143,7 +136,7 @@ extension RuleCompiler {
         if let value = object["default"] {
             let defaultPath = path.appending("default")
             if case .object(let fields) = value {
-                reportUnknownFields(fields, known: Self.outputFields, at: defaultPath, rule: "\(id)/default")
+                reportUnknownFields(of: fields, known: Self.outputFields, at: defaultPath, rule: "\(id)/default")
                 defaultOutput = rowOutput(fields, at: defaultPath, rule: "\(id)/default", references: &references)
             } else {
                 report(
@@ -228,17 +221,8 @@ extension RuleCompiler {
                 report(.invalidFieldType, "a table input must be an object, not \(value.typeName)", at: inputPath)
                 continue
             }
-            reportUnknownFields(object, known: Self.inputFields, at: inputPath, rule: table)
-            var required = true
-            if let flag = object["required"] {
-                if let bool = flag.bool {
-                    required = bool
-                } else {
-                    report(
-                        .invalidFieldType, "\"required\" must be true or false", at: inputPath.appending("required"),
-                        rule: table)
-                }
-            }
+            reportUnknownFields(of: object, known: Self.inputFields, at: inputPath, rule: table)
+            let required = optionalBool(object, "required", at: inputPath, rule: table) ?? true
             if object["has_file"] != nil {
                 guard let variable = requiredString(object, "has_file", at: inputPath, rule: table) else { continue }
                 if object["fact"] != nil || object["type"] != nil {
@@ -444,15 +428,5 @@ extension RuleCompiler {
         return RowOutput(
             description: description, recommendation: recommendation, reason: reason, escalations: escalations,
             written: .object(written))
-    }
-
-    private mutating func reportUnknownFields(
-        _ object: JSONObject, known: Set<String>, at path: JSONPointer, rule: String
-    ) {
-        for key in object.keys where !known.contains(key) {
-            var message = "unknown field \"\(key)\""
-            if let guess = Suggestion.closest(to: key, among: known) { message += "; did you mean \"\(guess)\"?" }
-            report(.unknownField, message, at: path.appending(key), rule: rule)
-        }
     }
 }

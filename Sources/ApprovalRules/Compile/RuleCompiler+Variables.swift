@@ -50,16 +50,7 @@ extension RuleCompiler {
                         .invalidFieldType, "\"type\" must be a type name, not \(other.typeName)",
                         at: entryPath.appending("type"))
                 }
-                var required = false
-                if let flag = fields["required"] {
-                    if let bool = flag.bool {
-                        required = bool
-                    } else {
-                        report(
-                            .invalidFieldType, "\"required\" must be true or false, not \(flag.typeName)",
-                            at: entryPath.appending("required"))
-                    }
-                }
+                let required = optionalBool(fields, "required", at: entryPath) ?? false
                 let description = optionalString(fields, "description", at: entryPath)
                 declarations.declare(DeclaredVariable(id: id, type: type, required: required, description: description))
             default:

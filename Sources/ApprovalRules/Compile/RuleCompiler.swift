@@ -63,13 +63,7 @@ struct RuleCompiler {
             return output
         }
         let top = JSONPointer.root
-        for key in root.keys where !Self.documentFields.contains(key) {
-            var message = "unknown field \"\(key)\""
-            if let guess = Suggestion.closest(to: key, among: Self.documentFields) {
-                message += "; did you mean \"\(guess)\"?"
-            }
-            report(.unknownField, message, at: top.appending(key))
-        }
+        reportUnknownFields(of: root, known: Self.documentFields, at: top)
         output.name = requiredString(root, "name", at: top) ?? ""
         output.description = optionalString(root, "description", at: top)
         if let text = optionalString(root, "strategy", at: top) {
@@ -288,14 +282,7 @@ struct RuleCompiler {
             report(.invalidFieldType, "\"enabled\" must be true or false", at: path.appending("enabled"), rule: id)
         }
         let description = optionalString(rule, "description", at: path)
-        var priority: Int64 = 0
-        if let value = rule["priority"] {
-            if case .integer(let number) = value {
-                priority = number
-            } else {
-                report(.invalidFieldType, "\"priority\" must be an integer", at: path.appending("priority"), rule: id)
-            }
-        }
+        let priority = self.priority(rule, at: path, rule: id)
         var condition = Node(constant: .bool(false), path: path)
         var readPaths: [[String]] = []
         var branchPoints: [BranchPoint] = []
@@ -386,6 +373,31 @@ struct RuleCompiler {
                 rule: rule)
         }
         return text
+    }
+
+    /// A rule's or a table's `priority`: an integer, `0` when absent (reported when it is not one).
+    mutating func priority(_ object: JSONObject, at path: JSONPointer, rule: String) -> Int64 {
+        guard let value = object["priority"] else { return 0 }
+        guard case .integer(let number) = value else {
+            report(.invalidFieldType, "\"priority\" must be an integer", at: path.appending("priority"), rule: rule)
+            return 0
+        }
+        return number
+    }
+
+    /// The Boolean at `key` of `object`, when there is one (reported when it is not `true` or
+    /// `false`).
+    mutating func optionalBool(_ object: JSONObject, _ key: String, at path: JSONPointer, rule: String? = nil)
+        -> Bool?
+    {
+        guard let value = object[key] else { return nil }
+        guard let flag = value.bool else {
+            report(
+                .invalidFieldType, "\"\(key)\" must be true or false, not \(value.typeName)", at: path.appending(key),
+                rule: rule)
+            return nil
+        }
+        return flag
     }
 
     /// The non-empty string at `key` of `object`, when there is one (reported when it is not a string).
