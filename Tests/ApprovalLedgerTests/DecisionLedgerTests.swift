@@ -290,7 +290,7 @@ struct Tampering: Sendable, CustomStringConvertible {
         let second = try LedgerEntry.deciding(raised, rules: defaultRules, options: options, source: "t")
         let receipt = try await ledger.record(second)
         let changed = second.decision.escalations.indices.filter {
-            second.decision.escalations[$0].message.contains("310000")
+            second.decision.escalations[$0].message.contains("USD 310,000.00")
         }
         #expect(!changed.isEmpty)
         #expect(receipt.newEscalations == changed)

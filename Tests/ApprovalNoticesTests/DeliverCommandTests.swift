@@ -138,7 +138,15 @@ import Testing
             let process = try CLI.start(
                 ["notices", "deliver", "--ledger", setup.ledgerPath, "--notify", setup.notifyPath],
                 environment: ["HOOK_SECRET": Self.secret], output: folder)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 10...350, using: &generator)))
+            // Kill at a random moment once this run delivers: under the load of the whole test suite a
+            // process can take longer to start than any fixed sleep, and a kill before its first
+            // claim tests nothing.
+            let before = receiver.deliveries.count
+            let started = ContinuousClock.now
+            while receiver.deliveries.count == before, ContinuousClock.now - started < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...60, using: &generator)))
             kill(process.processIdentifier, SIGKILL)
             while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         }
@@ -198,10 +206,17 @@ import Testing
         for _ in 0..<100 where receiver.deliveries.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(receiver.deliveries.count == 2)
         #expect(receiver.deliveries.allSatisfy { $0.body["task_id"] == .integer(6301) && $0.signatureValid })
+        // The receiver has the requests before the deliverer has marked them sent and counted them.
         let metricsTransport = AsyncHTTPClientTransport()
-        let (_, metrics) = try await metricsTransport.send(HTTPRequest(method: .get, url: base + "/metrics"), body: nil)
+        var metrics = ""
+        for _ in 0..<100 where !metrics.contains("approval_notices_total{outcome=\"sent\"} 2") {
+            let (_, body) = try await metricsTransport.send(
+                HTTPRequest(method: .get, url: base + "/metrics"), body: nil)
+            metrics = String(decoding: body, as: UTF8.self)
+            try await Task.sleep(for: .milliseconds(50))
+        }
         try await metricsTransport.shutdown()
-        #expect(String(decoding: metrics, as: UTF8.self).contains("approval_notices_total{outcome=\"sent\"} 2"))
+        #expect(metrics.contains("approval_notices_total{outcome=\"sent\"} 2"))
         kill(server.processIdentifier, SIGTERM)
         while server.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(server.terminationStatus == 0)

@@ -311,3 +311,113 @@ extension DecisionTableTests {
         #expect(found == ["limit_exceeded /tables/0"])
     }
 }
+
+/// Random tables against a naive reading of the hit policies: the compiled rows (whose `first`
+/// and `priority` conditions only rule out the rows the analysis found overlapping) must fire
+/// exactly the rows the definition says, on every input tried, boundary values included.
+@Suite struct DecisionTableSemanticsTests {
+    /// A small deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    }
+
+    static let bounds = [0, 100, 250, 1000]
+    static let strings = ["legal", "it", "sales"]
+    static let recommendations = ["approve", "request_changes", "hold", "reject"]
+
+    /// A cell for an input kind (0 number, 1 string, 2 Boolean), as written and as a test.
+    static func cell(_ kind: Int, _ random: inout Generator) -> (JSONValue, (JSONValue) -> Bool) {
+        if random.below(4) == 0 { return ("-", { _ in true }) }
+        switch kind {
+        case 0:
+            let low = bounds[random.below(bounds.count)]
+            let high = bounds[random.below(bounds.count)]
+            switch random.below(4) {
+            case 0: return (.string("< \(low)"), { $0.number! < Double(low) })
+            case 1: return (.string(">= \(low)"), { $0.number! >= Double(low) })
+            case 2: return (.integer(Int64(low)), { $0.number! == Double(low) })
+            default:
+                let (a, b) = (min(low, high), max(low, high))
+                return (.string("[\(a), \(b))"), { Double(a) <= $0.number! && $0.number! < Double(b) })
+            }
+        case 1:
+            let chosen = Array(Set((0...random.below(2)).map { _ in strings[random.below(strings.count)] })).sorted()
+            return (.array(chosen.map(JSONValue.string)), { chosen.contains($0.string!) })
+        default:
+            let wanted = random.below(2) == 0
+            return (.bool(wanted), { $0.bool! == wanted })
+        }
+    }
+
+    static func value(_ kind: Int, _ random: inout Generator) -> JSONValue {
+        switch kind {
+        case 0:
+            let near = bounds[random.below(bounds.count)]
+            return .integer(Int64(near + [-1, 0, 0, 1, 37][random.below(5)]))
+        case 1: return .string((strings + ["other"])[random.below(strings.count + 1)])
+        default: return .bool(random.below(2) == 0)
+        }
+    }
+
+    @Test(arguments: 0..<8)
+    func compiledRowsFireWhatTheHitPolicySays(_ batch: Int) throws {
+        let policies = ["first", "priority", "collect", "unique"]
+        var checked = 0
+        for seed in (batch * 60)..<(batch * 60 + 60) {
+            var random = Generator(state: UInt64(seed))
+            let policy = policies[seed % policies.count]
+            let kinds = (0..<(1 + random.below(3))).map { _ in random.below(3) }
+            let inputs: [JSONValue] = kinds.enumerated().map { index, kind in
+                ["fact": .string("variables.i\(index)"), "type": .string(["number", "string", "boolean"][kind])]
+            }
+            var rows: [JSONValue] = []
+            var tests: [[(JSONValue) -> Bool]] = []
+            var ranks: [Int] = []
+            for _ in 0..<(1 + random.below(6)) {
+                let cells = kinds.map { Self.cell($0, &random) }
+                let rank = random.below(Self.recommendations.count)
+                rows.append(["when": .array(cells.map(\.0)), "recommend": .string(Self.recommendations[rank])])
+                tests.append(cells.map(\.1))
+                ranks.append(rank)
+            }
+            let hasDefault = random.below(3) == 0
+            var table: JSONObject = [
+                "id": "t", "hit_policy": .string(policy), "inputs": .array(inputs), "rows": .array(rows),
+            ]
+            if hasDefault { table["default"] = ["recommend": "hold"] }
+            let document: JSONValue = ["name": "random", "tables": [.object(table)]]
+            guard let rules = try? RuleSet(json: document) else { continue }  // unique/collect overlaps
+            for _ in 0..<30 {
+                let values = kinds.map { Self.value($0, &random) }
+                var example = JSONObject()
+                for (index, value) in values.enumerated() { example["variables.i\(index)"] = value }
+                let matching = tests.indices.filter { row in
+                    tests[row].indices.allSatisfy { tests[row][$0](values[$0]) }
+                }
+                var expected: [Int]
+                switch policy {
+                case "first": expected = Array(matching.prefix(1))
+                case "priority":
+                    expected = matching.max { (ranks[$0], -$0) < (ranks[$1], -$1) }.map { [$0] } ?? []
+                default: expected = matching
+                }
+                var ids = expected.map { "t/row-\($0 + 1)" }
+                if ids.isEmpty && hasDefault { ids = ["t/default"] }
+                let decision = rules.evaluate(DecisionTableTests.snapshot(for: .object(example)))
+                #expect(
+                    decision.firedRules.map(\.id).sorted() == ids.sorted(),
+                    "seed \(seed), \(policy), input \(values), rows \(rows)")
+                checked += 1
+            }
+        }
+        #expect(checked > 600)
+    }
+}
