@@ -3,11 +3,9 @@ import ApprovalJSON
 /// Checks the parts of a snapshot a rule set reads, so that a snapshot of the wrong shape yields
 /// data problems (and the safe recommendation) instead of a quietly weaker decision.
 enum SnapshotValidator {
-    /// The variable types the approvals API documents.
-    static let variableTypes: Set<String> = [
-        "text", "number", "boolean", "date", "email", "file", "select", "multi_select", "user_entity", "business",
-        "dynamic_list", "dynamic_table", "number_with_currency", "conversation",
-    ]
+    /// The variable types the approvals API documents (listed once, with what each reads as, in
+    /// ``VariableType/apiTypes``).
+    static let variableTypes = Set(VariableType.apiTypes.keys)
 
     private static let approverKeys = ["eligible_approvers_active", "next_eligible_approvers"]
 
