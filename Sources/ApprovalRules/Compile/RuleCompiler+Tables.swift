@@ -50,6 +50,7 @@ extension RuleCompiler {
         var path: JSONPointer
     }
 
+    /// One table: its header, inputs and rows read, its findings reported, its rules built.
     private mutating func table(
         _ object: JSONObject, id: String, context: TableContext, takenIDs: inout Set<String>,
         requiredFacts: inout [RequiredFact], references: inout References
@@ -57,28 +58,13 @@ extension RuleCompiler {
         let path = context.path
         reportUnknownFields(of: object, known: Self.tableFields, at: path, rule: id)
         _ = optionalString(object, "description", at: path, rule: id)
-        var hitPolicy = DecisionTable.HitPolicy.unique
-        if let text = optionalString(object, "hit_policy", at: path, rule: id) {
-            if let policy = DecisionTable.HitPolicy(rawValue: text) {
-                hitPolicy = policy
-            } else {
-                let known = DecisionTable.HitPolicy.allCases.map(\.rawValue).joined(separator: ", ")
-                report(
-                    .invalidValue, "unknown hit_policy \"\(text)\"; expected one of \(known)",
-                    at: path.appending("hit_policy"), rule: id)
-            }
-        }
+        let hitPolicy = self.hitPolicy(object, at: path, table: id)
         let priority = self.priority(object, at: path, rule: id)
         guard let inputs = tableInputs(object["inputs"], at: path, table: id) else { return [] }
         guard case .array(let rowValues)? = object["rows"], !rowValues.isEmpty else {
             report(.missingField, "table \"\(id)\" needs a non-empty \"rows\" array", at: path, rule: id)
             return []
         }
-
-        // The rows: cells (as the analysis reads them, and as compiled tests), outputs.
-        var rows: [DecisionTable.Row] = []
-        var cellNodes: [[Node]] = []
-        var outputs: [RowOutput] = []
         var readPaths: [[String]] = []
         for input in inputs {
             if input.type == .file {
@@ -88,65 +74,20 @@ extension RuleCompiler {
                 references.add(steps)
             }
         }
-        for (index, rowValue) in rowValues.enumerated() {
-            let rowPath = path.appending("rows").appending(index)
-            let ruleID = DecisionTable.ruleID(table: id, row: index)
-            guard case .object(let row) = rowValue else {
-                report(.invalidFieldType, "a table row must be an object, not \(rowValue.typeName)", at: rowPath)
-                continue
+        var rows: [CompiledRow] = []
+        for (index, value) in rowValues.enumerated() {
+            if let row = tableRow(
+                value, index: index, inputs: inputs, table: id, context: context, references: &references)
+            {
+                rows.append(row)
             }
-            reportUnknownFields(of: row, known: Self.rowFields, at: rowPath, rule: ruleID)
-            guard case .array(let cellValues)? = row["when"] else {
-                report(
-                    .missingField, "row \(index + 1) of table \"\(id)\" needs \"when\": one cell per input",
-                    at: rowPath, rule: ruleID)
-                continue
-            }
-            guard cellValues.count == inputs.count else {
-                report(
-                    .invalidValue,
-                    "row \(index + 1) of table \"\(id)\" has \(cellValues.count) cells; the table has \(inputs.count) inputs",
-                    at: rowPath.appending("when"), rule: ruleID)
-                continue
-            }
-            var cells: [DecisionTable.Cell] = []
-            var nodes: [Node] = []
-            for (position, cellValue) in cellValues.enumerated() {
-                let cellPath = rowPath.appending("when").appending(position)
-                switch DecisionTable.Cell.parse(cellValue, type: inputs[position].type) {
-                case .success(let cell):
-                    cells.append(cell)
-                    nodes += cellTests(cell, input: inputs[position], at: cellPath, context: context, rule: ruleID)
-                case .failure(let error):
-                    report(
-                        .invalidValue, "cell for \(inputs[position].name): \(error.message)", at: cellPath,
-                        rule: ruleID)
-                }
-            }
-            guard cells.count == inputs.count else { continue }
-            let output = rowOutput(row, at: rowPath, rule: ruleID, references: &references)
-            rows.append(
-                DecisionTable.Row(cells: cells, recommendation: output.recommendation, outputs: output.written))
-            cellNodes.append(nodes)
-            outputs.append(output)
         }
         guard rows.count == rowValues.count else { return [] }
-
-        var defaultOutput: RowOutput?
-        if let value = object["default"] {
-            let defaultPath = path.appending("default")
-            if case .object(let fields) = value {
-                reportUnknownFields(of: fields, known: Self.outputFields, at: defaultPath, rule: "\(id)/default")
-                defaultOutput = rowOutput(fields, at: defaultPath, rule: "\(id)/default", references: &references)
-            } else {
-                report(
-                    .invalidFieldType, "\"default\" must be an object of outputs (recommend, reason, escalate)",
-                    at: defaultPath, rule: id)
-            }
-        }
+        let defaultOutput = self.defaultOutput(
+            object["default"], at: path.appending("default"), table: id, references: &references)
 
         let table = DecisionTable(
-            id: id, hitPolicy: hitPolicy, inputs: inputs, rows: rows, hasDefault: defaultOutput != nil)
+            id: id, hitPolicy: hitPolicy, inputs: inputs, rows: rows.map(\.row), hasDefault: defaultOutput != nil)
         let analysis = DecisionTableAnalysis(table)
         guard analysis.complete else {
             report(
@@ -155,39 +96,24 @@ extension RuleCompiler {
                 at: path, rule: id)
             return []
         }
-        for finding in analysis.findings {
-            diagnostics.append(
-                RuleDiagnostic(
-                    code: finding.code, message: finding.message,
-                    path: finding.row.map { path.appending("rows").appending($0) } ?? path,
-                    ruleID: finding.row.map { DecisionTable.ruleID(table: id, row: $0) } ?? id,
-                    example: finding.example,
-                    rules: finding.rows.map { DecisionTable.ruleID(table: id, row: $0) }))
-        }
-
-        // What decisions need: the required inputs, once each.
-        for input in inputs where input.required {
-            guard let type = input.type.factType, let steps = FactPath.parse(input.fact) else { continue }
-            guard !requiredFacts.contains(where: { $0.path == steps }) else { continue }
-            requiredFacts.append(RequiredFact(fact: facts.fact(steps), type: type, path: steps))
-            references.add(steps)
-        }
+        report(analysis.findings, of: id, at: path)
+        require(inputs, into: &requiredFacts, references: &references)
 
         // One rule per row, and one for the default.
         let readFacts = readPaths.map { facts.fact($0) }
         let readFactNames = readPaths.map { $0.joined(separator: ".") }
+        let cells = rows.map(\.tests)
         var rules: [CompiledRule] = []
-        for (index, output) in outputs.enumerated() {
+        for (index, row) in rows.enumerated() {
             let ruleID = DecisionTable.ruleID(table: id, row: index)
             let rowPath = path.appending("rows").appending(index)
             if !takenIDs.insert(ruleID).inserted {
                 report(.duplicateRuleID, "rule id \"\(ruleID)\" of table \"\(id)\" is already used", at: rowPath)
             }
             let condition = Self.rowCondition(
-                index, cells: cellNodes, first: analysis.precedence[index], table: id, policy: hitPolicy,
-                at: rowPath)
+                index, cells: cells, first: analysis.precedence[index], table: id, policy: hitPolicy, at: rowPath)
             rules.append(
-                output.rule(
+                row.output.rule(
                     id: ruleID, priority: priority, index: context.firstIndex + index, condition: condition,
                     readFacts: readFacts, readFactNames: readFactNames))
         }
@@ -196,13 +122,118 @@ extension RuleCompiler {
             if !takenIDs.insert(ruleID).inserted {
                 report(.duplicateRuleID, "rule id \"\(ruleID)\" is already used", at: path.appending("default"))
             }
-            let condition = Self.defaultCondition(cells: cellNodes, table: id, at: path.appending("default"))
+            let condition = Self.defaultCondition(cells: cells, table: id, at: path.appending("default"))
             rules.append(
                 defaultOutput.rule(
-                    id: ruleID, priority: priority, index: context.firstIndex + outputs.count, condition: condition,
+                    id: ruleID, priority: priority, index: context.firstIndex + rows.count, condition: condition,
                     readFacts: readFacts, readFactNames: readFactNames))
         }
         return rules
+    }
+
+    /// A row read: its cells as the analysis reads them, their compiled tests, its outputs.
+    private struct CompiledRow {
+        var row: DecisionTable.Row
+        var tests: [Node]
+        var output: RowOutput
+    }
+
+    private mutating func hitPolicy(_ object: JSONObject, at path: JSONPointer, table: String)
+        -> DecisionTable.HitPolicy
+    {
+        guard let text = optionalString(object, "hit_policy", at: path, rule: table) else { return .unique }
+        guard let policy = DecisionTable.HitPolicy(rawValue: text) else {
+            let known = DecisionTable.HitPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+            report(
+                .invalidValue, "unknown hit_policy \"\(text)\"; expected one of \(known)",
+                at: path.appending("hit_policy"), rule: table)
+            return .unique
+        }
+        return policy
+    }
+
+    /// Row `index`: `nil` (reported) when it is malformed.
+    private mutating func tableRow(
+        _ value: JSONValue, index: Int, inputs: [DecisionTable.Input], table id: String, context: TableContext,
+        references: inout References
+    ) -> CompiledRow? {
+        let rowPath = context.path.appending("rows").appending(index)
+        let ruleID = DecisionTable.ruleID(table: id, row: index)
+        guard case .object(let row) = value else {
+            report(.invalidFieldType, "a table row must be an object, not \(value.typeName)", at: rowPath)
+            return nil
+        }
+        reportUnknownFields(of: row, known: Self.rowFields, at: rowPath, rule: ruleID)
+        guard case .array(let cellValues)? = row["when"] else {
+            report(
+                .missingField, "row \(index + 1) of table \"\(id)\" needs \"when\": one cell per input", at: rowPath,
+                rule: ruleID)
+            return nil
+        }
+        guard cellValues.count == inputs.count else {
+            report(
+                .invalidValue,
+                "row \(index + 1) of table \"\(id)\" has \(cellValues.count) cells; the table has \(inputs.count) inputs",
+                at: rowPath.appending("when"), rule: ruleID)
+            return nil
+        }
+        var cells: [DecisionTable.Cell] = []
+        var tests: [Node] = []
+        for (position, cellValue) in cellValues.enumerated() {
+            let cellPath = rowPath.appending("when").appending(position)
+            switch DecisionTable.Cell.parse(cellValue, type: inputs[position].type) {
+            case .success(let cell):
+                cells.append(cell)
+                tests += cellTests(cell, input: inputs[position], at: cellPath, context: context, rule: ruleID)
+            case .failure(let error):
+                report(.invalidValue, "cell for \(inputs[position].name): \(error.message)", at: cellPath, rule: ruleID)
+            }
+        }
+        guard cells.count == inputs.count else { return nil }
+        let output = rowOutput(row, at: rowPath, rule: ruleID, references: &references)
+        return CompiledRow(
+            row: DecisionTable.Row(cells: cells, recommendation: output.recommendation, outputs: output.written),
+            tests: tests, output: output)
+    }
+
+    /// The table's `default` outputs, when it has them.
+    private mutating func defaultOutput(
+        _ value: JSONValue?, at path: JSONPointer, table id: String, references: inout References
+    ) -> RowOutput? {
+        guard let value else { return nil }
+        guard case .object(let fields) = value else {
+            report(
+                .invalidFieldType, "\"default\" must be an object of outputs (recommend, reason, escalate)", at: path,
+                rule: id)
+            return nil
+        }
+        reportUnknownFields(of: fields, known: Self.outputFields, at: path, rule: "\(id)/default")
+        return rowOutput(fields, at: path, rule: "\(id)/default", references: &references)
+    }
+
+    /// The analysis' findings as diagnostics, at the row each is about (else the table).
+    private mutating func report(_ findings: [DecisionTableAnalysis.Finding], of id: String, at path: JSONPointer) {
+        for finding in findings {
+            diagnostics.append(
+                RuleDiagnostic(
+                    code: finding.code, message: finding.message,
+                    path: finding.row.map { path.appending("rows").appending($0) } ?? path,
+                    ruleID: finding.row.map { DecisionTable.ruleID(table: id, row: $0) } ?? id,
+                    example: finding.example,
+                    rules: finding.rows.map { DecisionTable.ruleID(table: id, row: $0) }))
+        }
+    }
+
+    /// What decisions need: the required inputs join the document's required facts, once each.
+    private mutating func require(
+        _ inputs: [DecisionTable.Input], into requiredFacts: inout [RequiredFact], references: inout References
+    ) {
+        for input in inputs where input.required {
+            guard let type = input.type.factType, let steps = FactPath.parse(input.fact) else { continue }
+            guard !requiredFacts.contains(where: { $0.path == steps }) else { continue }
+            requiredFacts.append(RequiredFact(fact: facts.fact(steps), type: type, path: steps))
+            references.add(steps)
+        }
     }
 
     // MARK: - Inputs

@@ -64,6 +64,39 @@ struct RuleCompiler {
         }
         let top = JSONPointer.root
         reportUnknownFields(of: root, known: Self.documentFields, at: top)
+        readHeader(root, at: top, into: &output)
+        let declarations = self.declarations(root, at: top)
+        listNames = Set(declarations.lists.keys)
+        baseCurrency = declarations.baseCurrency
+        variables = variableDeclarations(root["variables"], at: top.appending("variables"))
+        output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
+        noteFacts(of: output.requiredFacts, at: top.appending("required_facts"), rule: nil)
+        for (path, type) in requiredVariableFacts(besides: output.requiredFacts) {
+            output.requiredFacts.append(RequiredFact(fact: facts.fact(path), type: type, path: path))
+        }
+        for fact in output.requiredFacts { output.references.add(fact.path) }
+
+        guard let rules = ruleValues(root, at: top) else { return output }
+        compileRules(rules, at: top, declarations: declarations, into: &output)
+        if let tables = root["tables"] {
+            var taken = Set(output.rules.map(\.id))
+            output.rules += self.tables(
+                tables, at: top.appending("tables"), declarations: declarations, firstIndex: rules.count,
+                takenIDs: &taken, requiredFacts: &output.requiredFacts, references: &output.references)
+            output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
+            if output.rules.count > limits.rules {
+                report(
+                    .limitExceeded,
+                    "\(output.rules.count) rules and table rows, more than the limit of \(limits.rules)",
+                    at: top.appending("tables"))
+            }
+        }
+        output.facts = facts
+        return output
+    }
+
+    /// The document's name, description, strategy and recommendations.
+    private mutating func readHeader(_ root: JSONObject, at top: JSONPointer, into output: inout Output) {
         output.name = requiredString(root, "name", at: top) ?? ""
         output.description = optionalString(root, "description", at: top)
         if let text = optionalString(root, "strategy", at: top) {
@@ -83,30 +116,23 @@ struct RuleCompiler {
                 "safe_recommendation cannot be approve: missing data must never let a task through",
                 at: top.appending("safe_recommendation"))
         }
-        let declarations = self.declarations(root, at: top)
-        listNames = Set(declarations.lists.keys)
-        baseCurrency = declarations.baseCurrency
-        variables = variableDeclarations(root["variables"], at: top.appending("variables"))
-        output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
-        noteFacts(of: output.requiredFacts, at: top.appending("required_facts"), rule: nil)
-        for (path, type) in requiredVariableFacts(besides: output.requiredFacts) {
-            output.requiredFacts.append(RequiredFact(fact: facts.fact(path), type: type, path: path))
-        }
-        for fact in output.requiredFacts { output.references.add(fact.path) }
+    }
 
-        // A document of decision tables alone needs no `rules`.
+    /// The document's `rules` array (empty for a document of tables alone); `nil`, reported, when
+    /// it cannot be read.
+    private mutating func ruleValues(_ root: JSONObject, at top: JSONPointer) -> [JSONValue]? {
         var rules: [JSONValue] = []
         if let rulesValue = root["rules"] {
             guard case .array(let elements) = rulesValue else {
                 report(
                     .invalidFieldType, "\"rules\" must be an array, not \(rulesValue.typeName)",
                     at: top.appending("rules"))
-                return output
+                return nil
             }
             rules = elements
         } else if root["tables"] == nil {
             report(.missingField, "missing field \"rules\"", at: top)
-            return output
+            return nil
         }
         if rules.isEmpty && root["tables"] == nil {
             report(.noRules, "the document has no rules", at: top.appending("rules"))
@@ -115,8 +141,16 @@ struct RuleCompiler {
             report(
                 .limitExceeded, "\(rules.count) rules, more than the limit of \(limits.rules)",
                 at: top.appending("rules"))
-            return output
+            return nil
         }
+        return rules
+    }
+
+    /// The rules, in priority order (ties in document order), with duplicate ids and the tier
+    /// analysis reported.
+    private mutating func compileRules(
+        _ rules: [JSONValue], at top: JSONPointer, declarations: Declarations, into output: inout Output
+    ) {
         var seen: [String: Int] = [:]
         for (index, value) in rules.enumerated() {
             let path = top.appending("rules").appending(index)
@@ -133,24 +167,8 @@ struct RuleCompiler {
             }
             output.rules.append(rule)
         }
-        // Priority order: higher priority first, ties in document order.
         output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
         diagnostics += TierAnalysis.check(output.rules, rulesValue: rules, strategy: output.strategy)
-        if let tables = root["tables"] {
-            var taken = Set(output.rules.map(\.id))
-            output.rules += self.tables(
-                tables, at: top.appending("tables"), declarations: declarations, firstIndex: rules.count,
-                takenIDs: &taken, requiredFacts: &output.requiredFacts, references: &output.references)
-            output.rules.sort { ($0.priority, -$0.index) > ($1.priority, -$1.index) }
-            if output.rules.count > limits.rules {
-                report(
-                    .limitExceeded,
-                    "\(output.rules.count) rules and table rows, more than the limit of \(limits.rules)",
-                    at: top.appending("tables"))
-            }
-        }
-        output.facts = facts
-        return output
     }
 
     // MARK: - Declarations
