@@ -72,14 +72,12 @@ package struct CoverageReport {
     package var text: String {
         var text = "\nCoverage\n"
         for (file, coverage) in measured {
-            let rules = coverage.rules.count { $0.fired > 0 }
-            let branches = coverage.branches.count(where: \.isCovered)
             text += "  \(file) (\(coverage.ruleSet.name)): \(coverage.cases) case\(coverage.cases == 1 ? "" : "s"); "
-            text += "rules \(rules)/\(coverage.rules.count) (\(Self.percent(coverage.ruleCoverage))); "
+            text += "rules \(coverage.coveredRules)/\(coverage.rules.count) (\(Self.percent(coverage.ruleCoverage))); "
             text +=
                 coverage.branches.isEmpty
                 ? "no branch points\n"
-                : "branches \(branches)/\(coverage.branches.count) (\(Self.percent(coverage.branchCoverage)))\n"
+                : "branches \(coverage.coveredBranches)/\(coverage.branches.count) (\(Self.percent(coverage.branchCoverage)))\n"
             for line in coverage.uncovered { text += "    \(line)\n" }
         }
         return text

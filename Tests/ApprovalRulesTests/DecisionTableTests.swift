@@ -2,6 +2,7 @@ import ApprovalJSON
 import Testing
 
 @testable import ApprovalRules
+@testable import ApprovalWorkload
 
 /// Decision tables: what their rows compile to, and whether each analysis finding's example input
 /// really shows the finding when evaluated.
@@ -316,18 +317,8 @@ extension DecisionTableTests {
 /// and `priority` conditions only rule out the rows the analysis found overlapping) must fire
 /// exactly the rows the definition says, on every input tried, boundary values included.
 @Suite struct DecisionTableSemanticsTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
+    /// The workload's seeded generator, so a failure names a seed that reproduces it.
+    typealias Generator = SplitMix64
 
     static let bounds = [0, 100, 250, 1000]
     static let strings = ["legal", "it", "sales"]

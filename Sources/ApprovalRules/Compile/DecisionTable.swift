@@ -109,6 +109,12 @@ struct DecisionTable {
     /// Whether the table has a `default` output (no row matching is then no gap).
     var hasDefault: Bool
 
+    /// A bound or sample as JSON: an integer when it is one, else a real.
+    static func json(_ number: Double) -> JSONValue {
+        if number.rounded() == number, abs(number) < 1e15 { return .integer(Int64(number)) }
+        return .double(number)
+    }
+
     /// The id of the rule row `index` (0-based) compiles to: `doa/row-3` for the third row.
     static func ruleID(table: String, row index: Int) -> String { "\(table)/row-\(index + 1)" }
 }

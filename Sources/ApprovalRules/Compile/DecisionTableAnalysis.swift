@@ -282,9 +282,7 @@ struct DecisionTableAnalysis {
 
     private static func json(_ sample: DecisionTable.Sample) -> JSONValue {
         switch sample {
-        case .number(let number):
-            if number.rounded() == number, abs(number) < 1e15 { return .integer(Int64(number)) }
-            return .double(number)
+        case .number(let number): return DecisionTable.json(number)
         case .string(let text): return .string(text)
         case .bool(let flag): return .bool(flag)
         }

@@ -326,11 +326,11 @@ extension RuleCompiler {
             let prefix = input.type == .money ? "money" : ""
             if interval.lower.isFinite {
                 expressions.append(
-                    [prefix + (interval.lowerClosed ? ">=" : ">"): [fact, Self.number(interval.lower)]])
+                    [prefix + (interval.lowerClosed ? ">=" : ">"): [fact, DecisionTable.json(interval.lower)]])
             }
             if interval.upper.isFinite {
                 expressions.append(
-                    [prefix + (interval.upperClosed ? "<=" : "<"): [fact, Self.number(interval.upper)]])
+                    [prefix + (interval.upperClosed ? "<=" : "<"): [fact, DecisionTable.json(interval.upper)]])
             }
         case .strings(let strings):
             expressions.append(["in": [fact, .array(strings.map(JSONValue.string))]])
@@ -354,11 +354,6 @@ extension RuleCompiler {
             }
         }
         return nodes
-    }
-
-    private static func number(_ value: Double) -> JSONValue {
-        if value.rounded() == value, abs(value) < 1e15 { return .integer(Int64(value)) }
-        return .double(value)
     }
 
     // MARK: - Conditions

@@ -53,7 +53,7 @@ enum TierAnalysis {
             guard let when = rulesValue[rule.index]["when"], let (fact, interval) = self.interval(when) else {
                 continue
             }
-            let path = JSONPointer.root.appending("rules").appending(rule.index).appending("when")
+            let path = rule.path.appending("when")
             if interval.isEmpty {
                 diagnostics.append(
                     RuleDiagnostic(

@@ -69,7 +69,7 @@ enum Readable {
         case .null:
             return missing
         case .array(let items) where items.allSatisfy(isScalar):
-            return shortened(list(value))
+            return TraceText.shortened(list(value))
         case .object:
             if let amount = Money.amount(value), let currency = amount.currency {
                 return money(amount.number, currency: currency)
@@ -185,11 +185,5 @@ enum Readable {
         case .array, .object: return false
         default: return true
         }
-    }
-
-    /// `text` cut to 80 characters, as ``TraceText/value(_:)`` cuts.
-    private static func shortened(_ text: String) -> String {
-        guard text.count > 80 else { return text }
-        return String(text.prefix(77)) + "..."
     }
 }

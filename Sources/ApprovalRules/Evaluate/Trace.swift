@@ -73,7 +73,11 @@ enum TraceText {
     /// Strings quoted, numbers and the rest as compact JSON; long values shortened.
     /// Presigned-URL signatures are redacted: traces and messages leave the process.
     static func value(_ value: JSONValue) -> String {
-        let text = SecretRedaction.text(sortedWriter.string(value))
+        shortened(SecretRedaction.text(sortedWriter.string(value)))
+    }
+
+    /// `text` cut to 80 characters (77 and `...`): how long a value may read in a trace.
+    static func shortened(_ text: String) -> String {
         guard text.count > 80 else { return text }
         return String(text.prefix(77)) + "..."
     }

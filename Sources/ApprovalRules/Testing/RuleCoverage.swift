@@ -112,15 +112,17 @@ public struct RuleCoverage: Sendable {
         }
     }
 
+    /// How many rules (and table rows) fired at least once.
+    public var coveredRules: Int { rules.count { $0.fired > 0 } }
+
+    /// How many branch points were seen both truthy and falsy.
+    public var coveredBranches: Int { branches.count(where: \.isCovered) }
+
     /// The share of rules (and table rows) that fired at least once, in percent (100 with none).
-    public var ruleCoverage: Double {
-        Self.percent(rules.count { $0.fired > 0 }, of: rules.count)
-    }
+    public var ruleCoverage: Double { Self.percent(coveredRules, of: rules.count) }
 
     /// The share of branch points seen both truthy and falsy, in percent (100 with none).
-    public var branchCoverage: Double {
-        Self.percent(branches.count(where: \.isCovered), of: branches.count)
-    }
+    public var branchCoverage: Double { Self.percent(coveredBranches, of: branches.count) }
 
     private static func percent(_ part: Int, of whole: Int) -> Double {
         whole == 0 ? 100 : Double(part) * 100 / Double(whole)
@@ -165,7 +167,7 @@ public struct RuleCoverage: Sendable {
         object["rule_set"] = .string(instrumented.name)
         object["cases"] = .integer(Int64(cases))
         object["rules"] = [
-            "covered": .integer(Int64(rules.count { $0.fired > 0 })), "total": .integer(Int64(rules.count)),
+            "covered": .integer(Int64(coveredRules)), "total": .integer(Int64(rules.count)),
             "percent": .double(ruleCoverage),
             "items": .array(
                 rules.map { rule in
@@ -178,7 +180,7 @@ public struct RuleCoverage: Sendable {
                 }),
         ]
         object["branches"] = [
-            "covered": .integer(Int64(branches.count(where: \.isCovered))), "total": .integer(Int64(branches.count)),
+            "covered": .integer(Int64(coveredBranches)), "total": .integer(Int64(branches.count)),
             "percent": .double(branchCoverage),
             "items": .array(
                 branches.map { branch in
