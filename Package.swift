@@ -255,7 +255,7 @@ let package = Package(
         // them makes `swift test` build them first.
         .testTarget(
             name: "approvalctlTests",
-            dependencies: ["ApprovalJSON", "ApprovalWorkload", "approvalctl", "approvalctl-live", "approval-api-sim"],
+            dependencies: ["ApprovalCLI", "ApprovalJSON", "ApprovalWorkload", "approvalctl", "approvalctl-live", "approval-api-sim"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -12,16 +12,20 @@ final class ServiceMetrics: Sendable {
     private let counters = Mutex<[CounterKey: Counter]>([:])
     private let durations: DurationHistogram
 
+    /// A metric and the values of its labels (none, one or two: no array to allocate per call).
     private struct CounterKey: Hashable {
         let metric: Int
-        let labels: [String]
+        let first: String
+        let second: String
     }
 
     /// The counter of `descriptor` (numbered `metric`) with these labels, made once.
     private func counter(
         _ metric: Int, _ descriptor: @autoclosure () -> MetricNameDescriptor, _ labels: [(String, String)]
     ) -> Counter {
-        let key = CounterKey(metric: metric, labels: labels.map(\.1))
+        assert(labels.count <= 2, "a counter key holds two label values")
+        let key = CounterKey(
+            metric: metric, first: labels.first?.1 ?? "", second: labels.count > 1 ? labels[1].1 : "")
         if let known = counters.withLock({ $0[key] }) { return known }
         let made =
             labels.isEmpty

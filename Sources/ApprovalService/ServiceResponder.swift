@@ -66,11 +66,20 @@ struct ServiceResponder: HTTPResponder {
         var template = "unmatched"
         let response: Response
         do throws(ServiceError) {
-            let candidates = Self.routes.compactMap { route in route.match(segments).map { (route, $0) } }
-            guard !candidates.isEmpty else { throw .notFound(path) }
-            guard let (route, parameters) = candidates.first(where: { $0.0.method == request.method }) else {
-                template = candidates[0].0.template
-                throw .methodNotAllowed(request.method, path, allowed: candidates.map(\.0.method))
+            var found: (Route, [String: String])?
+            var allowed: [HTTPRequest.Method] = []  // the methods of the routes of this path, until found
+            for route in Self.routes {
+                guard let parameters = route.match(segments) else { continue }
+                if route.method == request.method {
+                    found = (route, parameters)
+                    break
+                }
+                if allowed.isEmpty { template = route.template }
+                allowed.append(route.method)
+            }
+            guard let (route, parameters) = found else {
+                if allowed.isEmpty { throw .notFound(path) }
+                throw .methodNotAllowed(request.method, path, allowed: allowed)
             }
             template = route.template
             if !route.open { try authorize(request) }
@@ -91,13 +100,19 @@ struct ServiceResponder: HTTPResponder {
     private static func metadata(
         _ method: HTTPRequest.Method, _ template: String, _ status: Int, _ elapsed: Duration, _ notes: RequestNotes
     ) -> Logger.Metadata {
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        var metadata: Logger.Metadata = [
-            "http.method": "\(method.rawValue)", "http.route": "\(template)", "http.status": "\(status)",
-            "duration_ms": "\(milliseconds)",
-        ]
-        if let task = notes.taskID { metadata["task_id"] = "\(task)" }
-        if let hash = notes.ruleSetHash { metadata["rule_set.hash"] = "\(hash)" }
+        // Milliseconds with three decimals (microseconds), written with integers.
+        let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let fraction = String(microseconds % 1000)
+        let milliseconds =
+            String(microseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        // Room for all six from the start: a literal's four and two more would grow and rehash it.
+        var metadata = Logger.Metadata(minimumCapacity: 6)
+        metadata["http.method"] = .string(method.rawValue)
+        metadata["http.route"] = .string(template)
+        metadata["http.status"] = .string(String(status))
+        metadata["duration_ms"] = .string(milliseconds)
+        if let task = notes.taskID { metadata["task_id"] = .string(task) }
+        if let hash = notes.ruleSetHash { metadata["rule_set.hash"] = .string(hash) }
         return metadata
     }
 

@@ -29,6 +29,27 @@ import Testing
     func refusesOtherText(_ text: String) {
         #expect(Timestamp(iso8601: text) == nil)
     }
+
+    /// How a timestamp writes itself: milliseconds only when there are some, years padded to four
+    /// digits, and the date alone for `dateString`.
+    static let written: [(Int64, String, String)] = [
+        (1_748_736_000_000, "2025-06-01T00:00:00Z", "2025-06-01"),
+        (1_748_736_000_500, "2025-06-01T00:00:00.500Z", "2025-06-01"),
+        (1_748_736_000_007, "2025-06-01T00:00:00.007Z", "2025-06-01"),
+        (1_748_822_399_999, "2025-06-01T23:59:59.999Z", "2025-06-01"),
+        (0, "1970-01-01T00:00:00Z", "1970-01-01"),
+        (-86_400_000, "1969-12-31T00:00:00Z", "1969-12-31"),
+        (-62_135_596_800_000, "0001-01-01T00:00:00Z", "0001-01-01"),
+        (253_402_300_799_000, "9999-12-31T23:59:59Z", "9999-12-31"),
+    ]
+
+    @Test(arguments: written)
+    func writesISO8601(_ milliseconds: Int64, _ text: String, _ date: String) {
+        let timestamp = Timestamp(millisecondsSinceEpoch: milliseconds)
+        #expect(timestamp.description == text)
+        #expect(timestamp.dateString == date)
+        #expect(Timestamp(iso8601: text)?.millisecondsSinceEpoch == milliseconds)
+    }
 }
 
 /// A date-time with microseconds in a snapshot is decided as the same date-time written to the

@@ -90,24 +90,62 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// `YYYY-MM-DDTHH:MM:SSZ` (with `.fff` when there are milliseconds).
     public var description: String {
+        var bytes: [UInt8] = []
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``description``'s bytes to `output` (what log lines and JSON writers call, without
+    /// making a string).
+    package func write(into output: inout [UInt8]) {
         let (year, month, day) = Self.civil(fromDays: self.day)
         let rest = millisecondsSinceEpoch - self.day * 86_400_000
         let seconds = rest / 1000
-        var text =
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
-        if rest % 1000 != 0 { text += ".\(pad(rest % 1000, 3))" }
-        return text + "Z"
+        output.reserveCapacity(output.count + 24)
+        Self.append(year, width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &output)
+        output.append(UInt8(ascii: "T"))
+        Self.append(seconds / 3600, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        Self.append(seconds / 60 % 60, width: 2, to: &output)
+        output.append(UInt8(ascii: ":"))
+        Self.append(seconds % 60, width: 2, to: &output)
+        if rest % 1000 != 0 {
+            output.append(UInt8(ascii: "."))
+            Self.append(rest % 1000, width: 3, to: &output)
+        }
+        output.append(UInt8(ascii: "Z"))
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (a negative year keeps its sign first).
+    private static func append(_ value: Int64, width: Int, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var scale: UInt64 = 1
+        var digits = 1
+        while digits < width || magnitude / scale >= 10 {
+            scale *= 10
+            digits += 1
+        }
+        while scale > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude / scale % 10))
+            scale /= 10
+        }
     }
 
     /// The UTC calendar date, `YYYY-MM-DD`.
     public var dateString: String {
         let (year, month, day) = Self.civil(fromDays: self.day)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-    }
-
-    private func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var bytes: [UInt8] = []
+        Self.append(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: - Civil calendar (one implementation, in ApprovalJSON)
