@@ -194,7 +194,7 @@ enum SnapshotValidator {
     ) {
         var at: String { "\(pointer)/\(index)" }
         switch file["file_id"] {
-        case .string(let id)? where id.contains(where: { !$0.isWhitespace }): break
+        case .string(let id)? where hasText(id): break
         case nil: findings.files.append(problem(.malformedSnapshot, "file entry has no file_id", at))
         case let other?:
             findings.files.append(
@@ -214,6 +214,13 @@ enum SnapshotValidator {
                     "a file is attached to variable \(variable), which is declared \(type), not file",
                     at + "/variable_id"))
         }
+    }
+
+    /// Whether `text` has something besides white space. A printable ASCII byte settles it at once
+    /// (the usual file id); only text without one is looked at character by character.
+    private static func hasText(_ text: String) -> Bool {
+        if text.utf8.contains(where: { $0 > 0x20 && $0 < 0x7F }) { return true }
+        return text.contains { !$0.isWhitespace }
     }
 
     /// Whether two task ids are the same id (an integer and its decimal text are).
