@@ -7,15 +7,15 @@ enum SnapshotValidator {
     /// ``VariableType/apiTypes``).
     static let variableTypes = Set(VariableType.apiTypes.keys)
 
-    private static let approverKeys = ["eligible_approvers_active", "next_eligible_approvers"]
-
     /// Checks a snapshot's shape once, when it is indexed; evaluations pick out the findings for
     /// the parts their rules read (``SnapshotFindings/problems(references:variableIDs:)``).
     /// `listings` holds what each of the places variables are listed in holds (as the index looked
-    /// it up), `nil` where the snapshot has nothing.
+    /// it up), `nil` where the snapshot has nothing; `unreadable` the entries of those listings the
+    /// index skipped.
     static func findings(
-        for document: JSONValue, listings: [(source: SnapshotVariable.Source, listing: JSONValue?)],
-        variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(),
+        for document: JSONValue, members: SnapshotMembers,
+        listings: [(source: SnapshotVariable.Source, listing: JSONValue?)],
+        unreadable: [UnreadableEntry], variables: [SnapshotVariable], repeats: VariableRepeats = VariableRepeats(),
         repeatedKeys: [JSONRepeatedKey] = []
     ) -> SnapshotFindings {
         var findings = SnapshotFindings()
@@ -26,11 +26,11 @@ enum SnapshotValidator {
             findings.document = problem(.malformedSnapshot, "the snapshot is \(document.typeName), not an object", "")
             return findings
         }
-        checkVariableListings(listings, into: &findings)
+        checkVariableListings(listings, unreadable: unreadable, into: &findings)
         checkVariables(variables, repeats: repeats, into: &findings)
-        checkApprovers(of: document, into: &findings)
-        checkTask(of: document, into: &findings)
-        checkFiles(of: document, variables: variables, into: &findings)
+        checkApprovers(of: members, into: &findings)
+        checkTask(of: members, into: &findings)
+        checkFiles(of: members, variables: variables, into: &findings)
         return findings
     }
 
@@ -53,15 +53,17 @@ enum SnapshotValidator {
     }
 
     /// Checks the places variables are listed in: each an array of objects with a string
-    /// `variable_id`, and at least one of them present.
+    /// `variable_id` (the entries that are not, the index noted in `unreadable`), and at least one
+    /// of them present.
     private static func checkVariableListings(
-        _ listings: [(source: SnapshotVariable.Source, listing: JSONValue?)], into findings: inout SnapshotFindings
+        _ listings: [(source: SnapshotVariable.Source, listing: JSONValue?)], unreadable: [UnreadableEntry],
+        into findings: inout SnapshotFindings
     ) {
         var anyListing = false
         for (source, listing) in listings {
             guard let listing else { continue }
             var pointer: String { "/" + source.path.joined(separator: "/") }
-            guard case .array(let entries) = listing else {
+            guard case .array = listing else {
                 findings.variableListings.append(
                     problem(
                         .malformedSnapshot,
@@ -69,17 +71,19 @@ enum SnapshotValidator {
                 continue
             }
             anyListing = true
-            for (index, entry) in entries.enumerated() {
-                guard case .object(let object) = entry else {
+            for entry in unreadable where entry.source == source {
+                switch entry.reason {
+                case .notObject(let typeName):
                     findings.variableListings.append(
                         problem(
-                            .malformedSnapshot, "variable entry is \(entry.typeName), not an object",
-                            "\(pointer)/\(index)"))
-                    continue
+                            .malformedSnapshot, "variable entry is \(typeName), not an object",
+                            "\(pointer)/\(entry.index)"))
+                case .noStringID:
+                    findings.variableListings.append(
+                        problem(
+                            .malformedSnapshot, "variable entry has no string variable_id", "\(pointer)/\(entry.index)")
+                    )
                 }
-                if case .string? = object["variable_id"] { continue }
-                findings.variableListings.append(
-                    problem(.malformedSnapshot, "variable entry has no string variable_id", "\(pointer)/\(index)"))
             }
         }
         if !anyListing {
@@ -105,10 +109,13 @@ enum SnapshotValidator {
     }
 
     /// Checks the approver lists: arrays of e-mail strings, the active one present.
-    private static func checkApprovers(of document: JSONValue, into findings: inout SnapshotFindings) {
-        for key in approverKeys {
-            guard let value = document[key] else {
-                if key == "eligible_approvers_active" {
+    private static func checkApprovers(of members: SnapshotMembers, into findings: inout SnapshotFindings) {
+        for (key, value) in [
+            (SnapshotMembers.activeApproversKey, members.activeApprovers),
+            (SnapshotMembers.nextApproversKey, members.nextApprovers),
+        ] {
+            guard let value else {
+                if key == SnapshotMembers.activeApproversKey {
                     findings.approvers.append(problem(.missingFact, "the snapshot has no \(key)", "/\(key)"))
                 }
                 continue
@@ -129,15 +136,15 @@ enum SnapshotValidator {
 
     /// Checks the task, when the snapshot has one: an object, of the snapshot's task id, whose
     /// owner is an e-mail string.
-    private static func checkTask(of document: JSONValue, into findings: inout SnapshotFindings) {
-        guard let task = document["task"] else { return }
+    private static func checkTask(of members: SnapshotMembers, into findings: inout SnapshotFindings) {
+        guard let task = members.task else { return }
         guard case .object(let object) = task else {
             findings.task.append(problem(.malformedSnapshot, "task is \(task.typeName), not an object", "/task"))
             return
         }
         // A snapshot stitched from two tasks: the decision would be recorded for one task
         // on the data of another.
-        if let inner = object["task_id"], !inner.isNull, let outer = document["task_id"], !outer.isNull,
+        if let inner = object["task_id"], !inner.isNull, let outer = members.taskID, !outer.isNull,
             !sameTaskID(inner, outer)
         {
             findings.conflicts.append(
@@ -157,13 +164,13 @@ enum SnapshotValidator {
     /// Checks the files listings (`files`, `task_files`): arrays of entries with a file id, each
     /// attached to a variable of type `file` if to any, and an integer `total_files`.
     private static func checkFiles(
-        of document: JSONValue, variables: [SnapshotVariable], into findings: inout SnapshotFindings
+        of members: SnapshotMembers, variables: [SnapshotVariable], into findings: inout SnapshotFindings
     ) {
-        if let value = document["files"], value.array == nil {
+        if let value = members.files, value.array == nil {
             findings.files.append(problem(.malformedSnapshot, "files is \(value.typeName), not an array", "/files"))
         }
         for (listing, pointer) in [
-            (document["files"], "/files"), (document["task_files"]?["files"], "/task_files/files"),
+            (members.files, "/files"), (members.taskFilesList, "/task_files/files"),
         ] {
             guard case .array(let entries)? = listing else { continue }
             for (index, entry) in entries.enumerated() {
@@ -171,7 +178,7 @@ enum SnapshotValidator {
                 checkFile(file, index: index, in: pointer, variables: variables, into: &findings)
             }
         }
-        if let listing = document["task_files"] {
+        if let listing = members.taskFiles {
             if let files = listing["files"], files.array == nil {
                 findings.files.append(
                     problem(

@@ -70,25 +70,29 @@ extension ApprovalSnapshot {
             let listings: Listings = SnapshotVariable.Source.allCases.map {
                 (source: $0, listing: document.lookup($0.path[...]))
             }
+            let members = SnapshotMembers(document)
             var repeats = VariableRepeats()
-            let list = Self.indexVariables(listings, repeats: &repeats)
+            var unreadable: [UnreadableEntry] = []
+            let list = Self.indexVariables(listings, repeats: &repeats, unreadable: &unreadable)
             self.variableList = list
             self.variableIndex =
                 list.count > Self.indexThreshold
                 ? Dictionary(uniqueKeysWithValues: list.enumerated().map { ($0.element.id, $0.offset) }) : nil
 
-            let files = Self.indexFiles(of: document)
+            let files = Self.indexFiles(of: members)
             self.filesByVariable = files
             self.fileLists = files.sorted { $0.key < $1.key }
                 .map { (variable: $0.key, files: $0.value) }
-            self.hasFilesListing = document["files"] != nil || document["task_files"] != nil
-            self.filesListingIncomplete = Self.filesListingIsIncomplete(document)
+            self.hasFilesListing = members.files != nil || members.taskFiles != nil
+            self.filesListingIncomplete = Self.filesListingIsIncomplete(members)
 
-            let owner = document["task"]?["owner_email"] ?? .null
-            self.taskID = document["task_id"] ?? .null
-            self.hasTaskID = document["task_id"] != nil
+            let owner = members.task?["owner_email"] ?? .null
+            self.taskID = members.taskID ?? .null
+            self.hasTaskID = members.taskID != nil
             self.findings = SnapshotValidator.findings(
-                for: document, listings: listings, variables: list, repeats: repeats, repeatedKeys: repeatedKeys)
+                for: document, members: members, listings: listings, unreadable: unreadable, variables: list,
+                repeats: repeats,
+                repeatedKeys: repeatedKeys)
             self.hasFindings = !findings.isEmpty
 
             // What evaluations read, copied last and in one go (variable values, then the approver
@@ -101,12 +105,12 @@ extension ApprovalSnapshot {
             }
             tableCount = list.count + StoredView.allCases.count
             table = Self.makeTable(count: tableCount, copying: list)
-            let approvers = Approvers(copying: document)
+            let approvers = Approvers(copying: members)
             self.activeApprovers = approvers.active
             self.nextApprovers = approvers.next
             self.allApprovers = approvers.all
             self.owner = Self.compactCopy(owner)
-            let views = [activeApprovers, nextApprovers, allApprovers, self.owner, taskID]
+            let views = [activeApprovers, nextApprovers, allApprovers, self.owner, self.taskID]
             for (index, value) in views.enumerated() { (table + list.count + index).initialize(to: value) }
         }
 
@@ -124,17 +128,29 @@ extension ApprovalSnapshot {
 
         /// The variables of `listings`, sorted by id. The first listing of an id wins; the others
         /// are noted in `repeats`, and a variable listed twice in one listing with different values
-        /// keeps no value.
-        private static func indexVariables(_ listings: Listings, repeats: inout VariableRepeats) -> [SnapshotVariable] {
+        /// keeps no value. Entries that are not objects with a string `variable_id` are skipped and
+        /// noted in `unreadable`, in order, for the validator to report (the one walk of the
+        /// listings: each entry's members are looked up once).
+        private static func indexVariables(
+            _ listings: Listings, repeats: inout VariableRepeats, unreadable: inout [UnreadableEntry]
+        ) -> [SnapshotVariable] {
             var list: [SnapshotVariable] = []
             var seen: [String: Int] = [:]  // id -> place in `list`, once the list is past the threshold
             for (source, listing) in listings {
                 guard case .array(let entries)? = listing else { continue }
                 for (index, entry) in entries.enumerated() {
-                    guard case .string(let id) = entry["variable_id"] else { continue }
-                    let value = entry["value"]
+                    guard case .object(let object) = entry else {
+                        unreadable.append(
+                            UnreadableEntry(source: source, index: index, reason: .notObject(entry.typeName)))
+                        continue
+                    }
+                    guard case .string(let id)? = object["variable_id"] else {
+                        unreadable.append(UnreadableEntry(source: source, index: index, reason: .noStringID))
+                        continue
+                    }
+                    let value = object["value"]
                     let variable = SnapshotVariable(
-                        id: id, type: entry["variable_type"]?.string, value: value ?? .null, hasValue: value != nil,
+                        id: id, type: object["variable_type"]?.string, value: value ?? .null, hasValue: value != nil,
                         source: source, index: index)
                     if let earlier = earlierPosition(of: id, in: list, seen: &seen) {
                         repeats.note(variable, repeating: list[earlier])
@@ -185,11 +201,11 @@ extension ApprovalSnapshot {
 
         /// The file entries of `files` and `task_files.files` by the variable they belong to, each
         /// file (variable and id) once.
-        private static func indexFiles(of document: JSONValue) -> [String: [JSONValue]] {
+        private static func indexFiles(of members: SnapshotMembers) -> [String: [JSONValue]] {
             var files: [String: [JSONValue]] = [:]
             var seenFiles: [FileKey] = []  // the usual few; a set once there are many
             var seenFileSet: Set<FileKey> = []
-            for listing in [document["files"], document["task_files"]?["files"]] {
+            for listing in [members.files, members.taskFilesList] {
                 guard case .array(let entries)? = listing else { continue }
                 for entry in entries {
                     guard case .string(let variable) = entry["variable_id"] else { continue }
@@ -210,9 +226,9 @@ extension ApprovalSnapshot {
         }
 
         /// Whether `task_files` says more files exist than it lists (`total_files` > listed).
-        private static func filesListingIsIncomplete(_ document: JSONValue) -> Bool {
+        private static func filesListingIsIncomplete(_ members: SnapshotMembers) -> Bool {
             var incomplete = false
-            if let listing = document["task_files"], let total = listing["total_files"]?.integer {
+            if let listing = members.taskFiles, let total = listing["total_files"]?.integer {
                 incomplete = total > Int64(listing["files"]?.array?.count ?? 0)
             }
             return incomplete
@@ -245,10 +261,10 @@ extension ApprovalSnapshot {
             /// Active then next, without repeats (sharing their strings).
             let all: JSONValue
 
-            /// Copies the approver lists of `document`.
-            init(copying document: JSONValue) {
-                active = Storage.compactCopy(document["eligible_approvers_active"] ?? .array([]))
-                next = Storage.compactCopy(document["next_eligible_approvers"] ?? .array([]))
+            /// Copies the approver lists of a snapshot.
+            init(copying members: SnapshotMembers) {
+                active = Storage.compactCopy(members.activeApprovers ?? .array([]))
+                next = Storage.compactCopy(members.nextApprovers ?? .array([]))
                 var all: [JSONValue] = []
                 let activeList = active.array ?? []
                 let nextList = next.array ?? []

@@ -71,3 +71,21 @@ struct VariableRepeats: Sendable {
         }
     }
 }
+
+/// An entry of a variable listing that the snapshot's index could not read as a variable: noted
+/// as the index walks the listings, reported by ``SnapshotValidator`` as `malformed_snapshot`.
+struct UnreadableEntry: Sendable {
+    /// Why the entry was skipped.
+    enum Reason: Sendable {
+        /// The entry is not an object (its JSON type's name).
+        case notObject(String)
+        /// The entry has no string `variable_id`.
+        case noStringID
+    }
+
+    /// The listing it is in.
+    let source: SnapshotVariable.Source
+    /// Its place in the listing.
+    let index: Int
+    let reason: Reason
+}
