@@ -178,7 +178,7 @@ dry=()
 dry_run() {
     local dir=$1
     shift
-    dry=("$ctl" dry-run "$dir" --rules "$rules" --now "$now" --format json --no-progress "$@")
+    dry=("$ctl" dry-run "$dir" --rules "$rules" --now "$now" --format "${dry_format:-json}" --no-progress "$@")
 }
 
 # MARK: - 1. In-process decisions/s
@@ -240,25 +240,31 @@ if wants 2; then
     floor_check=$("$floor" "$corpus")
     [ "$(value_of errors <<< "$floor_check")" = 0 ] || fail_check "parse_floor could not parse every file: $floor_check"
 
-    # Correctness first: the dry run succeeds, and --jobs does not change its output.
-    for jobs in 1 2; do
-        status=0
-        dry_run "$corpus" --jobs "$jobs"
-        "${dry[@]}" > "$raw/dry-run-jobs$jobs.json" 2> "$raw/dry-run-jobs$jobs.stderr" || status=$?
-        [ "$status" = 0 ] || fail_check "dry-run --jobs $jobs exited with status $status (see $raw/dry-run-jobs$jobs.stderr)"
+    # Correctness first: the dry run succeeds, and --jobs does not change its output (summary or
+    # one decision per line).
+    for format in json ndjson; do
+        for jobs in 1 2; do
+            status=0
+            dry_format=$format dry_run "$corpus" --jobs "$jobs"
+            "${dry[@]}" > "$raw/dry-run-jobs$jobs.$format" 2> "$raw/dry-run-jobs$jobs.$format.stderr" || status=$?
+            [ "$status" = 0 ] || fail_check "dry-run --format $format --jobs $jobs exited with status $status (see $raw/dry-run-jobs$jobs.$format.stderr)"
+        done
+        cmp -s "$raw/dry-run-jobs1.$format" "$raw/dry-run-jobs2.$format" || fail_check "dry-run --format $format output differs between --jobs 1 and --jobs 2"
     done
-    cmp -s "$raw/dry-run-jobs1.json" "$raw/dry-run-jobs2.json" || fail_check "dry-run output differs between --jobs 1 and --jobs 2"
+    [ "$(grep -c '"type":"decision"' "$raw/dry-run-jobs1.ndjson")" = "$count" ] || fail_check "dry-run --format ndjson did not write one decision line per file"
 
     # Interleaved rounds (after one warm-up round): the floor and every configuration once a
     # round, so a drift in the machine's speed (a shared VM's neighbours) hits all of them alike;
     # each ratio is the median of the round-by-round ratios.
-    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default)
+    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default ndjson-jobs1 ndjson-jobs2)
     command_for() { # command_for NAME: sets the array `cmd` to NAME's command line
         case $1 in
             floor) cmd=("$floor" "$corpus") ;;
             dry-run-jobs1) dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
             dry-run-jobs2) dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
             dry-run-default) dry_run "$corpus" && cmd=("${dry[@]}") ;;
+            ndjson-jobs1) dry_format=ndjson dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
+            ndjson-jobs2) dry_format=ndjson dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
         esac
     }
     for name in "${names[@]}"; do : > "$raw/$name.txt"; done
@@ -280,14 +286,15 @@ if wants 2; then
     floor_wall=$(runs_of floor wall_median_ms | median)
     detail "## 2. Dry run of $(thousands "$count") files vs. the parse floor" "" \
         "Floor: \`parse_floor DIR\` (C: walk the folder in name order, read each file, \`json_loadb\`, \`json_decref\`)." \
-        "CLI: \`approvalctl dry-run DIR --rules $rules --now $now --format json --no-progress [--jobs N]\`, stdout to /dev/null." \
+        "CLI: \`approvalctl dry-run DIR --rules $rules --now $now --format json|ndjson --no-progress [--jobs N]\`, stdout to /dev/null" \
+        "(\`json\` writes the summary, \`ndjson\` a line per decision as scripts read it, then the summary)." \
         "Both warm (one full read first), timed by \`spawn_time\` (posix_spawn + wait4: wall clock, user + system CPU of" \
         "all threads) in $repeats interleaved rounds after a warm-up round: each round runs the floor and every" \
         "configuration once, so a drift in the machine's speed hits them alike. Times are medians of the rounds;" \
         "ratios are medians of the round-by-round ratios." "" \
         "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) | Wall of each round (ms) |" \
         "|---|---:|---:|---:|---:|---:|---|"
-    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default"; do
+    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default" "dry-run --format ndjson --jobs 1|ndjson-jobs1" "dry-run --format ndjson --jobs 2|ndjson-jobs2"; do
         label=${entry%%|*}
         name=${entry#*|}
         detail "| $label | $(runs_of "$name" wall_median_ms | median) | $(runs_of "$name" cpu_median_ms | median) | $(calc "$(ratio_to_floor "$name" wall_median_ms)") | $(calc "$(ratio_to_floor "$name" cpu_median_ms)") | $(runs_of "$name" rss_max_kb | sort -n | tail -n 1) | $(runs_of "$name" wall_median_ms | paste -sd' ' -) |"
@@ -299,6 +306,10 @@ if wants 2; then
     row 2 "Dry run --jobs 1, wall ÷ parse floor ($(thousands "$count") files; median of $repeats interleaved rounds)" "$ratio1 ($(runs_of dry-run-jobs1 wall_median_ms | median) ms vs $floor_wall ms)" "≤ 1.15" "$(verdict "$(le "$ratio1" 1.15)")"
     row 2 "Dry run --jobs 2, wall ÷ parse floor" "$ratio2 ($(runs_of dry-run-jobs2 wall_median_ms | median) ms)" "≤ 0.60" "$(verdict "$(le "$ratio2" 0.6)")"
     row 2 "Dry run default jobs ($(nproc) cores), wall ÷ parse floor" "$ratio_default ($(runs_of dry-run-default wall_median_ms | median) ms)" "–" "–"
+    ndjson1=$(calc "$(ratio_to_floor ndjson-jobs1 wall_median_ms)")
+    ndjson2=$(calc "$(ratio_to_floor ndjson-jobs2 wall_median_ms)")
+    row 2 "Dry run --format ndjson (a line per decision) --jobs 1, wall ÷ parse floor" "$ndjson1 ($(runs_of ndjson-jobs1 wall_median_ms | median) ms)" "≤ 1.15" "$(verdict "$(le "$ndjson1" 1.15)")"
+    row 2 "Dry run --format ndjson --jobs 2, wall ÷ parse floor" "$ndjson2 ($(runs_of ndjson-jobs2 wall_median_ms | median) ms)" "≤ 0.60" "$(verdict "$(le "$ndjson2" 0.6)")"
 
     # The CLI must decide like the library: same corpus, rules and clock as section 1.
     if wants 1 && command -v jq > /dev/null && [ -s "$raw/bench.txt" ]; then
