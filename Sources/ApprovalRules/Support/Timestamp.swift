@@ -95,18 +95,12 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends ``description``'s bytes to `output` (what log lines and JSON writers call, without
-    /// making a string).
+    /// Appends ``description``'s bytes to `output` (what log lines call, without making a string).
     package func write(into output: inout [UInt8]) {
-        let (year, month, day) = Self.civil(fromDays: self.day)
         let rest = millisecondsSinceEpoch - self.day * 86_400_000
         let seconds = rest / 1000
         output.reserveCapacity(output.count + 24)
-        Self.append(year, width: 4, to: &output)
-        output.append(UInt8(ascii: "-"))
-        Self.append(month, width: 2, to: &output)
-        output.append(UInt8(ascii: "-"))
-        Self.append(day, width: 2, to: &output)
+        writeDate(into: &output)
         output.append(UInt8(ascii: "T"))
         Self.append(seconds / 3600, width: 2, to: &output)
         output.append(UInt8(ascii: ":"))
@@ -138,14 +132,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The UTC calendar date, `YYYY-MM-DD`.
     public var dateString: String {
-        let (year, month, day) = Self.civil(fromDays: self.day)
         var bytes: [UInt8] = []
-        Self.append(year, width: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        Self.append(month, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        Self.append(day, width: 2, to: &bytes)
+        writeDate(into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``dateString``'s bytes to `output`.
+    private func writeDate(into output: inout [UInt8]) {
+        let (year, month, day) = Self.civil(fromDays: self.day)
+        Self.append(year, width: 4, to: &output)
+        output.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &output)
+        output.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &output)
     }
 
     // MARK: - Civil calendar (one implementation, in ApprovalJSON)

@@ -157,7 +157,7 @@ public struct RuleCoverage: Sendable {
 
     /// The coverage as JSON: totals, then every rule and branch point with its counts.
     public var json: JSONValue {
-        func where_(_ location: SourceLocation?, _ path: JSONPointer, into object: inout JSONObject) {
+        func addPlace(_ location: SourceLocation?, _ path: JSONPointer, into object: inout JSONObject) {
             object["path"] = .string(path.description)
             object["file"] = location?.file.map(JSONValue.string) ?? .null
             object["line"] = location.map { .integer(Int64($0.line)) } ?? .null
@@ -175,7 +175,7 @@ public struct RuleCoverage: Sendable {
                         "id": .string(rule.id), "fired": .integer(Int64(rule.fired)),
                         "not_fired": .integer(Int64(rule.notFired)),
                     ]
-                    where_(rule.location, rule.path, into: &item)
+                    addPlace(rule.location, rule.path, into: &item)
                     return .object(item)
                 }),
         ]
@@ -188,7 +188,7 @@ public struct RuleCoverage: Sendable {
                         "rule_id": .string(branch.ruleID), "kind": .string(branch.kind),
                         "true": .integer(Int64(branch.truthy)), "false": .integer(Int64(branch.falsy)),
                     ]
-                    where_(branch.location, branch.path, into: &item)
+                    addPlace(branch.location, branch.path, into: &item)
                     return .object(item)
                 }),
         ]
