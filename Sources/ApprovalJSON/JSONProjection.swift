@@ -121,6 +121,34 @@ public indirect enum JSONProjection: Sendable, Hashable {
         .members(Members(wanted.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
     }
 
+    /// A text that equal projections share, in every process (unlike `hashValue`, which is seeded
+    /// per process): what a cache of projected values is keyed by. `*` copies everything,
+    /// `{"key":P,...}` members, `[P]` elements, `("key"="value",...?P:P)` a choice.
+    ///
+    /// ```swift
+    /// JSONProjection.fields(["task_id": .all]).fingerprint  // {"task_id":*}
+    /// ```
+    public var fingerprint: String {
+        func quoted(_ text: String) -> String {
+            var quoted = "\""
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { quoted.unicodeScalars.append("\\") }
+                quoted.unicodeScalars.append(character)
+            }
+            return quoted + "\""
+        }
+        switch self {
+        case .all: return "*"
+        case .members(let members):
+            let pairs = zip(members.keys, members.projections).map { quoted($0) + ":" + $1.fingerprint }
+            return "{" + pairs.joined(separator: ",") + "}"
+        case .elements(let sub): return "[" + sub.fingerprint + "]"
+        case .matching(let key, let values, let then, let otherwise):
+            let choices = values.set.sorted().map { quoted(key) + "=" + quoted($0) }.joined(separator: ",")
+            return "(" + choices + "?" + then.fingerprint + ":" + otherwise.fingerprint + ")"
+        }
+    }
+
     /// Whether `lhs` and `rhs` are the same.
     public static func == (lhs: JSONProjection, rhs: JSONProjection) -> Bool {
         switch (lhs, rhs) {

@@ -173,14 +173,39 @@ let parseOptions: JSONParser.Options = {
     return options
 }()
 
+/// How a parse pass makes each snapshot.
+enum ParseMode {
+    /// `ApprovalSnapshot(parsing:projection:)`: what a dry run without a cache does.
+    case parse
+    /// `ApprovalSnapshot.parsingKeepingBlock`: a dry run filling its cache.
+    case parseKeepingBlock
+    /// `ApprovalSnapshot(block:projection:)` from the document's block: a dry run on a warm cache.
+    case block
+}
+
 /// Parse (whole document or projection) + snapshot + evaluate for every document.
 @inline(never)
 func runParsePass(
-    _ rules: RuleSet, _ documents: [[UInt8]], _ projection: JSONProjection, _ options: EvaluationOptions
+    _ rules: RuleSet, _ documents: [[UInt8]], _ blocks: [JSONBlock], _ projection: JSONProjection, _ mode: ParseMode,
+    _ options: EvaluationOptions
 ) throws -> Int {
     var checksum = 0
-    for bytes in documents {
-        let snapshot = try ApprovalSnapshot(parsing: bytes, projection: projection, options: parseOptions)
+    for index in documents.indices {
+        let snapshot: ApprovalSnapshot
+        switch mode {
+        case .parse:
+            snapshot = try ApprovalSnapshot(parsing: documents[index], projection: projection, options: parseOptions)
+        case .parseKeepingBlock:
+            let (parsed, block) = try ApprovalSnapshot.parsingKeepingBlock(
+                documents[index], projection: projection, options: parseOptions)
+            snapshot = parsed
+            checksum &+= block.bytes.count
+        case .block:
+            guard let read = ApprovalSnapshot(block: blocks[index]) else {
+                fail("block \(index) does not read", status: 1)
+            }
+            snapshot = read
+        }
         checksum &+= rules.evaluate(snapshot, options: options).firedRules.count
     }
     return checksum
@@ -250,8 +275,10 @@ prepared = []
 // Fully parsed snapshots.
 let fullRates = options.full ? timeEvaluation(prepare(.all), passes: options.passes) : nil
 
-// Fast path == plain path == in-memory value, for every snapshot; and the decision mix.
+// Fast path == plain path == in-memory value == read from the block, for every snapshot; and
+// the decision mix.
 var mismatches = 0
+var blocks: [JSONBlock] = []
 var tally: [Recommendation: Int] = [:]
 var fired: [String: Int] = [:]
 var escalated = 0
@@ -264,14 +291,19 @@ if options.verify {
                 try ApprovalSnapshot(parsing: bytes, projection: rules.projection, options: parseOptions),
                 options: evaluation)
             let memory = rules.evaluate(ApprovalSnapshot(corpus[index]), options: evaluation)
-            if plain.json != fast.json || plain.json != memory.json {
+            let (_, block) = try ApprovalSnapshot.parsingKeepingBlock(
+                bytes, projection: rules.projection, options: parseOptions)
+            let stored = JSONBlock(bytes: block.bytes).flatMap { ApprovalSnapshot(block: $0) }
+            let fromBlock = stored.map { rules.evaluate($0, options: evaluation).json } ?? .null
+            if plain.json != fast.json || plain.json != memory.json || plain.json != fromBlock {
                 mismatches += 1
                 if mismatches <= 3 {
                     progress(
                         "MISMATCH on snapshot \(index):\n  plain:      \(plain.json)\n  projection: \(fast.json)\n"
-                            + "  in memory:  \(memory.json)")
+                            + "  in memory:  \(memory.json)\n  block:      \(fromBlock)")
                 }
             }
+            blocks.append(block)
             tally[plain.recommendation, default: 0] += 1
             for rule in plain.firedRules { fired[rule.id, default: 0] += 1 }
             if !plain.escalations.isEmpty { escalated += 1 }
@@ -285,15 +317,17 @@ if options.verify {
 
 // Parse + evaluate, both paths.
 /// Median parse + evaluate rates over `--parse-passes` passes: (per wall second, per CPU second).
-@MainActor func timeParsePasses(_ projection: JSONProjection) -> (wall: Double, cpu: Double)? {
-    guard options.parsePasses > 0 else { return nil }
+@MainActor func timeParsePasses(_ projection: JSONProjection, _ mode: ParseMode = .parse) -> (
+    wall: Double, cpu: Double
+)? {
+    guard options.parsePasses > 0, mode != .block || blocks.count == documents.count else { return nil }
     var times: [Double] = []
     var cpuTimes: [Double] = []
     for _ in 0..<options.parsePasses {
         let start = monotonicSeconds()
         let startCPU = threadCPUSeconds()
         do {
-            checksum &+= try runParsePass(rules, documents, projection, evaluation)
+            checksum &+= try runParsePass(rules, documents, blocks, projection, mode, evaluation)
         } catch {
             fail("parse failed: \(error)", status: 1)
         }
@@ -304,6 +338,8 @@ if options.verify {
 }
 let fullRate = timeParsePasses(.all)
 let projectionRate = timeParsePasses(rules.projection)
+let keepingBlockRate = timeParsePasses(rules.projection, .parseKeepingBlock)
+let blockRate = timeParsePasses(rules.projection, .block)
 
 // MARK: - Report
 
@@ -348,6 +384,15 @@ if let fullRate {
 if let projectionRate {
     lines.append("projection_parse_evaluate_per_second=\(whole(projectionRate.wall))")
     lines.append("projection_parse_evaluate_per_cpu_second=\(whole(projectionRate.cpu))")
+}
+if let keepingBlockRate {
+    lines.append("projection_parse_keeping_block_evaluate_per_second=\(whole(keepingBlockRate.wall))")
+    lines.append("projection_parse_keeping_block_evaluate_per_cpu_second=\(whole(keepingBlockRate.cpu))")
+}
+if let blockRate {
+    lines.append("block_read_evaluate_per_second=\(whole(blockRate.wall))")
+    lines.append("block_read_evaluate_per_cpu_second=\(whole(blockRate.cpu))")
+    lines.append("block_bytes=\(blocks.reduce(0) { $0 + $1.bytes.count })")
 }
 lines.append("checksum=\(checksum)")
 emit(lines.joined(separator: "\n") + "\n", to: 1)

@@ -63,6 +63,40 @@ public struct ApprovalSnapshot: Sendable {
         self.init(value, repeatedKeys: repeats)
     }
 
+    /// Parses a snapshot's JSON text as ``init(parsing:file:projection:options:)`` does, and also
+    /// returns the block of what `projection` copied of it (``JSONBlock``): kept by a cache, it
+    /// makes the same snapshot again (``init(block:file:options:)``) without parsing, for rules
+    /// with the same projection.
+    ///
+    /// ```swift
+    /// let (snapshot, block) = try ApprovalSnapshot.parsingKeepingBlock(bytes, file: "task-48219.json")
+    /// ```
+    ///
+    /// - Throws: ``JSONError`` when the text is not JSON or breaks a limit.
+    public static func parsingKeepingBlock(
+        _ bytes: [UInt8], file: String? = nil, projection: JSONProjection = .all,
+        options: JSONParser.Options = ApprovalSnapshot.parserOptions
+    ) throws(JSONError) -> (snapshot: ApprovalSnapshot, block: JSONBlock) {
+        var repeats: [JSONRepeatedKey] = []
+        let value = try JSONParser(options: options).parse(
+            bytes, file: file, projection: projection, repeatedKeys: &repeats)
+        return (ApprovalSnapshot(value, repeatedKeys: repeats), JSONBlock(value, repeatedKeys: repeats))
+    }
+
+    /// The snapshot a block was made from (``parsingKeepingBlock(_:file:projection:options:)``),
+    /// its repeated keys located in `file`: the snapshot parsing the text with the same projection
+    /// gives. `nil` when the block is not well formed (parse the text instead).
+    ///
+    /// ```swift
+    /// let snapshot = ApprovalSnapshot(block: cached, file: "task-48219.json")
+    /// ```
+    public init?(block: JSONBlock, file: String? = nil, options: JSONParser.Options = ApprovalSnapshot.parserOptions) {
+        guard let value = block.value(maxDepth: options.maxDepth), let repeats = block.repeatedKeys(file: file) else {
+            return nil
+        }
+        self.init(value, repeatedKeys: repeats)
+    }
+
     /// Reads a snapshot file and indexes it, as ``init(parsing:file:projection:options:)`` does.
     ///
     /// ```swift
