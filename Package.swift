@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "ApprovalRules", targets: ["ApprovalRules"]),
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
+        .library(name: "ApprovalBlockCache", targets: ["ApprovalBlockCache"]),
         .library(name: "ApprovalLedger", targets: ["ApprovalLedger"]),
         .library(name: "ApprovalLedgerPostgres", targets: ["ApprovalLedgerPostgres"]),
         .library(name: "ApprovalNotices", targets: ["ApprovalNotices"]),
@@ -36,6 +37,17 @@ let package = Package(
         .target(name: "ApprovalRules", dependencies: ["ApprovalJSON"]),
         // Many snapshots at once: sources, an ordered parallel evaluator, summaries, comparisons.
         .target(name: "ApprovalBatch", dependencies: ["ApprovalRules", "ApprovalJSON"]),
+
+        // MARK: Snapshot blocks kept between dry runs
+        .target(
+            name: "ApprovalBlockCache",
+            dependencies: [
+                "ApprovalBatch",
+                "ApprovalRules",
+                "ApprovalJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Decision records (SQLite through GRDB; SHA-256 from swift-crypto)
         .target(
@@ -169,6 +181,7 @@ let package = Package(
             name: "approvalctl",
             dependencies: [
                 "ApprovalBatch",
+                "ApprovalBlockCache",
                 "ApprovalCLI",
                 "ApprovalRules",
                 "ApprovalJSON",
@@ -223,6 +236,13 @@ let package = Package(
         .testTarget(
             name: "ApprovalBatchTests",
             dependencies: ["ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload"]
+        ),
+        .testTarget(
+            name: "ApprovalBlockCacheTests",
+            dependencies: [
+                "ApprovalBlockCache", "ApprovalBatch", "ApprovalRules", "ApprovalJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ApprovalLedgerTests",

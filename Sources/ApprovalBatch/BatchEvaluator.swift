@@ -1,4 +1,4 @@
-import ApprovalJSON
+public import ApprovalJSON
 public import ApprovalRules
 import Dispatch
 import Synchronization
@@ -27,6 +27,9 @@ public struct BatchEvaluator: Sendable {
     public let options: EvaluationOptions
     /// Threads evaluating, the calling one included.
     public let workers: Int
+    /// Where the blocks of snapshot files are kept between batches (``SnapshotBlockCache``, for
+    /// this evaluator's ``projection(rules:comparedWith:)``); `nil` parses every file.
+    public let cache: (any SnapshotBlockCache)?
     /// What is parsed of each snapshot: the rules' projection, or everything in a comparison.
     private let projection: JSONProjection
 
@@ -37,12 +40,23 @@ public struct BatchEvaluator: Sendable {
     ///   - comparedWith: a second rule set, for a comparison.
     ///   - options: the evaluation options.
     ///   - workers: threads, the calling one included (at least 1).
-    public init(rules: RuleSet, comparedWith: RuleSet? = nil, options: EvaluationOptions, workers: Int) {
+    ///   - cache: where to keep the blocks of the snapshot files read, and find them again.
+    public init(
+        rules: RuleSet, comparedWith: RuleSet? = nil, options: EvaluationOptions, workers: Int,
+        cache: (any SnapshotBlockCache)? = nil
+    ) {
         self.rules = rules
         self.comparedWith = comparedWith
         self.options = options
         self.workers = max(1, workers)
-        self.projection = comparedWith == nil ? rules.projection : .all
+        self.cache = cache
+        self.projection = Self.projection(rules: rules, comparedWith: comparedWith)
+    }
+
+    /// What a batch parses of each snapshot: the rules' projection, or everything in a comparison
+    /// (what a ``SnapshotBlockCache`` keeps blocks of).
+    public static func projection(rules: RuleSet, comparedWith: RuleSet?) -> JSONProjection {
+        comparedWith == nil ? rules.projection : .all
     }
 
     /// Decides one snapshot (reading its file when the item does not hold its bytes), with the
@@ -50,22 +64,44 @@ public struct BatchEvaluator: Sendable {
     /// second rule set (the recorded shadow, else the comparison's) decides it with the same options.
     public func evaluate(_ item: BatchItem) -> BatchOutcome {
         do {
-            let bytes: [UInt8]
-            if let inline = item.bytes {
-                bytes = inline
-            } else {
-                bytes = try FileBytes.read(item.file, limit: ApprovalSnapshot.parserOptions.maxBytes)
-            }
             let rules = item.recorded?.rules ?? self.rules
             let options = item.recorded?.options ?? self.options
             let second = item.recorded?.shadow ?? comparedWith
             let projection = item.recorded == nil ? self.projection : (second == nil ? rules.projection : .all)
-            let snapshot = try ApprovalSnapshot(
-                parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
+            let snapshot: ApprovalSnapshot
+            if let bytes = item.bytes {
+                snapshot = try ApprovalSnapshot(
+                    parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
+            } else if let cache, item.recorded == nil {
+                snapshot = try Self.snapshot(of: item, projection: projection, cache: cache)
+            } else {
+                snapshot = try ApprovalSnapshot(
+                    parsing: try FileBytes.read(item.file, limit: Self.parserOptions.maxBytes), file: item.file,
+                    projection: projection, options: Self.parserOptions)
+            }
             return .decided(rules.evaluate(snapshot, options: options), second?.evaluate(snapshot, options: options))
         } catch {
             return .unreadable(item.locate(error))
         }
+    }
+
+    /// The snapshot in `file` from its cached block when `cache` has one that reads; otherwise
+    /// parsed, and its block handed to the cache.
+    private static func snapshot(of item: BatchItem, projection: JSONProjection, cache: any SnapshotBlockCache)
+        throws(JSONError) -> ApprovalSnapshot
+    {
+        let file = item.file
+        let found = cache.lookup(file, identity: item.identity)
+        if let block = found.block,
+            let snapshot = ApprovalSnapshot(block: block, file: file, options: parserOptions)
+        {
+            return snapshot
+        }
+        let bytes = try FileBytes.read(file, limit: parserOptions.maxBytes)
+        let (snapshot, block) = try ApprovalSnapshot.parsingKeepingBlock(
+            bytes, file: file, projection: projection, options: parserOptions)
+        if let ticket = found.ticket { cache.store(block, for: ticket) }
+        return snapshot
     }
 
     /// How a batch parses: in the per-thread arena (many documents on the same few threads: the

@@ -20,6 +20,9 @@ public struct BatchItem: Sendable {
     /// How the snapshot was decided when it was recorded (a decision ledger's history): that rule
     /// set and those options decide it instead of the evaluator's own; `nil` for a plain snapshot.
     public let recorded: Recorded?
+    /// The file as its source saw it when it listed it (a folder's files), for a
+    /// ``SnapshotBlockCache``: found again unchanged, its block is used instead of its bytes.
+    public let identity: FileIdentity?
 
     /// The rule set and options a recorded snapshot was decided with.
     ///
@@ -44,12 +47,16 @@ public struct BatchItem: Sendable {
     }
 
     /// An item.
-    public init(file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil, recorded: Recorded? = nil) {
+    public init(
+        file: String, line: Int? = nil, offset: Int = 0, bytes: [UInt8]? = nil, recorded: Recorded? = nil,
+        identity: FileIdentity? = nil
+    ) {
         self.file = file
         self.line = line
         self.offset = offset
         self.bytes = bytes
         self.recorded = recorded
+        self.identity = identity
     }
 
     /// How reports name it: the path, or `STREAM:LINE`.

@@ -80,7 +80,7 @@ public struct FileSnapshotSource: SnapshotSource {
     public mutating func next() -> BatchItem? {
         if let file = single {
             single = nil
-            return BatchItem(file: file)
+            return BatchItem(file: file, identity: FileIdentity(path: file))
         }
         while var top = stack.popLast() {
             guard top.next < top.entries.count else { continue }
@@ -93,7 +93,7 @@ public struct FileSnapshotSource: SnapshotSource {
             if (status.st_mode & S_IFMT) == S_IFDIR {
                 stack.append((path, Self.entries(of: path), 0))
             } else if name.hasSuffix(suffix) {
-                return BatchItem(file: path)
+                return BatchItem(file: path, identity: FileIdentity(status))
             }
         }
         return nil

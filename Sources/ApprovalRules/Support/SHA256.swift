@@ -67,3 +67,7 @@ enum SHA256 {
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }
+
+/// The SHA-256 digest of `bytes` in lowercase hex, for sibling modules (a function rather than the
+/// type, whose name would clash with swift-crypto's `SHA256` where both are imported).
+package func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hex(bytes) }
