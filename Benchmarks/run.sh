@@ -176,12 +176,15 @@ make_corpus() {
     echo "$dir"
 }
 
-# dry_run DIR [ARGS...]: sets the array `dry` to the dry-run command line used everywhere.
+# dry_run DIR [ARGS...]: sets the array `dry` to the dry-run command line used everywhere: without
+# the cache of parsed files (as every dry run was before it), unless `dry_cache` names its folder.
 dry=()
 dry_run() {
     local dir=$1
     shift
-    dry=("$ctl" dry-run "$dir" --rules "$rules" --now "$now" --format "${dry_format:-json}" --no-progress "$@")
+    local cache=(--no-cache)
+    [ -z "${dry_cache:-}" ] || cache=(--cache-dir "$dry_cache")
+    dry=("$ctl" dry-run "$dir" --rules "$rules" --now "$now" --format "${dry_format:-json}" --no-progress "${cache[@]}" "$@")
 }
 
 # MARK: - 1. In-process decisions/s
@@ -255,11 +258,29 @@ if wants 2; then
         cmp -s "$raw/dry-run-jobs1.$format" "$raw/dry-run-jobs2.$format" || fail_check "dry-run --format $format output differs between --jobs 1 and --jobs 2"
     done
     [ "$(grep -c '"type":"decision"' "$raw/dry-run-jobs1.ndjson")" = "$count" ] || fail_check "dry-run --format ndjson did not write one decision line per file"
+    # The cache of parsed files: a run that fills it and a run that reads every block back print
+    # exactly what a run without it prints. The warm cache is kept for the timed rounds; the
+    # filling runs get an empty folder each time.
+    # (A file changed less than a second before a run is not cached: a corpus just generated waits.)
+    [ -z "$(find "$corpus" -newermt '-2 seconds' -print -quit)" ] || sleep 2
+    warm_cache="$work/cache-warm"
+    fill_cache="$work/cache-fill"
+    rm -rf "$warm_cache" "$fill_cache"
+    for format in json ndjson; do
+        for run in fill warm; do
+            dry_cache=$warm_cache dry_format=$format dry_run "$corpus" --jobs 2
+            "${dry[@]}" > "$raw/dry-run-$run.$format" 2> "$raw/dry-run-$run.$format.stderr" || fail_check "dry-run with the cache ($run, $format) failed (see $raw/dry-run-$run.$format.stderr)"
+            cmp -s "$raw/dry-run-jobs1.$format" "$raw/dry-run-$run.$format" || fail_check "dry-run --format $format output differs with the cache ($run) from without it"
+        done
+    done
+    dry_cache=$warm_cache dry_run "$corpus" --jobs 2 --verify-cache
+    "${dry[@]}" > /dev/null 2> "$raw/dry-run-verify.stderr" || fail_check "dry-run --verify-cache failed"
+    grep -q "^approvalctl: cache: $count snapshot(s) read from the cache and checked, 0 stale" "$raw/dry-run-verify.stderr" || fail_check "dry-run --verify-cache did not find every block current: $(cat "$raw/dry-run-verify.stderr")"
 
     # Interleaved rounds (after one warm-up round): the floor and every configuration once a
     # round, so a drift in the machine's speed (a shared VM's neighbours) hits all of them alike;
     # each ratio is the median of the round-by-round ratios.
-    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default ndjson-jobs1 ndjson-jobs2)
+    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default ndjson-jobs1 ndjson-jobs2 fill-jobs1 fill-jobs2 warm-jobs1 warm-jobs2 warm-ndjson-jobs2)
     command_for() { # command_for NAME: sets the array `cmd` to NAME's command line
         case $1 in
             floor) cmd=("$floor" "$corpus") ;;
@@ -268,12 +289,18 @@ if wants 2; then
             dry-run-default) dry_run "$corpus" && cmd=("${dry[@]}") ;;
             ndjson-jobs1) dry_format=ndjson dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
             ndjson-jobs2) dry_format=ndjson dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
+            fill-jobs1) dry_cache=$fill_cache dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
+            fill-jobs2) dry_cache=$fill_cache dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
+            warm-jobs1) dry_cache=$warm_cache dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
+            warm-jobs2) dry_cache=$warm_cache dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
+            warm-ndjson-jobs2) dry_cache=$warm_cache dry_format=ndjson dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
         esac
     }
     for name in "${names[@]}"; do : > "$raw/$name.txt"; done
     for round in $(seq 0 "$repeats"); do
         for name in "${names[@]}"; do
             command_for "$name"
+            rm -rf "$fill_cache"  # every filling run starts from an empty cache
             line=$("$spawn" -n 1 -w 0 -- "${cmd[@]}") || fail_check "$name failed (round $round)"
             [ "$round" = 0 ] || echo "$line" >> "$raw/$name.txt"
         done
@@ -281,22 +308,24 @@ if wants 2; then
     runs_of() { # runs_of NAME KEY: KEY of each of NAME's timed runs, one per line
         while read -r line; do value_of "$2" <<< "$line"; done < "$raw/$1.txt"
     }
-    ratio_to_floor() { # ratio_to_floor NAME KEY: the median of NAME's KEY ÷ the floor's, round by round
-        paste -d' ' <(runs_of "$1" "$2") <(runs_of floor "$2") | awk '{ printf "%.6f\n", $1 / $2 }' | median
+    ratio_to_floor() { # ratio_to_floor NAME KEY [BASE]: the median of NAME's KEY ÷ BASE's (the floor's), round by round
+        paste -d' ' <(runs_of "$1" "$2") <(runs_of "${3:-floor}" "$2") | awk '{ printf "%.6f\n", $1 / $2 }' | median
     }
 
     floor_wall=$(runs_of floor wall_median_ms | median)
     detail "## 2. Dry run of $(thousands "$count") files vs. the parse floor" "" \
         "Floor: \`parse_floor DIR\` (C: walk the folder in name order, read each file, \`json_loadb\`, \`json_decref\`)." \
         "CLI: \`approvalctl dry-run DIR --rules $rules --now $now --format json|ndjson --no-progress [--jobs N]\`, stdout to /dev/null" \
-        "(\`json\` writes the summary, \`ndjson\` a line per decision as scripts read it, then the summary)." \
+        "(\`json\` writes the summary, \`ndjson\` a line per decision as scripts read it, then the summary), with \`--no-cache\`" \
+        "(every file parsed, as before the cache), or with \`--cache-dir\`: *filling* an empty cache (emptied before each run)," \
+        "or *warm* (every file's block in the cache: read back, not parsed)." \
         "Both warm (one full read first), timed by \`spawn_time\` (posix_spawn + wait4: wall clock, user + system CPU of" \
         "all threads) in $repeats interleaved rounds after a warm-up round: each round runs the floor and every" \
         "configuration once, so a drift in the machine's speed hits them alike. Times are medians of the rounds;" \
         "ratios are medians of the round-by-round ratios." "" \
         "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) | Wall of each round (ms) |" \
         "|---|---:|---:|---:|---:|---:|---|"
-    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default" "dry-run --format ndjson --jobs 1|ndjson-jobs1" "dry-run --format ndjson --jobs 2|ndjson-jobs2"; do
+    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default" "dry-run --format ndjson --jobs 1|ndjson-jobs1" "dry-run --format ndjson --jobs 2|ndjson-jobs2" "dry-run --jobs 1, filling the cache|fill-jobs1" "dry-run --jobs 2, filling the cache|fill-jobs2" "dry-run --jobs 1, warm cache|warm-jobs1" "dry-run --jobs 2, warm cache|warm-jobs2" "dry-run --format ndjson --jobs 2, warm cache|warm-ndjson-jobs2"; do
         label=${entry%%|*}
         name=${entry#*|}
         detail "| $label | $(runs_of "$name" wall_median_ms | median) | $(runs_of "$name" cpu_median_ms | median) | $(calc "$(ratio_to_floor "$name" wall_median_ms)") | $(calc "$(ratio_to_floor "$name" cpu_median_ms)") | $(runs_of "$name" rss_max_kb | sort -n | tail -n 1) | $(runs_of "$name" wall_median_ms | paste -sd' ' -) |"
@@ -312,6 +341,14 @@ if wants 2; then
     ndjson2=$(calc "$(ratio_to_floor ndjson-jobs2 wall_median_ms)")
     row 2 "Dry run --format ndjson (a line per decision) --jobs 1, wall ÷ parse floor" "$ndjson1 ($(runs_of ndjson-jobs1 wall_median_ms | median) ms)" "≤ 1.15" "$(verdict "$(le "$ndjson1" 1.15)")"
     row 2 "Dry run --format ndjson --jobs 2, wall ÷ parse floor" "$ndjson2 ($(runs_of ndjson-jobs2 wall_median_ms | median) ms)" "≤ 0.60" "$(verdict "$(le "$ndjson2" 0.6)")"
+    warm2=$(calc "$(ratio_to_floor warm-jobs2 wall_median_ms)")
+    warm_ndjson2=$(calc "$(ratio_to_floor warm-ndjson-jobs2 wall_median_ms)")
+    row 2 "Warm dry run (every file's block cached) --jobs 2, wall ÷ parse floor; output identical to a run without the cache" "$warm2 ($(runs_of warm-jobs2 wall_median_ms | median) ms)" "≤ 0.25" "$(verdict "$(le "$warm2" 0.25)")"
+    row 2 "Warm dry run --format ndjson --jobs 2, wall ÷ parse floor" "$warm_ndjson2 ($(runs_of warm-ndjson-jobs2 wall_median_ms | median) ms)" "–" "–"
+    fill1=$(calc "$(ratio_to_floor fill-jobs1 wall_median_ms dry-run-jobs1)")
+    fill2=$(calc "$(ratio_to_floor fill-jobs2 wall_median_ms dry-run-jobs2)")
+    row 2 "Cold dry run filling an empty cache ÷ the same without the cache, --jobs 1" "$fill1 ($(runs_of fill-jobs1 wall_median_ms | median) ms)" "≤ 1.02 (no slower; 2 % is the noise)" "$(verdict "$(le "$fill1" 1.02)")"
+    row 2 "Cold dry run filling an empty cache ÷ the same without the cache, --jobs 2" "$fill2 ($(runs_of fill-jobs2 wall_median_ms | median) ms)" "≤ 1.02" "$(verdict "$(le "$fill2" 1.02)")"
 
     # The CLI must decide like the library: same corpus, rules and clock as section 1.
     if wants 1 && command -v jq > /dev/null && [ -s "$raw/bench.txt" ]; then
