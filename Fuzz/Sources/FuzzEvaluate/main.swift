@@ -3,7 +3,8 @@
 // files, iterators, logic) and a generated snapshot with random damage (missing or wrong-typed
 // variables, variables not an array, incomplete file listings).
 // Invariants: generated rules compile; evaluation never crashes or hangs; the same input gives
-// the same decision; the projection fast path gives the same decision as the full parse; a
+// the same decision; the projection fast path, and its block read back (the dry-run cache),
+// give the same decision as the full parse; a
 // decision with data problems is never weaker than the safe recommendation.
 import ApprovalJSON
 import ApprovalRules
@@ -217,6 +218,13 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let fast = rules.evaluate(projected, options: options)
     guard fast.json == full.json else {
         fatalError("fast path differs:\n\(full.json)\n\(fast.json)\nrules: \(document)\nsnapshot: \(snapshotJSON)")
+    }
+    // The cached path of a dry run: the block of the projection, kept and read back.
+    guard let (_, block) = try? ApprovalSnapshot.parsingKeepingBlock(bytes, projection: rules.projection),
+        let stored = JSONBlock(bytes: block.bytes), let cached = ApprovalSnapshot(block: stored)
+    else { fatalError("block path failed") }
+    guard rules.evaluate(cached, options: options).json == full.json else {
+        fatalError("block path differs:\n\(full.json)\nrules: \(document)\nsnapshot: \(snapshotJSON)")
     }
     if !full.dataProblems.isEmpty, full.recommendation < rules.safeRecommendation {
         fatalError("data problems but weaker than the safe recommendation: \(full.json)")

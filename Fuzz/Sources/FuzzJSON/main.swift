@@ -1,7 +1,9 @@
 // libFuzzer target: the JSON layer on arbitrary bytes.
 // Invariants: never crash, leak or hang; a parse that succeeds re-encodes to text that parses back
 // to an equal value; the projection path agrees with the full parse; locating any pointer in the
-// (possibly invalid) source never traps; repeated keys are found exactly when jansson finds one.
+// (possibly invalid) source never traps; repeated keys are found exactly when jansson finds one;
+// a value's block reads back as the value with its repeated keys, and any bytes read as a block
+// (raw, or behind a valid header) give a value or nil, never a trap.
 import ApprovalJSON
 
 #if canImport(Glibc)
@@ -40,6 +42,19 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             fatalError("repeated keys \(repeats) but jansson says \(strict != nil)")
         }
         if value != (try? JSONParser().parse(bytes)) { fatalError("reporting repeated keys changed the value") }
+        let block = JSONBlock(value, repeatedKeys: repeats)
+        guard let stored = JSONBlock(bytes: block.bytes), stored.value(maxDepth: 10_000) == value,
+            stored.repeatedKeys(file: nil) == repeats
+        else { fatalError("block round trip changed the value or its repeated keys") }
+    }
+    // Arbitrary bytes as a block: alone, and as the value section behind a valid header.
+    _ = JSONBlock(bytes: bytes)?.value()
+    var framed: [UInt8] = [0x41, 0x4A, 0x42, 0x01, 1, 0, 0, 0]
+    withUnsafeBytes(of: UInt32(12 + bytes.count).littleEndian) { framed.append(contentsOf: $0) }
+    framed += bytes + [0]
+    if let block = JSONBlock(bytes: framed) {
+        _ = block.value()
+        _ = block.repeatedKeys(file: nil)
     }
     let locator = SourceLocator(bytes: bytes)
     for pointer in ["/a", "/0/b", "/variables_to_approve/1/value", ""] {
