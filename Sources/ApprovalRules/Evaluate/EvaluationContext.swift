@@ -4,11 +4,11 @@ import ApprovalJSON
 /// known of the root facts. Created per evaluation and passed `inout`, so compiled rule sets stay
 /// immutable and shareable; not copyable, so that nothing it holds is copied by accident.
 ///
-/// With its own memory (``init(root:facts:memory:budget:trace:now:)``), each numbered fact of the
-/// ``FactTable`` has a ``FactSlot`` for the evaluation: its value is looked up once, and its
-/// readings as an amount or a date are parsed once, however many conditions, checks and templates
-/// quote it. ``EvaluationMemory`` puts the slots (and the first scopes) on the stack of the
-/// evaluating call for the usual rule set, so an evaluation allocates nothing to know its facts.
+/// Each numbered fact of the ``FactTable`` has a ``FactSlot`` for the evaluation: its value is
+/// looked up once, and its readings as an amount or a date are parsed once, however many
+/// conditions, checks and templates quote it. ``EvaluationMemory`` puts the slots (and the first
+/// scopes) on the stack of the evaluating call for the usual rule set, so an evaluation allocates
+/// nothing to know its facts; a context made without it allocates its slots itself.
 ///
 /// Values are read in place wherever they are kept (``withFact(_:_:)``, ``withCurrent(_:)``):
 /// a snapshot keeps what rules read most in its storage, a slot keeps what was computed, and an
@@ -32,15 +32,17 @@ struct EvaluationContext: ~Copyable {
     /// The paths of the facts the evaluated expressions were compiled with, by slot; the fact table
     /// they come from (owned by the compiled rules being evaluated) keeps them alive.
     private let paths: [Unmanaged<FactPath>]
+    private let slotCount: Int
     /// The root, when it is a snapshot (read without unpacking ``root`` each time).
     private let snapshot: ApprovalSnapshot?
-    /// The fact slots, by ``FactTable`` slot (`nil` without slots): memory the context initializes
-    /// and deinitializes, and its creator allocates for longer than the context lives.
-    private let slots: UnsafeMutablePointer<FactSlot>?
-    private let slotCount: Int
+    /// The fact slots, by ``FactTable`` slot: memory the context initializes and deinitializes,
+    /// allocated by its creator for longer than the context lives, or by the context itself
+    /// (``ownsSlots``).
+    private let slots: UnsafeMutablePointer<FactSlot>
+    private let ownsSlots: Bool
 
-    /// A context without fact slots: every fact read looks the fact up again (tests; constant
-    /// folding, which evaluates only nodes that read no data, with an empty table).
+    /// A context with slots of its own, on the heap (tests; constant folding, which evaluates only
+    /// nodes that read no data, with an empty table).
     init(
         root: DataRoot, facts: FactTable = FactTable(), budget: Int = Limits.default.evaluationSteps,
         trace: Bool = false, now: Timestamp? = nil
@@ -62,21 +64,19 @@ struct EvaluationContext: ~Copyable {
         self.root = root
         if case .snapshot(let snapshot) = root { self.snapshot = snapshot } else { self.snapshot = nil }
         self.paths = facts.unretainedPaths
+        self.slotCount = facts.count
         self.budget = budget
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
-        self.slots = slots
-        self.slotCount = slots == nil ? 0 : facts.count
-        if let slots {
-            for index in 0..<slotCount { (slots + index).initialize(to: FactSlot()) }
-        }
+        self.slots = slots ?? .allocate(capacity: facts.count)
+        self.ownsSlots = slots == nil
+        for index in 0..<slotCount { (self.slots + index).initialize(to: FactSlot()) }
     }
 
     deinit {
         // Only a slot holding a computed value holds references; the others are trivial.
-        if let slots {
-            for index in 0..<slotCount where slots[index].state == .computed { (slots + index).deinitialize(count: 1) }
-        }
+        for index in 0..<slotCount where slots[index].state == .computed { (slots + index).deinitialize(count: 1) }
+        if ownsSlots { slots.deallocate() }
     }
 
     /// Takes `count` steps from the budget.
@@ -101,12 +101,9 @@ struct EvaluationContext: ~Copyable {
         return try body(root.wholeValue)
     }
 
-    /// The slot of `fact`, or `nil` without slots.
+    /// The slot of `fact`.
     @inline(__always)
-    private func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<FactSlot>? {
-        guard let slots else { return nil }
-        return slots + fact.slot
-    }
+    private func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<FactSlot> { slots + fact.slot }
 
     /// The path of a fact of the evaluated expressions' table.
     func path(_ fact: FactTable.Fact) -> FactPath { paths[fact.slot].takeUnretainedValue() }
@@ -157,9 +154,7 @@ struct EvaluationContext: ~Copyable {
     func withFact<Result, Failure: Error>(
         _ fact: FactTable.Fact, _ body: (UnsafePointer<JSONValue>?) throws(Failure) -> Result
     ) throws(Failure) -> Result {
-        if let slot = slot(fact) { return try body(resolve(slot, fact)) }
-        guard var value = lookupRoot(path(fact)) else { return try body(nil) }
-        return try withUnsafePointer(to: &value) { pointer throws(Failure) in try body(pointer) }
+        try body(resolve(slot(fact), fact))
     }
 
     /// Calls `body` with the value at `path` from the root read in place when the snapshot keeps it
@@ -175,14 +170,12 @@ struct EvaluationContext: ~Copyable {
 
     /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent), copied.
     func fact(_ fact: FactTable.Fact) -> JSONValue? {
-        guard let slot = slot(fact) else { return lookupRoot(path(fact)) }
-        return resolve(slot, fact)?.pointee
+        resolve(slot(fact), fact)?.pointee
     }
 
     /// Whether a root fact is absent or `null`.
     func isMissing(_ fact: FactTable.Fact) -> Bool {
-        guard let slot = slot(fact) else { return (lookupRoot(path(fact)) ?? .null).isNull }
-        guard let pointer = resolve(slot, fact) else { return true }
+        guard let pointer = resolve(slot(fact), fact) else { return true }
         return pointer.pointee.isNull
     }
 
@@ -190,7 +183,7 @@ struct EvaluationContext: ~Copyable {
     /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
     /// per evaluation), so the converted amount is kept too.
     func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        guard let slot = slot(fact) else { return try Money.base(lookupRoot(path(fact)) ?? .null, declarations) }
+        let slot = slot(fact)
         if case .money(let money) = slot.pointee.reading { return money }
         let money: DecimalNumber
         if let pointer = resolve(slot, fact) {
@@ -207,7 +200,7 @@ struct EvaluationContext: ~Copyable {
 
     /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
     func isAmount(_ fact: FactTable.Fact) -> Bool {
-        guard let slot = slot(fact) else { return lookupRoot(path(fact)).flatMap(Money.amount) != nil }
+        let slot = slot(fact)
         switch slot.pointee.reading {
         case .money, .foreignAmount: return true
         case .noAmount: return false
@@ -227,10 +220,7 @@ struct EvaluationContext: ~Copyable {
     /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
     /// absent or not a date.
     func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
-        guard let slot = slot(fact) else {
-            guard case .string(let text)? = lookupRoot(path(fact)) else { return nil }
-            return Timestamp(iso8601: text)
-        }
+        let slot = slot(fact)
         switch slot.pointee.reading {
         case .date(let timestamp): return timestamp
         case .noDate: return nil
@@ -262,11 +252,7 @@ struct EvaluationContext: ~Copyable {
     /// Checks a root fact against `type` in place: present, not `null`, and of the type (through
     /// the readings the comparisons share, for money and dates).
     func check(_ fact: FactTable.Fact, _ type: FactType) -> FactCheck {
-        guard let slot = slot(fact) else {
-            guard let value = lookupRoot(path(fact)), !value.isNull else { return .missing }
-            return type.accepts(value) ? .accepted : .wrongType
-        }
-        guard let pointer = resolve(slot, fact), !pointer.pointee.isNull else { return .missing }
+        guard let pointer = resolve(slot(fact), fact), !pointer.pointee.isNull else { return .missing }
         switch type {
         case .money: return isAmount(fact) ? .accepted : .wrongType
         case .date, .datetime:
