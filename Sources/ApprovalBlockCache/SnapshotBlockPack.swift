@@ -93,6 +93,8 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     private let keepBefore: Int64
     private let logger: Logger
     private let state: Mutex<State>
+    /// Packs no larger than this are never compacted (1 MB).
+    private let compactionFloor: Int
 
     private struct State {
         var statistics = Statistics()
@@ -129,11 +131,23 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     ///   - verify: check every block found against its file, parsed again (``Statistics/stale``).
     ///   - logger: where the pack says what it found and did (debug), and what it could not do.
     /// - Throws: ``OpenError`` when the folder or the pack cannot be created or read.
-    public init(
+    public convenience init(
         directory: String, source: String, projection: JSONProjection,
         options: JSONParser.Options = ApprovalSnapshot.parserOptions,
         verify: Bool = false, logger: Logger
     ) throws(OpenError) {
+        try self.init(
+            directory: directory, source: source, projection: projection, options: options, verify: verify,
+            logger: logger, compactionFloor: 1 << 20)
+    }
+
+    /// ``init(directory:source:projection:options:verify:logger:)``, compacting packs larger than
+    /// `compactionFloor` bytes (tests compact small ones).
+    package init(
+        directory: String, source: String, projection: JSONProjection, options: JSONParser.Options, verify: Bool,
+        logger: Logger, compactionFloor: Int
+    ) throws(OpenError) {
+        self.compactionFloor = compactionFloor
         try Self.makeDirectory(directory)
         let absolute = source.hasPrefix("/") ? source : Self.currentDirectory() + "/" + source
         let fingerprint = Array(projection.fingerprint.utf8)
@@ -271,7 +285,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         var status = stat()
         fstat(descriptor, &status)
         let size = Int(status.st_size)
-        if size > Self.compactionFloor {
+        if size > compactionFloor {
             // Live: the records this run used, and those appended since it opened the pack.
             let live = used.reduce(size - scannedSize) { $0 + $1.size }
             if live < size / 2 { compact(keeping: used) }
@@ -285,9 +299,6 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
             ])
         return statistics
     }
-
-    /// Packs smaller than this are never compacted.
-    static let compactionFloor = 1 << 20
 
     /// Rewrites the pack with the records `used` and everything appended since it was opened,
     /// to a new file renamed over it, when no other run holds it.

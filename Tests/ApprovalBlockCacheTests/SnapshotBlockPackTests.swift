@@ -233,6 +233,38 @@ import Testing
         #expect(statistics.found == parsed.count - 1)
     }
 
+    @Test func aPackOfMostlyStaleRecordsIsCompactedToTheLiveOnes() throws {
+        let workspace = try Workspace()
+        let rules = try Self.rules()
+        let parsed = try Self.decisions(workspace.snapshots, rules: rules, cache: nil)
+        func pack() throws -> SnapshotBlockPack {
+            try SnapshotBlockPack(
+                directory: workspace.cache, source: workspace.snapshots, projection: rules.projection,
+                options: ApprovalSnapshot.parserOptions, verify: false, logger: Self.logger, compactionFloor: 1)
+        }
+        let first = try pack()
+        _ = try Self.decisions(workspace.snapshots, rules: rules, cache: first)
+        first.finish()
+        let full = try #require(FileIdentity(path: first.path)).size
+
+        // Every file but one gone: the next run uses one record of many, and compacts.
+        var source = try FileSnapshotSource(workspace.snapshots)
+        while let item = source.next() {
+            if !item.file.hasSuffix("/tier2-cfo.json") { unlink(item.file) }
+        }
+        let second = try pack()
+        #expect(try Self.decisions(workspace.snapshots, rules: rules, cache: second).count == 1)
+        #expect(second.finish().found == 1)
+        let compacted = try #require(FileIdentity(path: first.path)).size
+        #expect(compacted < full / Int64(parsed.count) * 2, "\(full) -> \(compacted) bytes")
+
+        // The record kept is still found, and decides as parsing does.
+        let third = try pack()
+        let after = try Self.decisions(workspace.snapshots, rules: rules, cache: third)
+        #expect(third.finish().found == 1)
+        #expect(after == parsed.filter { $0.hasPrefix("tier2-cfo.json ") })
+    }
+
     @Test func anUnwritableFolderIsAnErrorNamingIt() {
         #expect {
             _ = try SnapshotBlockPack(
