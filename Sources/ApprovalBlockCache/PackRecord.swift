@@ -55,6 +55,7 @@ struct Record {
     /// Appends a new record to `bytes`.
     static func append(key: String, identity: FileIdentity, block: [UInt8], to bytes: inout [UInt8]) {
         let start = bytes.count
+        bytes.reserveCapacity(start + fixedSize + key.utf8.count + block.count)
         var key = key
         key.withUTF8 { keyBytes in
             func append<T: FixedWidthInteger>(_ number: T) {

@@ -240,12 +240,15 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     /// Adds a record of `block` for the file of `ticket`, appended to the pack with the next
     /// batch of records.
     public func store(_ block: JSONBlock, for ticket: SnapshotBlockTicket) {
+        // Made (and checksummed) outside the lock the workers share; only the copy is inside.
+        var record: [UInt8] = []
+        Record.append(key: key(ticket.path), identity: ticket.identity, block: block.bytes, to: &record)
         let batch: (bytes: [UInt8], records: Int)? = state.withLock { state in
             guard state.writable else {
                 state.statistics.notKept += 1
                 return nil
             }
-            Record.append(key: key(ticket.path), identity: ticket.identity, block: block.bytes, to: &state.pending)
+            state.pending.append(contentsOf: record)
             state.pendingRecords += 1
             return state.pending.count >= Self.batchSize ? state.takePending() : nil
         }
