@@ -301,14 +301,13 @@ private struct BlockReader {
             keys.reserveCapacity(count)
             values.reserveCapacity(count)
             for _ in 0..<count {
-                let key = try string()
-                // Keys are unique in a block written from a `JSONObject`; a damaged block that
-                // repeats one is refused rather than read into an object that breaks that rule.
-                if count <= 16 ? keys.contains(key) : false { throw Malformed() }
-                keys.append(key)
+                // Keys are unique in a block written from a `JSONObject`. (One that is not, from
+                // damage a record's checksum missed, makes an object whose lookups find one of the
+                // members: no trap, and nothing a parse of jansson's distinct byte strings that
+                // compare equal as Swift strings could not give too.)
+                keys.append(try string())
                 values.append(try value(depth: depth + 1))
             }
-            if count > 16, Set(keys).count != count { throw Malformed() }
             return .object(JSONObject(uniqueKeys: keys, values: values))
         }
     }
