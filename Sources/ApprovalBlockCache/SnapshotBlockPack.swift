@@ -27,6 +27,8 @@ import Synchronization
 ///   were complete when it opened the pack.
 /// - **Partial writes.** A record cut short (a run killed mid-write, a full disk) fails its length
 ///   or checksum; the pack is read up to it, and the next run alone on the pack cuts it off.
+/// - **Private.** A folder or pack owned by another user, or writable by others, is refused: a
+///   decision is made from what a pack holds.
 /// - **Verification.** With `verify`, every file whose block is found is parsed again and its
 ///   block compared with the one kept: a block that differs is counted as stale, and the new one
 ///   is used and kept. (Parsing again checks more than hashing the contents would, and costs the
@@ -160,8 +162,15 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         self.keepBefore = (Int64(now.tv_sec) - 1) * 1_000_000_000 + Int64(now.tv_nsec)
 
-        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        try Self.checkPrivate(directory)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw OpenError(description: "\(path): \(Self.describe(errno))") }
+        do throws(OpenError) {
+            try Self.checkPrivate(path, descriptor: descriptor)
+        } catch {
+            close(descriptor)
+            throw error
+        }
         self.descriptor = descriptor
         // Shared while the run lasts; cutting a damaged tail or compacting takes it alone.
         _ = flock(descriptor, LOCK_SH)
@@ -432,6 +441,21 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
                 throw OpenError(description: "\(prefix): \(describe(errno))")
             }
             prefix += "/"
+        }
+    }
+
+    /// Refuses a folder or pack that another user owns or may write: decisions are made from
+    /// what a pack holds, so someone who could write one could change them.
+    private static func checkPrivate(_ path: String, descriptor: Int32? = nil) throws(OpenError) {
+        var status = stat()
+        let found = descriptor.map { fstat($0, &status) } ?? stat(path, &status)
+        guard found == 0 else { throw OpenError(description: "\(path): \(describe(errno))") }
+        guard status.st_uid == geteuid(), status.st_mode & 0o022 == 0 else {
+            throw OpenError(
+                description: "\(path): owned by another user or writable by others; not used as a cache")
+        }
+        if descriptor != nil, (status.st_mode & S_IFMT) != S_IFREG {
+            throw OpenError(description: "\(path): not a regular file")
         }
     }
 

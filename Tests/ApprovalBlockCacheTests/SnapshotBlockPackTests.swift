@@ -265,6 +265,22 @@ import Testing
         #expect(after == parsed.filter { $0.hasPrefix("tier2-cfo.json ") })
     }
 
+    @Test func aFolderOrPackOthersMayWriteIsRefused() throws {
+        let workspace = try Workspace()
+        let rules = try Self.rules()
+        mkdir(workspace.cache, 0o700)
+        chmod(workspace.cache, 0o777)
+        #expect {
+            _ = try workspace.pack(rules)
+        } throws: { "\($0)".contains("writable by others") }
+        chmod(workspace.cache, 0o700)
+        let path = try workspace.pack(rules).path
+        chmod(path, 0o666)
+        #expect {
+            _ = try workspace.pack(rules)
+        } throws: { "\($0)".contains("\(path): owned by another user or writable by others") }
+    }
+
     @Test func anUnwritableFolderIsAnErrorNamingIt() {
         #expect {
             _ = try SnapshotBlockPack(
