@@ -177,14 +177,19 @@ private struct BlockWriter: ~Copyable {
 
     @inline(__always)
     mutating func text(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            varint(UInt64(utf8.count))
-            guard let start = utf8.baseAddress, !utf8.isEmpty else { return }
-            reserve(utf8.count)
-            (base + count).initialize(from: start, count: utf8.count)
-            count += utf8.count
-        }
+        // Native strings (all a parse makes) lend their bytes; others are copied first.
+        let written: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in bytes(utf8) }
+        if written == nil { Array(text.utf8).withUnsafeBufferPointer { bytes($0) } }
+    }
+
+    /// A length and the bytes.
+    @inline(__always)
+    private mutating func bytes(_ utf8: UnsafeBufferPointer<UInt8>) {
+        varint(UInt64(utf8.count))
+        guard let start = utf8.baseAddress, !utf8.isEmpty else { return }
+        reserve(utf8.count)
+        (base + count).initialize(from: start, count: utf8.count)
+        count += utf8.count
     }
 
     /// LEB128: seven bits a byte, low bits first, the high bit set on every byte but the last.
