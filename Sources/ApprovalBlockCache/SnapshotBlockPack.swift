@@ -22,9 +22,9 @@ import Synchronization
 /// - **Recent files are not cached.** A file modified less than a second before the run started
 ///   is parsed and not kept: on a filesystem with coarse timestamps a second change within the same
 ///   tick would otherwise keep the identity of the first.
-/// - **Concurrent runs.** Each record is appended with one `write(2)` on a descriptor opened with
-///   `O_APPEND`, so records of runs sharing a pack never interleave; each run sees the records that
-///   were complete when it opened the pack.
+/// - **Concurrent runs.** Records are appended in batches, each with one `write(2)` on a
+///   descriptor opened with `O_APPEND`, so records of runs sharing a pack never interleave; each
+///   run sees the records that were complete when it opened the pack.
 /// - **Partial writes.** A record cut short (a run killed mid-write, a full disk) fails its length
 ///   or checksum; the pack is read up to it, and the next run alone on the pack cuts it off.
 /// - **Private.** A folder or pack owned by another user, or writable by others, is refused: a
@@ -44,7 +44,7 @@ import Synchronization
 ///     directory: cacheFolder, source: "archive/2025", projection: rules.projection, logger: logger)
 /// let evaluator = BatchEvaluator(rules: rules, options: options, workers: 2, cache: pack)
 /// // ... run the batch ...
-/// let statistics = pack.finish()  // "20000 found, 0 parsed and kept"
+/// let statistics = pack.finish()  // Statistics(found: 20000, kept: 0, ...) on a second run
 /// ```
 public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     /// What a run did with the cache.
@@ -53,8 +53,8 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         public var found = 0
         /// Files parsed whose block was kept.
         public var kept = 0
-        /// Files parsed and not kept (changed less than a second before the run, or the pack was
-        /// not writable).
+        /// Files parsed whose block could not be kept (the pack was not writable). Files changed
+        /// less than a second before the run are parsed without asking to keep theirs.
         public var notKept = 0
         /// Blocks found that differ from what parsing their file gives now (`verify` only).
         public var stale = 0
