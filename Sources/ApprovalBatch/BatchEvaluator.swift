@@ -69,15 +69,17 @@ public struct BatchEvaluator: Sendable {
             let second = item.recorded?.shadow ?? comparedWith
             let projection = item.recorded == nil ? self.projection : (second == nil ? rules.projection : .all)
             let snapshot: ApprovalSnapshot
-            if let bytes = item.bytes {
-                snapshot = try ApprovalSnapshot(
-                    parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
-            } else if let cache, item.recorded == nil {
+            if let cache, item.bytes == nil, item.recorded == nil {
                 snapshot = try Self.snapshot(of: item, projection: projection, cache: cache)
             } else {
+                let bytes: [UInt8]
+                if let inline = item.bytes {
+                    bytes = inline
+                } else {
+                    bytes = try FileBytes.read(item.file, limit: Self.parserOptions.maxBytes)
+                }
                 snapshot = try ApprovalSnapshot(
-                    parsing: try FileBytes.read(item.file, limit: Self.parserOptions.maxBytes), file: item.file,
-                    projection: projection, options: Self.parserOptions)
+                    parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
             }
             return .decided(rules.evaluate(snapshot, options: options), second?.evaluate(snapshot, options: options))
         } catch {

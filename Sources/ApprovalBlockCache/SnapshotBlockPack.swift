@@ -164,7 +164,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
 
         try Self.checkPrivate(directory)
         let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw OpenError(description: "\(path): \(Self.describe(errno))") }
+        guard descriptor >= 0 else { throw OpenError(description: "\(path): \(FileBytes.describe(errno))") }
         do throws(OpenError) {
             try Self.checkPrivate(path, descriptor: descriptor)
         } catch {
@@ -176,12 +176,12 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         _ = flock(descriptor, LOCK_SH)
         self.projection = projection
         self.options = options
-        var header = Self.header(options, projection: Array(sha256Hex(fingerprint).utf8))
+        let header = Self.header(options, projection: Array(sha256Hex(fingerprint).utf8))
         var status = stat()
         fstat(descriptor, &status)
         var writable = true
         if status.st_size == 0 {
-            writable = Self.writeAll(descriptor, &header)
+            writable = Self.writeAll(descriptor, header)
             fstat(descriptor, &status)
         }
         var (index, validEnd) = Self.scan(descriptor, size: Int(status.st_size), header: header)
@@ -190,7 +190,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
             // when no other run is using the pack (appending after garbage would be lost).
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 {
                 let fresh = validEnd == 0
-                writable = ftruncate(descriptor, off_t(validEnd)) == 0 && (!fresh || Self.writeAll(descriptor, &header))
+                writable = ftruncate(descriptor, off_t(validEnd)) == 0 && (!fresh || Self.writeAll(descriptor, header))
                 if fresh { index = [:] }
                 _ = flock(descriptor, LOCK_SH)
                 logger.debug(
@@ -267,8 +267,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     /// Appends a batch of records with one `write(2)` (so that other runs' records never come
     /// between its bytes); after a failure, the pack takes no more.
     private func append(_ batch: (bytes: [UInt8], records: Int)) {
-        var bytes = batch.bytes
-        let written = Self.writeAll(descriptor, &bytes)
+        let written = Self.writeAll(descriptor, batch.bytes)
         let problem = errno
         state.withLock {
             if written {
@@ -280,7 +279,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         }
         if !written {
             logger.warning(
-                "block pack: cannot append", metadata: ["pack": "\(path)", "error": "\(Self.describe(problem))"])
+                "block pack: cannot append", metadata: ["pack": "\(path)", "error": "\(FileBytes.describe(problem))"])
         }
     }
 
@@ -321,18 +320,18 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         let output = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard output >= 0 else { return }
         var ok = true
-        var header = Self.read(descriptor, Place(offset: 0, size: Self.headerSize)) ?? []
-        ok = ok && Self.writeAll(output, &header)
+        let header = Self.read(descriptor, Place(offset: 0, size: Self.headerSize)) ?? []
+        ok = ok && Self.writeAll(output, header)
         for place in used.sorted(by: { $0.offset < $1.offset }) {
-            guard var bytes = Self.read(descriptor, place) else { continue }
-            ok = ok && Self.writeAll(output, &bytes)
+            guard let bytes = Self.read(descriptor, place) else { continue }
+            ok = ok && Self.writeAll(output, bytes)
         }
         // Records appended since this run opened the pack (its own and any other run's).
         var status = stat()
         fstat(descriptor, &status)
         if Int(status.st_size) > scannedSize {
-            var tail = Self.read(descriptor, Place(offset: scannedSize, size: Int(status.st_size) - scannedSize)) ?? []
-            ok = ok && !tail.isEmpty && Self.writeAll(output, &tail)
+            let tail = Self.read(descriptor, Place(offset: scannedSize, size: Int(status.st_size) - scannedSize)) ?? []
+            ok = ok && !tail.isEmpty && Self.writeAll(output, tail)
         }
         close(output)
         if ok && rename(temporary, path) == 0 {
@@ -438,7 +437,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         for component in directory.split(separator: "/") {
             prefix += component
             if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                throw OpenError(description: "\(prefix): \(describe(errno))")
+                throw OpenError(description: "\(prefix): \(FileBytes.describe(errno))")
             }
             prefix += "/"
         }
@@ -449,7 +448,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     private static func checkPrivate(_ path: String, descriptor: Int32? = nil) throws(OpenError) {
         var status = stat()
         let found = descriptor.map { fstat($0, &status) } ?? stat(path, &status)
-        guard found == 0 else { throw OpenError(description: "\(path): \(describe(errno))") }
+        guard found == 0 else { throw OpenError(description: "\(path): \(FileBytes.describe(errno))") }
         guard status.st_uid == geteuid(), status.st_mode & 0o022 == 0 else {
             throw OpenError(
                 description: "\(path): owned by another user or writable by others; not used as a cache")
@@ -466,16 +465,11 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     }
 
     /// Writes `bytes` with one `write(2)` (retried on `EINTR`); `false` unless all of it was.
-    private static func writeAll(_ descriptor: Int32, _ bytes: inout [UInt8]) -> Bool {
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         while true {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             return written == bytes.count
         }
-    }
-
-    static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
     }
 }

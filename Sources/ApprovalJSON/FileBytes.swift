@@ -87,7 +87,8 @@ package enum FileBytes {
             location: SourceLocation(file: path, line: 1, column: 1, byteOffset: 0))
     }
 
-    private static func describe(_ code: Int32) -> String {
+    /// The C library's words for the `errno` value `code` (`no such file or directory`).
+    package static func describe(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         return String(cString: text)
     }

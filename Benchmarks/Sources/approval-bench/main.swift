@@ -377,23 +377,17 @@ if let hotRates {
     lines.append("evaluate_hot_median_per_second=\(whole(median(hotRates.wall)))")
     lines.append("evaluate_hot_cpu_median_per_second=\(whole(median(hotRates.cpu)))")
 }
-if let fullRate {
-    lines.append("full_parse_evaluate_per_second=\(whole(fullRate.wall))")
-    lines.append("full_parse_evaluate_per_cpu_second=\(whole(fullRate.cpu))")
+/// Appends a parse + evaluate rate, per wall and per CPU second, when it was measured.
+@MainActor func appendRate(_ name: String, _ rate: (wall: Double, cpu: Double)?) {
+    guard let rate else { return }
+    lines.append("\(name)_per_second=\(whole(rate.wall))")
+    lines.append("\(name)_per_cpu_second=\(whole(rate.cpu))")
 }
-if let projectionRate {
-    lines.append("projection_parse_evaluate_per_second=\(whole(projectionRate.wall))")
-    lines.append("projection_parse_evaluate_per_cpu_second=\(whole(projectionRate.cpu))")
-}
-if let keepingBlockRate {
-    lines.append("projection_parse_keeping_block_evaluate_per_second=\(whole(keepingBlockRate.wall))")
-    lines.append("projection_parse_keeping_block_evaluate_per_cpu_second=\(whole(keepingBlockRate.cpu))")
-}
-if let blockRate {
-    lines.append("block_read_evaluate_per_second=\(whole(blockRate.wall))")
-    lines.append("block_read_evaluate_per_cpu_second=\(whole(blockRate.cpu))")
-    lines.append("block_bytes=\(blocks.reduce(0) { $0 + $1.bytes.count })")
-}
+appendRate("full_parse_evaluate", fullRate)
+appendRate("projection_parse_evaluate", projectionRate)
+appendRate("projection_parse_keeping_block_evaluate", keepingBlockRate)
+appendRate("block_read_evaluate", blockRate)
+if blockRate != nil { lines.append("block_bytes=\(blocks.reduce(0) { $0 + $1.bytes.count })") }
 lines.append("checksum=\(checksum)")
 emit(lines.joined(separator: "\n") + "\n", to: 1)
 exit(mismatches == 0 ? 0 : 1)
