@@ -1,7 +1,8 @@
 // NameMatching: the ASCII path.
 extension NameMatching {
-    /// What each ASCII byte becomes in each key (steps 1 to 3 run on the byte alone).
-    static let asciiTable = ASCIITable()
+    /// What each ASCII byte becomes in each key (steps 1 to 3 run on the byte alone), from the
+    /// precomputed tables (``ASCIITable/derived()`` makes them; a test checks they agree).
+    static let asciiTable = ASCIITable(visual: PrecomputedTables.asciiVisual, caseless: PrecomputedTables.asciiCaseless)
 
     /// For each ASCII byte, its bytes in the visual and in the caseless key, packed in a
     /// `UInt32`: the count in the low byte, then up to three bytes, lowest first.
@@ -62,16 +63,34 @@ extension NameMatching {
             return UnsafePointer(memory)
         }
 
+        /// The table of the packed entries of each ASCII byte (128 each), as ``derived()`` makes them.
+        init(visual: [UInt32], caseless: [UInt32]) {
+            precondition(visual.count == 128 && caseless.count == 128, "an ASCII table has 128 entries")
+            // Every ASCII byte that folds differently in the two keys (`I`, `0`) folds to as many
+            // bytes in both, so the caseless key is the visual one with those bytes replaced
+            // (``patchCaseless``). The data says so; the table is built on that, and checks it.
+            precondition(
+                zip(visual, caseless).allSatisfy { $0 == $1 || $0 & 0xFF == $1 & 0xFF },
+                "an ASCII byte folds to keys of different lengths")
+            self.visual = Self.permanent(visual)
+            self.caseless = Self.permanent(caseless)
+            self.maxExpansion = max(1, (visual + caseless).map { Int($0 & 0xFF) }.max() ?? 1)
+        }
+
         /// Runs steps 1 to 3 on each ASCII scalar: for ASCII they work scalar by scalar (no
         /// combining marks to order), so a string's folded key is its bytes' entries in a row.
-        init() {
+        /// Each entry is the count of bytes in the low byte, then up to three bytes.
+        ///
+        /// What `NameMatching+Tables.swift` holds: deriving it takes the Unicode properties of
+        /// every ASCII scalar and the confusables table, which a process that only matches ASCII
+        /// names would otherwise parse at start-up for nothing.
+        static func derived() -> (visual: [UInt32], caseless: [UInt32]) {
             var tables: [[UInt32]] = [[], []]
-            var maxExpansion = 1
             for (table, kind) in zip(tables.indices, [Kind.visual, .caseless]) {
                 for byte in 0..<128 {
                     let scalar = Unicode.Scalar(UInt8(byte))
                     var folded: [UInt8] = []
-                    if !NameMatching.isDropped(scalar, asWritten: true) {
+                    if !NameMatching.isDroppedByProperties(scalar, asWritten: true) {
                         NameMatching.fold([scalar], kind, into: &folded)
                     }
                     // More than three bytes would not fit; none of the ASCII skeletons is that long.
@@ -79,18 +98,9 @@ extension NameMatching {
                     var packed = UInt32(folded.count)
                     for (position, folded) in folded.enumerated() { packed |= UInt32(folded) << (8 * (position + 1)) }
                     tables[table].append(packed)
-                    maxExpansion = max(maxExpansion, folded.count)
                 }
             }
-            self.visual = Self.permanent(tables[0])
-            self.caseless = Self.permanent(tables[1])
-            self.maxExpansion = maxExpansion
-            // Every ASCII byte that folds differently in the two keys (`I`, `0`) folds to as many
-            // bytes in both, so the caseless key is the visual one with those bytes replaced
-            // (``patchCaseless``). The data says so; the table is built on that, and checks it.
-            precondition(
-                zip(tables[0], tables[1]).allSatisfy { $0 == $1 || $0 & 0xFF == $1 & 0xFF },
-                "an ASCII byte folds to keys of different lengths")
+            return (tables[0], tables[1])
         }
     }
 

@@ -88,14 +88,18 @@ extension NameMatching {
     }
 
     /// The ASCII scalars steps 1 and 3 drop, as a 128-bit set (the same for both steps: no ASCII
-    /// punctuation looks like a letter).
-    static let asciiDropped: [UInt64] = {
+    /// punctuation looks like a letter), from the precomputed tables.
+    static let asciiDropped: [UInt64] = PrecomputedTables.asciiDropped
+
+    /// ``asciiDropped`` derived from the Unicode properties (and, for punctuation, the confusables
+    /// table): what `NameMatching+Tables.swift` holds.
+    static func derivedASCIIDropped() -> [UInt64] {
         var set: [UInt64] = [0, 0]
         for value in 0..<128 where isDroppedByProperties(Unicode.Scalar(UInt8(value)), asWritten: true) {
             set[value >> 6] |= 1 << UInt64(value & 63)
         }
         return set
-    }()
+    }
 
     /// ``isDropped(_:asWritten:)`` from the scalar's Unicode properties.
     static func isDroppedByProperties(_ scalar: Unicode.Scalar, asWritten: Bool) -> Bool {

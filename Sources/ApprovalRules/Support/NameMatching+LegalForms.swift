@@ -1,7 +1,8 @@
 // NameMatching: legal forms.
 extension NameMatching {
     /// The long legal forms and the abbreviations they are keyed as (step 5), written as people
-    /// write them; ``NameMatching`` turns both sides into keys on first use.
+    /// write them. Both sides as keys are precomputed in `NameMatching+Tables.swift`
+    /// (``LegalFormTable/derivedKeys()``; a test derives them again).
     ///
     /// | Long form | Key |
     /// |---|---|
@@ -53,8 +54,10 @@ extension NameMatching {
         "aksjeselskap": "as",
     ]
 
-    /// ``legalForms`` as keys: every long form's spellings in both keys, with what replaces each.
-    static let legalFormTable = LegalFormTable()
+    /// ``legalForms`` as keys: every long form's spellings in both keys, with what replaces each,
+    /// from the precomputed tables (``LegalFormTable/derivedKeys()`` makes them; a test checks
+    /// they agree).
+    static let legalFormTable = LegalFormTable(keys: PrecomputedTables.legalFormKeys)
 
     /// Step 5 over UTF-8 bytes: legal forms at the end of a key, found from its last byte.
     struct LegalFormTable: @unchecked Sendable {
@@ -90,9 +93,50 @@ extension NameMatching {
         /// memory like ``bytes``): most names end in none, and are passed over with one test.
         let endings: UnsafePointer<UInt64>
 
+        /// The table of `keys`: each form as a key spells it, with what replaces it (itself, for
+        /// an abbreviation), in the order ``derivedKeys()`` gives.
+        init(keys: [(form: StaticString, replacement: StaticString)]) {
+            var bytes: [UInt8] = []
+            var forms: [Form] = []
+            var lastByte = [Int](repeating: 0, count: 257)
+            var endings = [UInt64](repeating: 0, count: 1024)
+            for (form, replacement) in keys {
+                let (formStart, replacementStart) = (bytes.count, bytes.count + form.utf8CodeUnitCount)
+                form.withUTF8Buffer { bytes += $0 }
+                replacement.withUTF8Buffer { bytes += $0 }
+                let (count, replacementCount) = (form.utf8CodeUnitCount, replacement.utf8CodeUnitCount)
+                // Every form keys to at least two bytes (the endings filter relies on it), and
+                // replacing never lengthens a key (the output buffers rely on it).
+                precondition(count >= 2 && replacementCount <= count, "legal form table out of shape")
+                // Forms are grouped by last byte, the groups in byte order (`lastByte` relies on it).
+                precondition(
+                    forms.last.map { bytes[$0.start + $0.count - 1] <= bytes[formStart + count - 1] } ?? true,
+                    "legal form table out of order")
+                let ending = Int(bytes[formStart + count - 2]) << 8 | Int(bytes[formStart + count - 1])
+                endings[ending >> 6] |= 1 << UInt64(ending & 63)
+                forms.append(
+                    Form(
+                        start: formStart, count: count, replacementStart: replacementStart,
+                        replacementCount: replacementCount,
+                        replaces: !bytes[formStart..<replacementStart].elementsEqual(
+                            bytes[replacementStart..<replacementStart + replacementCount])))
+                lastByte[Int(bytes[formStart + count - 1]) + 1] += 1
+            }
+            for index in 1...256 { lastByte[index] += lastByte[index - 1] }
+            self.bytes = ASCIITable.permanent(bytes)
+            self.forms = ASCIITable.permanent(forms)
+            self.lastByte = ASCIITable.permanent(lastByte)
+            self.endings = ASCIITable.permanent(endings)
+        }
+
         /// Spells every long form and its abbreviation as steps 1 to 4 do, in lower case,
-        /// capitalised and in capitals, in the visual key and in the caseless key.
-        init() {
+        /// capitalised and in capitals, in the visual key and in the caseless key: each form with
+        /// what replaces it, by last byte, then longest first.
+        ///
+        /// What `NameMatching+Tables.swift` holds: deriving it folds the forms with accents
+        /// through the confusables table, which a process that only matches ASCII names would
+        /// otherwise parse at start-up for nothing.
+        static func derivedKeys() -> [(form: [UInt8], replacement: [UInt8])] {
             var replacements: [[UInt8]: [UInt8]] = [:]
             let spellings: [(String) -> String] = [{ $0 }, Self.capitalized, { $0.uppercased() }]
             for (long, short) in NameMatching.legalForms.sorted(by: { $0.key < $1.key }) {
@@ -101,41 +145,17 @@ extension NameMatching {
                     let (shortVisual, shortCaseless) = NameMatching.foldedBytes(spell(short), caseless: true)
                     for (form, replacement) in [(longVisual, shortVisual), (longCaseless, shortCaseless)] {
                         guard !form.isEmpty, !replacement.isEmpty else { continue }
-                        // Replacing never lengthens a key: the output buffers rely on it.
-                        precondition(replacement.count <= form.count, "legal form \(long) keys longer than \(short)")
                         if replacements[form] == nil { replacements[form] = replacement }
                         // The abbreviation is a form too, kept as it is (so forms before it are read).
                         if replacements[replacement] == nil { replacements[replacement] = replacement }
                     }
                 }
             }
-            let sorted = replacements.sorted { left, right in
+            return replacements.sorted { left, right in
                 if left.key.last != right.key.last { return left.key.last ?? 0 < right.key.last ?? 0 }
                 if left.key.count != right.key.count { return left.key.count > right.key.count }
                 return left.key.lexicographicallyPrecedes(right.key)
-            }
-            var bytes: [UInt8] = []
-            var forms: [Form] = []
-            var lastByte = [Int](repeating: 0, count: 257)
-            var endings = [UInt64](repeating: 0, count: 1024)
-            for (form, replacement) in sorted {
-                // Every form keys to at least two bytes (the endings filter relies on it).
-                precondition(form.count >= 2, "legal form shorter than two bytes")
-                let ending = Int(form[form.count - 2]) << 8 | Int(form[form.count - 1])
-                endings[ending >> 6] |= 1 << UInt64(ending & 63)
-                forms.append(
-                    Form(
-                        start: bytes.count, count: form.count, replacementStart: bytes.count + form.count,
-                        replacementCount: replacement.count, replaces: form != replacement))
-                bytes += form
-                bytes += replacement
-                lastByte[Int(form[form.count - 1]) + 1] += 1
-            }
-            for index in 1...256 { lastByte[index] += lastByte[index - 1] }
-            self.bytes = ASCIITable.permanent(bytes)
-            self.forms = ASCIITable.permanent(forms)
-            self.lastByte = ASCIITable.permanent(lastByte)
-            self.endings = ASCIITable.permanent(endings)
+            }.map { (form: $0.key, replacement: $0.value) }
         }
 
         /// `text` with the first scalar of each space-separated word in capitals.

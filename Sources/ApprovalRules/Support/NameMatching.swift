@@ -51,9 +51,9 @@
 /// ```
 ///
 /// ASCII text takes a fast path that gives the same keys without reading Unicode properties: a
-/// 128-entry table (built on first use by running steps 1 to 3 on each ASCII scalar) of what each
-/// byte becomes in each key, written into a stack buffer, then step 5 over the bytes, and one
-/// `String` per distinct key. Other text takes the same table for its ASCII scalars and runs only
+/// 128-entry table of what each byte becomes in each key (steps 1 to 3 run on each ASCII scalar,
+/// precomputed in `NameMatching+Tables.swift`), written into a stack buffer, then step 5 over the
+/// bytes, and one `String` per distinct key. Other text takes the same table for its ASCII scalars and runs only
 /// the stretches of other scalars through the general steps.
 enum NameMatching {
     // MARK: - Keys
