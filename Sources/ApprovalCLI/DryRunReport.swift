@@ -72,17 +72,27 @@ package struct DryRunReport {
             break  // reported by `add`, in order, on stderr as well
         case .decided(let decision, nil):
             if format == .ndjson {
-                rendered.bytes = line(["type": "decision", "source": .string(item.name), "decision": decision.json])
+                rendered.bytes = line(type: "decision", source: item.name) { output in
+                    output.append(contentsOf: #","decision":"#.utf8)
+                    decision.writeJSON(into: &output)
+                }
             } else if !decision.escalations.isEmpty || !decision.dataProblems.isEmpty {
                 rendered.flagged = true
                 if format == .json {
-                    var entry = JSONObject()
-                    entry["source"] = .string(item.name)
-                    entry["task_id"] = decision.taskID
-                    entry["recommendation"] = .string(decision.recommendation.rawValue)
-                    entry["escalations"] = .array(decision.escalations.map(\.json))
-                    entry["data_problems"] = .array(decision.dataProblems.map(\.json))
-                    rendered.bytes = JSONWriter.compact.bytes(.object(entry))
+                    var output: [UInt8] = []
+                    output.reserveCapacity(512)
+                    output.append(contentsOf: #"{"source":"#.utf8)
+                    JSONWriter.writeString(item.name, into: &output)
+                    output.append(contentsOf: #","task_id":"#.utf8)
+                    JSONWriter.compact.write(decision.taskID, into: &output)
+                    output.append(contentsOf: #","recommendation":"#.utf8)
+                    JSONWriter.writeString(decision.recommendation.rawValue, into: &output)
+                    output.append(contentsOf: #","escalations":"#.utf8)
+                    JSONWriter.writeArray(decision.escalations, into: &output) { $0.writeJSON(into: &$1) }
+                    output.append(contentsOf: #","data_problems":"#.utf8)
+                    JSONWriter.writeArray(decision.dataProblems, into: &output) { $0.writeJSON(into: &$1) }
+                    output.append(UInt8(ascii: "}"))
+                    rendered.bytes = output
                 } else {
                     var text = ""
                     for escalation in decision.escalations {
@@ -99,10 +109,13 @@ package struct DryRunReport {
             let comparison = DecisionComparison(before: old, after: new)
             rendered.comparison = comparison
             if format == .ndjson {
-                rendered.bytes = line([
-                    "type": "comparison", "source": .string(item.name), "changed": .bool(comparison.changed),
-                    "before": old.json, "after": new.json,
-                ])
+                rendered.bytes = line(type: "comparison", source: item.name) { output in
+                    output.append(contentsOf: (comparison.changed ? #","changed":true"# : #","changed":false"#).utf8)
+                    output.append(contentsOf: #","before":"#.utf8)
+                    old.writeJSON(into: &output)
+                    output.append(contentsOf: #","after":"#.utf8)
+                    new.writeJSON(into: &output)
+                }
             } else if comparison.changed {
                 rendered.flagged = true
                 let started = comparison.startedFiring
@@ -128,10 +141,18 @@ package struct DryRunReport {
         return rendered
     }
 
-    private static func line(_ value: JSONValue) -> [UInt8] {
-        var bytes = JSONWriter.compact.bytes(value)
-        bytes.append(0x0A)
-        return bytes
+    /// One NDJSON line, `{"type":…,"source":…` then the members `rest` appends, written straight
+    /// to bytes (a dry run writes one per snapshot).
+    private static func line(type: String, source: String, _ rest: (inout [UInt8]) -> Void) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        output.append(contentsOf: #"{"type":"#.utf8)
+        JSONWriter.writeString(type, into: &output)
+        output.append(contentsOf: #","source":"#.utf8)
+        JSONWriter.writeString(source, into: &output)
+        rest(&output)
+        output.append(contentsOf: "}\n".utf8)
+        return output
     }
 
     /// Counts one snapshot and appends its output, rendered by ``render(_:_:format:)``.

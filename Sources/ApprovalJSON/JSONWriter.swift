@@ -103,6 +103,24 @@ public struct JSONWriter: Sendable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Writes a string, or `null` for `nil` (the compact form of an optional member).
+    package static func writeOptionalString(_ text: String?, into output: inout [UInt8]) {
+        guard let text else { return output.append(contentsOf: "null".utf8) }
+        writeString(text, into: &output)
+    }
+
+    /// Writes `elements` as a compact array, each through `element`.
+    package static func writeArray<Element>(
+        _ elements: [Element], into output: inout [UInt8], _ element: (Element, inout [UInt8]) -> Void
+    ) {
+        output.append(UInt8(ascii: "["))
+        for index in elements.indices {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            element(elements[index], &output)
+        }
+        output.append(UInt8(ascii: "]"))
+    }
+
     /// Writes a quoted, escaped string; runs of bytes that need no escaping are copied at once.
     package static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))

@@ -205,8 +205,8 @@ package struct PreparedEntry: Sendable {
     package init(_ entry: LedgerEntry) {
         self.entry = entry
         snapshotHash = Digest.sha256(entry.snapshot)
-        decision = JSONWriter.compact.bytes(entry.decision.json)
-        shadowDecision = entry.shadow.map { JSONWriter.compact.bytes($0.decision.json) }
+        decision = entry.decision.compactJSON
+        shadowDecision = entry.shadow.map(\.decision.compactJSON)
         let task = entry.decision.taskID
         taskID = task == .null ? nil : JSONWriter.compact.string(task)
         escalationKeys = entry.decision.escalations.map {

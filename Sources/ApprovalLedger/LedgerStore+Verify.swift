@@ -104,8 +104,8 @@ extension LedgerStore {
             let render: @Sendable (BatchItem, BatchOutcome) -> ChainWalk.Rendered? = { _, outcome in
                 guard case .decided(let decision, let shadow) = outcome else { return nil }
                 return ChainWalk.Rendered(
-                    decision: JSONWriter.compact.bytes(decision.json),
-                    shadow: shadow.map { JSONWriter.compact.bytes($0.json) })
+                    decision: decision.compactJSON,
+                    shadow: shadow.map(\.compactJSON))
             }
             run.run(&source, render: render) { _, outcome, rendered in
                 walk.check(outcome, rendered: rendered)

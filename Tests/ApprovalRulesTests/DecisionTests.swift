@@ -1,4 +1,5 @@
 import ApprovalJSON
+import ApprovalWorkload
 import Testing
 
 @testable import ApprovalRules
@@ -40,6 +41,70 @@ import Testing
             #expect(
                 rules.evaluate(snapshot, options: options).jsonText
                     == rules.evaluate(snapshot, options: options).jsonText, "\(name)")
+        }
+    }
+
+    /// `writeJSON(into:)` writes a decision without building its `JSONValue`: byte for byte what
+    /// writing `json` gives, on every example and a generated corpus, with both shipped rule sets
+    /// and the benchmark's, and on hand-made decisions with every optional member and escape.
+    @Test func directWriterMatchesTheJSONValue() throws {
+        var ruleSets = [try RuleFixtures.defaultRules()]
+        for name in ["rules/doa-matrix.rules.json", "Benchmarks/rules/benchmark.rules.json"] {
+            ruleSets.append(try RuleSet(contentsOf: RuleFixtures.packageRoot + "/" + name))
+        }
+        var snapshots = try RuleFixtures.exampleNames().map(RuleFixtures.exampleSnapshot)
+        snapshots += SnapshotGenerator.corpus(count: 500, seed: 7).map { ApprovalSnapshot($0) }
+        var differences: [String] = []
+        var checked = 0
+        for rules in ruleSets {
+            for snapshot in snapshots {
+                for explain in [false, true] {
+                    let decision = rules.evaluate(
+                        snapshot, options: EvaluationOptions(now: RuleFixtures.exampleNow, explain: explain))
+                    let expected = JSONWriter.compact.bytes(decision.json)
+                    if decision.compactJSON != expected {
+                        differences.append(String(decoding: expected, as: UTF8.self))
+                    }
+                    checked += 1
+                    for escalation in decision.escalations {
+                        var direct: [UInt8] = []
+                        escalation.writeJSON(into: &direct)
+                        if direct != JSONWriter.compact.bytes(escalation.json) {
+                            differences.append(JSONWriter.compact.string(escalation.json))
+                        }
+                    }
+                }
+            }
+        }
+        #expect(differences.isEmpty, "\(differences.count) differ, e.g. \(differences.first ?? "")")
+        #expect(checked == ruleSets.count * snapshots.count * 2)
+
+        let awkward = "quote \" back\\slash\nline\ttab \u{1} \u{7F} é 名 😀"
+        let followUp = Escalation.FollowUp(
+            after: try #require(ISODuration("PT72H")), to: ["a@example.com", awkward], severity: .critical,
+            message: awkward)
+        let made = Decision(
+            taskID: .double(12.5), ruleSetName: awkward, ruleSetHash: "sha256:00", recommendation: .reject,
+            firedRules: [
+                FiredRule(id: "a", recommendation: nil, reason: nil),
+                FiredRule(id: awkward, recommendation: .hold, reason: awkward),
+            ],
+            escalations: [
+                Escalation(
+                    to: [], severity: .low, message: "", ruleIDs: ["a"], remindAfter: ISODuration("P1D"),
+                    escalateAfter: followUp),
+                Escalation(to: [awkward], severity: .high, message: awkward, ruleIDs: []),
+            ],
+            dataProblems: [
+                DataProblem(code: .missingFact, message: awkward, path: nil, ruleID: nil),
+                DataProblem(code: .ambiguousData, message: "m", path: "/variables/0", ruleID: "a"),
+            ],
+            warnings: [awkward, ""], trace: nil)
+        for taskID: JSONValue in [.double(12.5), .null, .string(awkward), .integer(-3), ["nested": [1, true]]] {
+            var decision = made
+            decision.taskID = taskID
+            #expect(
+                String(decoding: decision.compactJSON, as: UTF8.self) == JSONWriter.compact.string(decision.json))
         }
     }
 

@@ -196,12 +196,62 @@ extension Decision {
     }
 }
 
+extension Decision {
+    /// Appends the bytes `JSONWriter.compact.bytes(json)` would give, written straight from the
+    /// decision: no ``JSONValue`` tree is built, so a dry run's NDJSON line or a ledger record
+    /// costs a few copies instead of an allocation per member. A decision with a ``trace`` goes
+    /// through ``json`` (the trace holds arbitrary values). Each part's writer sits next to its
+    /// `json`, in the same key order; a test compares the two on every example and generated
+    /// snapshot.
+    package func writeJSON(into output: inout [UInt8]) {
+        if trace != nil { return JSONWriter.compact.write(json, into: &output) }
+        output.append(contentsOf: #"{"task_id":"#.utf8)
+        JSONWriter.compact.write(taskID, into: &output)
+        output.append(contentsOf: #","rule_set":{"name":"#.utf8)
+        JSONWriter.writeString(ruleSetName, into: &output)
+        output.append(contentsOf: #","hash":"#.utf8)
+        JSONWriter.writeString(ruleSetHash, into: &output)
+        output.append(contentsOf: #"},"recommendation":"#.utf8)
+        JSONWriter.writeString(recommendation.rawValue, into: &output)
+        output.append(contentsOf: #","fired_rules":"#.utf8)
+        JSONWriter.writeArray(firedRules, into: &output) { $0.writeJSON(into: &$1) }
+        output.append(contentsOf: #","escalations":"#.utf8)
+        JSONWriter.writeArray(escalations, into: &output) { $0.writeJSON(into: &$1) }
+        output.append(contentsOf: #","data_problems":"#.utf8)
+        JSONWriter.writeArray(dataProblems, into: &output) { $0.writeJSON(into: &$1) }
+        output.append(contentsOf: #","warnings":"#.utf8)
+        JSONWriter.writeArray(warnings, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        output.append(UInt8(ascii: "}"))
+    }
+
+    /// `JSONWriter.compact.bytes(json)`, through ``writeJSON(into:)``.
+    package var compactJSON: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        writeJSON(into: &output)
+        return output
+    }
+}
+
 extension FiredRule {
     var json: JSONValue {
         [
             "id": .string(id), "recommendation": recommendation.map { .string($0.rawValue) } ?? .null,
             "reason": reason.map(JSONValue.string) ?? .null,
         ]
+    }
+}
+
+extension FiredRule {
+    /// ``json``, compact, appended to `output` (see ``Decision/writeJSON(into:)``).
+    func writeJSON(into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"id":"#.utf8)
+        JSONWriter.writeString(id, into: &output)
+        output.append(contentsOf: #","recommendation":"#.utf8)
+        JSONWriter.writeOptionalString(recommendation?.rawValue, into: &output)
+        output.append(contentsOf: #","reason":"#.utf8)
+        JSONWriter.writeOptionalString(reason, into: &output)
+        output.append(UInt8(ascii: "}"))
     }
 }
 
@@ -216,6 +266,44 @@ extension Escalation {
         if let remindAfter { object["remind_after"] = .string(remindAfter.description) }
         if let escalateAfter { object["escalate_after"] = escalateAfter.json }
         return .object(object)
+    }
+}
+
+extension Escalation {
+    /// ``json``, compact, appended to `output` (see ``Decision/writeJSON(into:)``).
+    package func writeJSON(into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"to":"#.utf8)
+        JSONWriter.writeArray(to, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        output.append(contentsOf: #","severity":"#.utf8)
+        JSONWriter.writeString(severity.rawValue, into: &output)
+        output.append(contentsOf: #","message":"#.utf8)
+        JSONWriter.writeString(message, into: &output)
+        output.append(contentsOf: #","rules":"#.utf8)
+        JSONWriter.writeArray(ruleIDs, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        if let remindAfter {
+            output.append(contentsOf: #","remind_after":"#.utf8)
+            JSONWriter.writeString(remindAfter.description, into: &output)
+        }
+        if let escalateAfter {
+            output.append(contentsOf: #","escalate_after":"#.utf8)
+            escalateAfter.writeJSON(into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+}
+
+extension Escalation.FollowUp {
+    /// ``json``, compact, appended to `output`.
+    func writeJSON(into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"after":"#.utf8)
+        JSONWriter.writeString(after.description, into: &output)
+        output.append(contentsOf: #","to":"#.utf8)
+        JSONWriter.writeArray(to, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        output.append(contentsOf: #","severity":"#.utf8)
+        JSONWriter.writeString(severity.rawValue, into: &output)
+        output.append(contentsOf: #","message":"#.utf8)
+        JSONWriter.writeString(message, into: &output)
+        output.append(UInt8(ascii: "}"))
     }
 }
 
@@ -236,6 +324,21 @@ extension DataProblem {
             "code": .string(code.description), "message": .string(message), "path": path.map(JSONValue.string) ?? .null,
             "rule_id": ruleID.map(JSONValue.string) ?? .null,
         ]
+    }
+}
+
+extension DataProblem {
+    /// ``json``, compact, appended to `output` (see ``Decision/writeJSON(into:)``).
+    package func writeJSON(into output: inout [UInt8]) {
+        output.append(contentsOf: #"{"code":"#.utf8)
+        JSONWriter.writeString(code.description, into: &output)
+        output.append(contentsOf: #","message":"#.utf8)
+        JSONWriter.writeString(message, into: &output)
+        output.append(contentsOf: #","path":"#.utf8)
+        JSONWriter.writeOptionalString(path, into: &output)
+        output.append(contentsOf: #","rule_id":"#.utf8)
+        JSONWriter.writeOptionalString(ruleID, into: &output)
+        output.append(UInt8(ascii: "}"))
     }
 }
 
