@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "approval-rules",
-        products: [
+    products: [
         .library(name: "ApprovalRules", targets: ["ApprovalRules"]),
         .library(name: "ApprovalJSON", targets: ["ApprovalJSON"]),
         .library(name: "ApprovalBatch", targets: ["ApprovalBatch"]),
@@ -45,6 +45,7 @@ let package = Package(
                 "ApprovalBatch",
                 "ApprovalRules",
                 "ApprovalJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -170,6 +171,7 @@ let package = Package(
             name: "ApprovalCLI",
             dependencies: [
                 "ApprovalBatch",
+                "ApprovalBlockCache",
                 "ApprovalLedger",
                 "ApprovalRules",
                 "ApprovalJSON",
@@ -247,14 +249,16 @@ let package = Package(
         .testTarget(
             name: "ApprovalLedgerTests",
             dependencies: [
-                "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalBatch", "ApprovalRules", "ApprovalJSON", "ApprovalWorkload",
+                "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalBatch", "ApprovalRules",
+                "ApprovalJSON", "ApprovalWorkload",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ApprovalNoticesTests",
             dependencies: [
-                "ApprovalNotices", "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalClient", "ApprovalRules", "ApprovalJSON",
+                "ApprovalNotices", "ApprovalLedger", "ApprovalLedgerPostgres", "LedgerTestSupport", "ApprovalClient",
+                "ApprovalRules", "ApprovalJSON",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The CLI tests run the built executables: depending on them builds them first.
@@ -275,7 +279,10 @@ let package = Package(
         // them makes `swift test` build them first.
         .testTarget(
             name: "approvalctlTests",
-            dependencies: ["ApprovalCLI", "ApprovalJSON", "ApprovalWorkload", "approvalctl", "approvalctl-live", "approval-api-sim"],
+            dependencies: [
+                "ApprovalCLI", "ApprovalJSON", "ApprovalWorkload", "approvalctl", "approvalctl-live",
+                "approval-api-sim",
+            ],
             exclude: ["Fixtures"]
         ),
     ]

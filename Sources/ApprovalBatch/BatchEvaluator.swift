@@ -27,8 +27,10 @@ public struct BatchEvaluator: Sendable {
     public let options: EvaluationOptions
     /// Threads evaluating, the calling one included.
     public let workers: Int
-    /// Where the blocks of snapshot files are kept between batches (``SnapshotBlockCache``, for
-    /// this evaluator's ``projection(rules:comparedWith:)``); `nil` parses every file.
+    /// Where the blocks of snapshots are kept between batches (``SnapshotBlockCache``, for this
+    /// evaluator's ``projection(rules:comparedWith:)``): files by their identity, snapshots the
+    /// source holds as bytes (NDJSON lines, ledger records) by their contents; `nil` parses every
+    /// snapshot.
     public let cache: (any SnapshotBlockCache)?
     /// What is parsed of each snapshot: the rules' projection, or everything in a comparison.
     private let projection: JSONProjection
@@ -40,7 +42,7 @@ public struct BatchEvaluator: Sendable {
     ///   - comparedWith: a second rule set, for a comparison.
     ///   - options: the evaluation options.
     ///   - workers: threads, the calling one included (at least 1).
-    ///   - cache: where to keep the blocks of the snapshot files read, and find them again.
+    ///   - cache: where to keep the blocks of the snapshots parsed, and find them again.
     public init(
         rules: RuleSet, comparedWith: RuleSet? = nil, options: EvaluationOptions, workers: Int,
         cache: (any SnapshotBlockCache)? = nil
@@ -69,7 +71,9 @@ public struct BatchEvaluator: Sendable {
             let second = item.recorded?.shadow ?? comparedWith
             let projection = item.recorded == nil ? self.projection : (second == nil ? rules.projection : .all)
             let snapshot: ApprovalSnapshot
-            if let cache, item.bytes == nil, item.recorded == nil {
+            // The cache holds blocks of this evaluator's projection; a recorded snapshot decided
+            // under another one is parsed.
+            if let cache, item.recorded == nil || projection == self.projection {
                 snapshot = try Self.snapshot(of: item, projection: projection, cache: cache)
             } else {
                 let bytes: [UInt8]
@@ -87,19 +91,25 @@ public struct BatchEvaluator: Sendable {
         }
     }
 
-    /// The snapshot in `file` from its cached block when `cache` has one that reads; otherwise
-    /// parsed, and its block handed to the cache.
+    /// The snapshot of `item` from its cached block when `cache` has one that reads (found by the
+    /// file's identity, or by the contents the item holds); otherwise parsed, and its block handed
+    /// to the cache.
     private static func snapshot(of item: BatchItem, projection: JSONProjection, cache: any SnapshotBlockCache)
         throws(JSONError) -> ApprovalSnapshot
     {
         let file = item.file
-        let found = cache.lookup(file, identity: item.identity)
+        let found = item.bytes.map { cache.lookup(contents: $0) } ?? cache.lookup(file, identity: item.identity)
         if let block = found.block,
             let snapshot = ApprovalSnapshot(block: block, file: file, options: parserOptions)
         {
             return snapshot
         }
-        let bytes = try FileBytes.read(file, limit: parserOptions.maxBytes)
+        let bytes: [UInt8]
+        if let inline = item.bytes {
+            bytes = inline
+        } else {
+            bytes = try FileBytes.read(file, limit: parserOptions.maxBytes)
+        }
         let (snapshot, block) = try ApprovalSnapshot.parsingKeepingBlock(
             bytes, file: file, projection: projection, options: parserOptions)
         if let ticket = found.ticket { cache.store(block, for: ticket) }

@@ -21,7 +21,12 @@ public protocol SnapshotBlockCache: Sendable {
     /// file is now: `identity` when the source saw it (``BatchItem/identity``), else as the cache
     /// finds it.
     func lookup(_ path: String, identity: FileIdentity?) -> SnapshotBlockLookup
-    /// Keeps `block` for the file a lookup missed (or could not use), as it was looked up.
+    /// What the cache holds for a snapshot the batch holds as bytes (a line of an NDJSON stream, a
+    /// ledger's stored snapshot), found by its contents: the same bytes, wherever they come from,
+    /// have the same block.
+    func lookup(contents bytes: [UInt8]) -> SnapshotBlockLookup
+    /// Keeps `block` for the file or contents a lookup missed (or could not use), as it was looked
+    /// up.
     func store(_ block: JSONBlock, for ticket: SnapshotBlockTicket)
 }
 
@@ -42,11 +47,12 @@ public struct SnapshotBlockLookup: Sendable {
 }
 
 /// The file a block is kept for, as it was when it was looked up (before it was read): a block
-/// kept under it is found again only while the file keeps that identity.
+/// kept under it is found again only while the file keeps that identity. For contents
+/// (``SnapshotBlockCache/lookup(contents:)``), the cache's key for them and their size.
 public struct SnapshotBlockTicket: Sendable {
-    /// The file's path, as looked up.
+    /// The file's path, as looked up (for contents, the cache's key for them).
     public let path: String
-    /// The file, as it was when it was looked up.
+    /// The file, as it was when it was looked up (for contents, only their size).
     public let identity: FileIdentity
 
     /// A ticket.

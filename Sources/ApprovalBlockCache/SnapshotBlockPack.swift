@@ -1,6 +1,7 @@
 public import ApprovalBatch
 public import ApprovalJSON
 public import ApprovalRules
+import Crypto
 public import Logging
 import Synchronization
 
@@ -11,9 +12,11 @@ import Synchronization
 /// A ``SnapshotBlockCache`` in one append-only file per snapshot folder and projection: the blocks
 /// of what a dry run's projection copied of each file it parsed, found again by path and
 /// ``FileIdentity`` (device, inode, size, modification and status-change times) the way a build
-/// tool's index finds unchanged sources. Rules that read the same facts share a pack (a rule
-/// author changing thresholds and conditions); rules that read other facts get a pack of their own,
-/// filled by their first run.
+/// tool's index finds unchanged sources; snapshots a source holds as bytes (an NDJSON stream's
+/// lines, a decision ledger's records) are found by the SHA-256 of their contents instead
+/// (``lookup(contents:)``). Rules that read the same facts share a pack (a rule author changing
+/// thresholds and conditions); rules that read other facts get a pack of their own, filled by their
+/// first run.
 ///
 /// What makes it safe to keep, share and lose:
 /// - **Derived data.** A block is used only while the file keeps the identity it had when it was
@@ -224,18 +227,54 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
             return SnapshotBlockLookup(block: nil, ticket: nil)
         }
         let ticket = identity.modified < keepBefore ? SnapshotBlockTicket(path: path, identity: identity) : nil
-        guard let place = index[key(path)] else { return SnapshotBlockLookup(block: nil, ticket: ticket) }
+        return lookup(key: key(path), identity: identity, ticket: ticket, named: path) {
+            guard let bytes = try? FileBytes.read(path, limit: options.maxBytes) else { return nil }
+            return bytes
+        }
+    }
+
+    /// The block of a snapshot held as `bytes`, found by their SHA-256: the same contents, from
+    /// any line or record, share a record. Contents do not change, so they are kept whenever
+    /// they are parsed (no recency rule), and a record whose contents' digest matches is current
+    /// by construction (`verify` still parses them again and compares, as for files).
+    ///
+    /// The digest is a cryptographic one because the key is all that ties a block to contents
+    /// that come from outside (a snapshot an attacker could shape): a block found for other
+    /// contents would decide them silently. SHA-256 of a 6 KB snapshot costs a few microseconds,
+    /// against the tens a parse costs.
+    public func lookup(contents bytes: [UInt8]) -> SnapshotBlockLookup {
+        var key = "\u{0}sha256:"  // no path holds U+0000, so no file's key is ever one of these
+        for byte in SHA256.hash(data: bytes) {
+            key.unicodeScalars.append(Self.hexDigits[Int(byte >> 4)])
+            key.unicodeScalars.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        let identity = FileIdentity(device: 0, inode: 0, size: Int64(bytes.count), modified: 0, changed: 0)
+        return lookup(
+            key: key, identity: identity, ticket: SnapshotBlockTicket(path: key, identity: identity),
+            named: "(contents)"
+        ) { bytes }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".unicodeScalars)
+
+    /// The record under `key` when it holds a block of `identity` (with ``verify``, also what
+    /// parsing `contents` gives now), counting what was found; `ticket` goes with the answer.
+    private func lookup(
+        key: String, identity: FileIdentity, ticket: SnapshotBlockTicket?, named name: String,
+        contents: () -> [UInt8]?
+    ) -> SnapshotBlockLookup {
+        guard let place = index[key] else { return SnapshotBlockLookup(block: nil, ticket: ticket) }
         guard let record = Self.read(descriptor, place).flatMap(Record.init), let block = JSONBlock(bytes: record.block)
         else {
             state.withLock { $0.statistics.damaged += 1 }
-            logger.debug("block pack: damaged record", metadata: ["file": "\(path)"])
+            logger.debug("block pack: damaged record", metadata: ["file": "\(name)"])
             return SnapshotBlockLookup(block: nil, ticket: ticket)
         }
         guard record.identity == identity else { return SnapshotBlockLookup(block: nil, ticket: ticket) }
         if verify {
-            guard isCurrent(block, path: path) else {
+            guard let bytes = contents(), isCurrent(block, bytes: bytes, file: name) else {
                 state.withLock { $0.statistics.stale += 1 }
-                logger.debug("block pack: stale record", metadata: ["file": "\(path)"])
+                logger.debug("block pack: stale record", metadata: ["file": "\(name)"])
                 return SnapshotBlockLookup(block: nil, ticket: ticket)
             }
         }
@@ -421,11 +460,11 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         }
     }
 
-    /// Whether `block` is what parsing the file at `path` gives now.
-    private func isCurrent(_ block: JSONBlock, path: String) -> Bool {
-        guard let bytes = try? FileBytes.read(path, limit: options.maxBytes),
+    /// Whether `block` is what parsing `bytes` (the file's contents now) gives.
+    private func isCurrent(_ block: JSONBlock, bytes: [UInt8], file: String) -> Bool {
+        guard
             let (_, parsed) = try? ApprovalSnapshot.parsingKeepingBlock(
-                bytes, file: path, projection: projection, options: options)
+                bytes, file: file, projection: projection, options: options)
         else { return false }
         return parsed == block
     }

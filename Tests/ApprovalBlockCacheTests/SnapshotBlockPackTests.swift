@@ -108,6 +108,42 @@ import Testing
         #expect(second.finish() == SnapshotBlockPack.Statistics(found: parsed.count))
     }
 
+    /// Snapshots held as bytes (NDJSON lines, ledger records) are found by their contents: the
+    /// same bytes from another item hit, one changed byte misses, and the decisions are those of
+    /// parsing. Contents are kept even when just made (no recency rule: they cannot change).
+    @Test func snapshotsHeldAsBytesAreFoundByTheirContents() throws {
+        let workspace = try Workspace()
+        let rules = try Self.rules()
+        var files = try FileSnapshotSource(workspace.snapshots)
+        var contents: [[UInt8]] = []
+        while let item = files.next() { contents.append(try FileBytes.read(item.file, limit: 1 << 24)) }
+        func decide(_ contents: [[UInt8]], cache: SnapshotBlockPack?) -> [String] {
+            var source = MemorySnapshotSource(
+                contents.enumerated().map { (name: "line \($0.offset + 1)", bytes: $0.element) })
+            var results: [String] = []
+            let evaluator = BatchEvaluator(rules: rules, options: Self.options, workers: 2, cache: cache)
+            evaluator.run(&source, render: { _, _ in () }) { _, outcome, _ in
+                switch outcome {
+                case .decided(let decision, _): results.append(JSONWriter.compact.string(decision.json))
+                case .unreadable(let error): results.append(error.code.description)
+                }
+            }
+            return results
+        }
+        let parsed = decide(contents, cache: nil)
+        let first = try workspace.pack(rules)
+        #expect(decide(contents, cache: first) == parsed)
+        #expect(first.finish() == SnapshotBlockPack.Statistics(kept: contents.count))
+
+        // The same contents in another order, one of them with a byte changed.
+        var changed = Array(contents.reversed())
+        let at = try #require(changed[0].lastIndex(of: UInt8(ascii: "0")))
+        changed[0][at] = UInt8(ascii: "7")
+        let second = try workspace.pack(rules, verify: true)
+        #expect(decide(changed, cache: second) == decide(changed, cache: nil))
+        #expect(second.finish() == SnapshotBlockPack.Statistics(found: contents.count - 1, kept: 1))
+    }
+
     @Test func aChangedFileIsParsedAgainEvenWithItsOldSizeAndTime() throws {
         let workspace = try Workspace()
         let rules = try Self.rules()

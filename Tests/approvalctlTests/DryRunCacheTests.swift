@@ -46,6 +46,40 @@ struct DryRunCacheTests {
                 + "0 parsed and cached\n")
     }
 
+    @Test(
+        "NDJSON lines are found again by their contents, from a file or standard input",
+        arguments: ["streams/decisions.ndjson", "streams/broken.ndjson"])
+    func ndjsonLinesAreFoundByContents(_ stream: String) async throws {
+        let cache = try TemporaryDirectory()
+        defer { cache.remove() }
+        let run = DryRunTests.dryRun(stream, format: "ndjson")
+        let plain = try await ApprovalCtl.run(run + ["--no-cache"])
+        let lines = try Fixtures.bytes(stream).split(separator: 0x0A).count
+        let readable = stream.hasSuffix("broken.ndjson") ? lines - 1 : lines
+        let verify = ["--cache-dir", cache.path, "--verify-cache"]
+        let cold = try await ApprovalCtl.run(run + verify)
+        #expect(cold.stdout == plain.stdout)
+        #expect(cold.status == plain.status)
+        #expect(
+            cold.stderrText
+                == plain.stderrText
+                + "approvalctl: cache: 0 snapshot(s) read from the cache and checked, 0 stale (parsed again), "
+                + "\(readable) parsed and cached\n")
+        let warm = try await ApprovalCtl.run(run + verify)
+        #expect(warm.stdout == plain.stdout)
+        #expect(warm.status == plain.status)
+        #expect(
+            warm.stderrText
+                == plain.stderrText
+                + "approvalctl: cache: \(readable) snapshot(s) read from the cache and checked, 0 stale (parsed again), "
+                + "0 parsed and cached\n")
+        // The same lines on standard input use a pack of their own, and decide the same.
+        let piped = try await ApprovalCtl.run(
+            DryRunTests.dryRun("-", format: "ndjson", ["--cache-dir", cache.path]), stdin: try Fixtures.bytes(stream))
+        #expect(piped.status == plain.status)
+        #expect(piped.stdoutText.replacingOccurrences(of: "<stdin>", with: stream) == plain.stdoutText)
+    }
+
     @Test("without --cache-dir the cache is in $XDG_CACHE_HOME/approvalctl")
     func defaultFolderFollowsXDG() async throws {
         let home = try TemporaryDirectory()

@@ -148,6 +148,42 @@ import Testing
         #expect(withoutSources(replayed) == withoutSources(expected))
     }
 
+    /// A replay keeps the parsed form of each recorded snapshot, found again by its contents: the
+    /// second replay parses nothing and reports what the first did, and a snapshot whose stored
+    /// bytes change is parsed again (its contents are no longer those cached).
+    @Test func replayFindsRecordedSnapshotsInTheCacheByTheirContents() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let ledger = folder.path + "/decisions.ledger"
+        let count = Fixtures.snapshotPaths.count
+        _ = try await record(Fixtures.snapshotPaths, into: ledger)
+        let replay = ["replay", ledger, "--rules", Fixtures.candidateRules, "--format", "json", "--jobs", "2"]
+        let uncached = try await ApprovalCtl.run(replay + ["--no-cache"])
+        let cache = ["--cache-dir", folder.path + "/cache", "--verify-cache"]
+        let first = try await ApprovalCtl.run(replay + cache)
+        #expect(first.stdout == uncached.stdout)
+        #expect(first.status == uncached.status)
+        #expect(
+            first.stderrText
+                == "approvalctl: cache: 0 snapshot(s) read from the cache and checked, 0 stale (parsed again), \(count) parsed and cached\n"
+        )
+        let second = try await ApprovalCtl.run(replay + cache)
+        #expect(second.stdout == uncached.stdout)
+        #expect(
+            second.stderrText
+                == "approvalctl: cache: \(count) snapshot(s) read from the cache and checked, 0 stale (parsed again), 0 parsed and cached\n"
+        )
+        // The stored bytes of one snapshot change (still JSON, another task id): it is parsed
+        // again, and decided from what the ledger now holds.
+        try Self.sql(
+            ledger, "UPDATE snapshots SET bytes = CAST(replace(CAST(bytes AS TEXT), '41001', '41999') AS BLOB)")
+        let changed = try await ApprovalCtl.run(replay + cache)
+        #expect(changed.stderrText.contains("\(count - 1) snapshot(s) read from the cache"), "\(changed.stderrText)")
+        #expect(changed.stderrText.contains(", 1 parsed and cached"), "\(changed.stderrText)")
+        let changedUncached = try await ApprovalCtl.run(replay + ["--no-cache"])
+        #expect(changed.stdout == changedUncached.stdout)
+    }
+
     @Test func twoWritersShareOneChain() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -4,8 +4,8 @@
 // variables, variables not an array, incomplete file listings).
 // Invariants: generated rules compile; evaluation never crashes or hangs; the same input gives
 // the same decision; the projection fast path, and its block read back (the dry-run cache),
-// give the same decision as the full parse; a
-// decision with data problems is never weaker than the safe recommendation.
+// give the same decision as the full parse; the direct JSON writer writes what the decision's
+// JSONValue does; a decision with data problems is never weaker than the safe recommendation.
 import ApprovalJSON
 import ApprovalRules
 import ApprovalWorkload
@@ -225,6 +225,10 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     else { fatalError("block path failed") }
     guard rules.evaluate(cached, options: options).json == full.json else {
         fatalError("block path differs:\n\(full.json)\nrules: \(document)\nsnapshot: \(snapshotJSON)")
+    }
+    // The direct writer of dry-run lines and ledger records writes the bytes the JSONValue does.
+    guard full.compactJSON == JSONWriter.compact.bytes(full.json) else {
+        fatalError("direct JSON writer differs:\n\(full.json)\n\(String(decoding: full.compactJSON, as: UTF8.self))")
     }
     if !full.dataProblems.isEmpty, full.recommendation < rules.safeRecommendation {
         fatalError("data problems but weaker than the safe recommendation: \(full.json)")

@@ -216,8 +216,14 @@ extension Replay: LedgerCommand {
             {
                 before = current
             }
+            // Recorded snapshots are found in the cache by their contents.
+            let pack = cache.pack(
+                source: "ledger:\(ledger.location)",
+                projection: BatchEvaluator.projection(rules: before, comparedWith: candidate))
+            defer { cache.finish(pack) }
             let evaluator = BatchEvaluator(
-                rules: before, comparedWith: candidate, options: EvaluationOptions(), workers: jobs ?? Console.cores)
+                rules: before, comparedWith: candidate, options: EvaluationOptions(), workers: jobs ?? Console.cores,
+                cache: pack)
             var report = DryRunReport(
                 before: before, after: candidate, source: "ledger \(ledger.location)", format: format)
             var bar = ProgressBar(enabled: progress ?? Console.stderrIsTerminal)

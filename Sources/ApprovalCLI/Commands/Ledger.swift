@@ -206,7 +206,7 @@ package struct Replay: ParsableCommand {
         commandName: "replay",
         abstract: "Decide recorded history again with a candidate rule set and compare with what was decided.",
         discussion: """
-            Every recorded snapshot in the window is decided by the rule set and clock it was recorded with, and by the candidate at the same clock; the report is that of dry-run --compare: which decisions change, and which rules start or stop firing. Exits 65 when the ledger cannot be read.
+            Every recorded snapshot in the window is decided by the rule set and clock it was recorded with, and by the candidate at the same clock; the report is that of dry-run --compare: which decisions change, and which rules start or stop firing. The parsed form of each recorded snapshot is kept in the cache folder, found again by the SHA-256 of its bytes, so replaying the same history with the next candidate does not parse it again (--verify-cache parses every snapshot to check the cache; deleting the folder is always safe). Exits 65 when the ledger cannot be read.
 
             Examples:
               approvalctl replay decisions.ledger --rules candidate.rules.json
@@ -227,6 +227,8 @@ package struct Replay: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     package var progress: Bool?
+
+    @OptionGroup package var cache: BlockCacheOptions
 
     @Option(help: "Output format: text, json or ndjson.")
     package var format: OutputFormat = .text

@@ -11,7 +11,7 @@ struct DryRun: ParsableCommand {
         commandName: "dry-run",
         abstract: "Evaluate a folder of saved snapshots (or an NDJSON stream) and summarise the decisions.",
         discussion: """
-            Snapshots are read recursively in name order (each folder's entries sorted by name); an NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are reported with file, line and column, counted, and the run goes on; the command then exits 65. Output is identical whatever --jobs is. Each snapshot file's parsed form is kept in a cache folder, so a second run over unchanged files does not parse them again (a file is parsed again as soon as its size, times or inode change, or when it changed less than a second before the run; --verify-cache parses every file to check the cache; deleting the folder is always safe). With --compare, both rule sets run over the same snapshots and every changed decision is listed with the rules that started or stopped firing. With --coverage, the report ends with what the snapshots exercised of --rules (as `approvalctl test --coverage` reports it).
+            Snapshots are read recursively in name order (each folder's entries sorted by name); an NDJSON stream (-, *.ndjson, *.jsonl) is read line by line. Snapshots that cannot be read are reported with file, line and column, counted, and the run goes on; the command then exits 65. Output is identical whatever --jobs is. Each snapshot's parsed form is kept in a cache folder, so a second run over unchanged snapshots does not parse them again: a file is found again by its path, size, times and inode (it is parsed again as soon as one changes, or when it changed less than a second before the run), an NDJSON line by the SHA-256 of its bytes. --verify-cache parses every snapshot to check the cache; deleting the folder is always safe. With --compare, both rule sets run over the same snapshots and every changed decision is listed with the rules that started or stopped firing. With --coverage, the report ends with what the snapshots exercised of --rules (as `approvalctl test --coverage` reports it).
 
             Examples:
               approvalctl dry-run examples/snapshots
@@ -38,20 +38,7 @@ struct DryRun: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
-    @Option(
-        help: ArgumentHelp(
-            "Where to keep parsed snapshot files between runs (default: $XDG_CACHE_HOME/approvalctl, else ~/.cache/approvalctl).",
-            valueName: "folder"))
-    var cacheDir: String?
-
-    @Flag(help: "Parse every snapshot file; neither read nor fill the cache.")
-    var noCache = false
-
-    @Flag(
-        help:
-            "Parse every file again to check what the cache holds for it; use and keep the new form where they differ, and report."
-    )
-    var verifyCache = false
+    @OptionGroup var cache: BlockCacheOptions
 
     @OptionGroup var coverage: CoverageOptions
 
@@ -60,27 +47,6 @@ struct DryRun: ParsableCommand {
     func validate() throws {
         try Jobs.validate(jobs)
         try coverage.validate()
-        if noCache && (cacheDir != nil || verifyCache) {
-            throw ValidationError("--no-cache cannot be combined with --cache-dir or --verify-cache.")
-        }
-    }
-
-    /// The block pack of the snapshot folder (or file), unless told not to cache or there is no
-    /// folder to keep it in: an unusable --cache-dir is a warning, an unusable default is silent.
-    private func blockPack(projection: JSONProjection) -> SnapshotBlockPack? {
-        guard !noCache else { return nil }
-        let directory =
-            cacheDir ?? Console.environment("XDG_CACHE_HOME").flatMap { $0.hasPrefix("/") ? $0 + "/approvalctl" : nil }
-            ?? Console.environment("HOME").flatMap { $0.isEmpty ? nil : $0 + "/.cache/approvalctl" }
-        guard let directory else { return nil }
-        do {
-            return try SnapshotBlockPack(
-                directory: directory, source: source, projection: projection, verify: verifyCache,
-                logger: Console.logger(verbose: false))
-        } catch {
-            if cacheDir != nil || verifyCache { Console.err("approvalctl: warning: not caching: \(error)\n") }
-            return nil
-        }
     }
 
     func run() throws {
@@ -91,13 +57,11 @@ struct DryRun: ParsableCommand {
             }
             let failOn = try decision.failures()
             var source: any SnapshotSource
-            var readsFiles = false
             do throws(SnapshotSourceError) {
                 if ndjson || self.source == "-" || self.source.hasSuffix(".ndjson") || self.source.hasSuffix(".jsonl") {
                     source = try NDJSONSnapshotSource(path: self.source)
                 } else {
                     source = try FileSnapshotSource(self.source)
-                    readsFiles = true
                 }
             } catch {
                 throw Console.fail(error.message, code: error.code, status: .missingInput, format: common.format)
@@ -115,17 +79,14 @@ struct DryRun: ParsableCommand {
                 options.explain = true
                 report.coverage = (measured, index)
             }
-            let pack =
-                readsFiles ? blockPack(projection: BatchEvaluator.projection(rules: rules, comparedWith: after)) : nil
+            // An NDJSON stream's lines are found by their contents, a folder's files by their identity.
+            let pack = cache.pack(
+                source: self.source, projection: BatchEvaluator.projection(rules: rules, comparedWith: after))
             let evaluator = BatchEvaluator(
                 rules: rules, comparedWith: after, options: options, workers: workers, cache: pack)
             let matched = report.run(
                 evaluator, over: &source, failOn: failOn, progress: progress ?? Console.stderrIsTerminal)
-            if let statistics = pack?.finish(), verifyCache {
-                Console.err(
-                    "approvalctl: cache: \(statistics.found) snapshot(s) read from the cache and checked, "
-                        + "\(statistics.stale) stale (parsed again), \(statistics.kept) parsed and cached\n")
-            }
+            cache.finish(pack)
             if report.summary.unreadable > 0 { throw CommandFailure(status: .invalidInput) }
             if let shortfalls = report.coverage?.report.shortfalls, !shortfalls.isEmpty {
                 for shortfall in shortfalls { Console.err("approvalctl: \(shortfall)\n") }
