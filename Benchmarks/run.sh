@@ -273,6 +273,19 @@ if wants 2; then
             cmp -s "$raw/dry-run-jobs1.$format" "$raw/dry-run-$run.$format" || fail_check "dry-run --format $format output differs with the cache ($run) from without it"
         done
     done
+    # The same snapshots as one NDJSON stream: lines are cached by their contents (SHA-256).
+    stream="$work/corpus-$count.ndjson"
+    "$workload" --count "$count" --seed "$seed" --ndjson "$stream" --quiet
+    stream_warm="$work/cache-stream-warm"
+    rm -rf "$stream_warm"
+    dry_run "$stream" --jobs 2
+    "${dry[@]}" > "$raw/stream-plain.json" 2> "$raw/stream-plain.stderr" || fail_check "dry-run of the NDJSON stream failed (see $raw/stream-plain.stderr)"
+    [ "$(jq -r '.summary.evaluated // .evaluated' "$raw/stream-plain.json" 2> /dev/null || echo "$count")" = "$count" ] || fail_check "dry-run of the NDJSON stream did not evaluate $count snapshots"
+    for run in fill warm; do
+        dry_cache=$stream_warm dry_run "$stream" --jobs 2
+        "${dry[@]}" > "$raw/stream-$run.json" 2> "$raw/stream-$run.stderr" || fail_check "dry-run of the NDJSON stream with the cache ($run) failed"
+        cmp -s "$raw/stream-plain.json" "$raw/stream-$run.json" || fail_check "dry-run of the NDJSON stream differs with the cache ($run) from without it"
+    done
     dry_cache=$warm_cache dry_run "$corpus" --jobs 2 --verify-cache
     "${dry[@]}" > /dev/null 2> "$raw/dry-run-verify.stderr" || fail_check "dry-run --verify-cache failed"
     grep -q "^approvalctl: cache: $count snapshot(s) read from the cache and checked, 0 stale" "$raw/dry-run-verify.stderr" || fail_check "dry-run --verify-cache did not find every block current: $(cat "$raw/dry-run-verify.stderr")"
@@ -280,7 +293,7 @@ if wants 2; then
     # Interleaved rounds (after one warm-up round): the floor and every configuration once a
     # round, so a drift in the machine's speed (a shared VM's neighbours) hits all of them alike;
     # each ratio is the median of the round-by-round ratios.
-    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default ndjson-jobs1 ndjson-jobs2 fill-jobs1 fill-jobs2 warm-jobs1 warm-jobs2 warm-ndjson-jobs2)
+    names=(floor dry-run-jobs1 dry-run-jobs2 dry-run-default ndjson-jobs1 ndjson-jobs2 fill-jobs1 fill-jobs2 warm-jobs1 warm-jobs2 warm-ndjson-jobs2 stream-jobs2 stream-fill-jobs2 stream-warm-jobs2)
     command_for() { # command_for NAME: sets the array `cmd` to NAME's command line
         case $1 in
             floor) cmd=("$floor" "$corpus") ;;
@@ -294,6 +307,9 @@ if wants 2; then
             warm-jobs1) dry_cache=$warm_cache dry_run "$corpus" --jobs 1 && cmd=("${dry[@]}") ;;
             warm-jobs2) dry_cache=$warm_cache dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
             warm-ndjson-jobs2) dry_cache=$warm_cache dry_format=ndjson dry_run "$corpus" --jobs 2 && cmd=("${dry[@]}") ;;
+            stream-jobs2) dry_run "$stream" --jobs 2 && cmd=("${dry[@]}") ;;
+            stream-fill-jobs2) dry_cache=$fill_cache dry_run "$stream" --jobs 2 && cmd=("${dry[@]}") ;;
+            stream-warm-jobs2) dry_cache=$stream_warm dry_run "$stream" --jobs 2 && cmd=("${dry[@]}") ;;
         esac
     }
     for name in "${names[@]}"; do : > "$raw/$name.txt"; done
@@ -325,7 +341,7 @@ if wants 2; then
         "ratios are medians of the round-by-round ratios." "" \
         "| Command | Wall (ms) | CPU (ms) | Wall ÷ floor | CPU ÷ floor | Peak RSS (KB) | Wall of each round (ms) |" \
         "|---|---:|---:|---:|---:|---:|---|"
-    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default" "dry-run --format ndjson --jobs 1|ndjson-jobs1" "dry-run --format ndjson --jobs 2|ndjson-jobs2" "dry-run --jobs 1, filling the cache|fill-jobs1" "dry-run --jobs 2, filling the cache|fill-jobs2" "dry-run --jobs 1, warm cache|warm-jobs1" "dry-run --jobs 2, warm cache|warm-jobs2" "dry-run --format ndjson --jobs 2, warm cache|warm-ndjson-jobs2"; do
+    for entry in "parse_floor|floor" "dry-run --jobs 1|dry-run-jobs1" "dry-run --jobs 2|dry-run-jobs2" "dry-run (default jobs: $(nproc) cores)|dry-run-default" "dry-run --format ndjson --jobs 1|ndjson-jobs1" "dry-run --format ndjson --jobs 2|ndjson-jobs2" "dry-run --jobs 1, filling the cache|fill-jobs1" "dry-run --jobs 2, filling the cache|fill-jobs2" "dry-run --jobs 1, warm cache|warm-jobs1" "dry-run --jobs 2, warm cache|warm-jobs2" "dry-run --format ndjson --jobs 2, warm cache|warm-ndjson-jobs2" "dry-run of the same snapshots as one NDJSON stream --jobs 2|stream-jobs2" "the NDJSON stream --jobs 2, filling the cache|stream-fill-jobs2" "the NDJSON stream --jobs 2, warm cache (lines found by SHA-256)|stream-warm-jobs2"; do
         label=${entry%%|*}
         name=${entry#*|}
         detail "| $label | $(runs_of "$name" wall_median_ms | median) | $(runs_of "$name" cpu_median_ms | median) | $(calc "$(ratio_to_floor "$name" wall_median_ms)") | $(calc "$(ratio_to_floor "$name" cpu_median_ms)") | $(runs_of "$name" rss_max_kb | sort -n | tail -n 1) | $(runs_of "$name" wall_median_ms | paste -sd' ' -) |"
@@ -349,6 +365,10 @@ if wants 2; then
     fill2=$(calc "$(ratio_to_floor fill-jobs2 wall_median_ms dry-run-jobs2)")
     row 2 "Cold dry run filling an empty cache ÷ the same without the cache, --jobs 1" "$fill1 ($(runs_of fill-jobs1 wall_median_ms | median) ms)" "≤ 1.02 (no slower; 2 % is the noise)" "$(verdict "$(le "$fill1" 1.02)")"
     row 2 "Cold dry run filling an empty cache ÷ the same without the cache, --jobs 2" "$fill2 ($(runs_of fill-jobs2 wall_median_ms | median) ms)" "≤ 1.02" "$(verdict "$(le "$fill2" 1.02)")"
+    stream_warm2=$(calc "$(ratio_to_floor stream-warm-jobs2 wall_median_ms)")
+    stream_fill2=$(calc "$(ratio_to_floor stream-fill-jobs2 wall_median_ms stream-jobs2)")
+    row 2 "Warm dry run of the same snapshots as one NDJSON stream (lines found by SHA-256) --jobs 2, wall ÷ parse floor" "$stream_warm2 ($(runs_of stream-warm-jobs2 wall_median_ms | median) ms; no cache: $(runs_of stream-jobs2 wall_median_ms | median) ms)" "–" "–"
+    row 2 "NDJSON stream filling an empty cache ÷ the same without the cache, --jobs 2" "$stream_fill2 ($(runs_of stream-fill-jobs2 wall_median_ms | median) ms)" "–" "–"
 
     # The CLI must decide like the library: same corpus, rules and clock as section 1.
     if wants 1 && command -v jq > /dev/null && [ -s "$raw/bench.txt" ]; then
