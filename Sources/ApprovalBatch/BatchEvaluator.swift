@@ -76,14 +76,9 @@ public struct BatchEvaluator: Sendable {
             if let cache, item.recorded == nil || projection == self.projection {
                 snapshot = try Self.snapshot(of: item, projection: projection, cache: cache)
             } else {
-                let bytes: [UInt8]
-                if let inline = item.bytes {
-                    bytes = inline
-                } else {
-                    bytes = try FileBytes.read(item.file, limit: Self.parserOptions.maxBytes)
-                }
                 snapshot = try ApprovalSnapshot(
-                    parsing: bytes, file: item.file, projection: projection, options: Self.parserOptions)
+                    parsing: try Self.bytes(of: item), file: item.file, projection: projection,
+                    options: Self.parserOptions)
             }
             return .decided(rules.evaluate(snapshot, options: options), second?.evaluate(snapshot, options: options))
         } catch {
@@ -104,16 +99,16 @@ public struct BatchEvaluator: Sendable {
         {
             return snapshot
         }
-        let bytes: [UInt8]
-        if let inline = item.bytes {
-            bytes = inline
-        } else {
-            bytes = try FileBytes.read(file, limit: parserOptions.maxBytes)
-        }
         let (snapshot, block) = try ApprovalSnapshot.parsingKeepingBlock(
-            bytes, file: file, projection: projection, options: parserOptions)
+            try bytes(of: item), file: file, projection: projection, options: parserOptions)
         if let ticket = found.ticket { cache.store(block, for: ticket) }
         return snapshot
+    }
+
+    /// The snapshot's bytes: those the item holds, else its file's.
+    private static func bytes(of item: BatchItem) throws(JSONError) -> [UInt8] {
+        if let bytes = item.bytes { return bytes }
+        return try FileBytes.read(item.file, limit: parserOptions.maxBytes)
     }
 
     /// How a batch parses: in the per-thread arena (many documents on the same few threads: the

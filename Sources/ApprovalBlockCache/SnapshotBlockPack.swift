@@ -156,7 +156,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         try Self.makeDirectory(directory)
         let absolute = source.hasPrefix("/") ? source : Self.currentDirectory() + "/" + source
         let fingerprint = Array(projection.fingerprint.utf8)
-        let name = sha256Hex(Array(absolute.utf8) + [0] + fingerprint).prefix(24)
+        let name = Self.sha256Hex(Array(absolute.utf8) + [0] + fingerprint).prefix(24)
         self.path = (directory.hasSuffix("/") ? directory : directory + "/") + name + ".pack"
         self.verify = verify
         self.logger = logger
@@ -179,7 +179,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         _ = flock(descriptor, LOCK_SH)
         self.projection = projection
         self.options = options
-        let header = Self.header(options, projection: Array(sha256Hex(fingerprint).utf8))
+        let header = Self.header(options, projection: Array(Self.sha256Hex(fingerprint).utf8))
         var status = stat()
         fstat(descriptor, &status)
         var writable = true
@@ -228,8 +228,7 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         }
         let ticket = identity.modified < keepBefore ? SnapshotBlockTicket(path: path, identity: identity) : nil
         return lookup(key: key(path), identity: identity, ticket: ticket, named: path) {
-            guard let bytes = try? FileBytes.read(path, limit: options.maxBytes) else { return nil }
-            return bytes
+            try? FileBytes.read(path, limit: options.maxBytes)
         }
     }
 
@@ -243,11 +242,8 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
     /// contents would decide them silently. SHA-256 of a 6 KB snapshot costs a few microseconds,
     /// against the tens a parse costs.
     public func lookup(contents bytes: [UInt8]) -> SnapshotBlockLookup {
-        var key = "\u{0}sha256:"  // no path holds U+0000, so no file's key is ever one of these
-        for byte in SHA256.hash(data: bytes) {
-            key.unicodeScalars.append(Self.hexDigits[Int(byte >> 4)])
-            key.unicodeScalars.append(Self.hexDigits[Int(byte & 0x0F)])
-        }
+        // No path holds U+0000, so no file's key is ever one of these.
+        let key = "\u{0}sha256:" + Self.sha256Hex(bytes)
         let identity = FileIdentity(device: 0, inode: 0, size: Int64(bytes.count), modified: 0, changed: 0)
         return lookup(
             key: key, identity: identity, ticket: SnapshotBlockTicket(path: key, identity: identity),
@@ -255,7 +251,18 @@ public final class SnapshotBlockPack: SnapshotBlockCache, Sendable {
         ) { bytes }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".unicodeScalars)
+    /// The SHA-256 of `bytes` in lowercase hex (swift-crypto's, in hardware where the CPU has
+    /// it): pack names, the projection in the header, and contents' keys.
+    private static func sha256Hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
 
     /// The record under `key` when it holds a block of `identity` (with ``verify``, also what
     /// parsing `contents` gives now), counting what was found; `ticket` goes with the answer.

@@ -109,6 +109,11 @@ public struct JSONWriter: Sendable {
         writeString(text, into: &output)
     }
 
+    /// Writes strings as a compact array.
+    package static func writeStrings(_ strings: [String], into output: inout [UInt8]) {
+        writeArray(strings, into: &output) { writeString($0, into: &$1) }
+    }
+
     /// Writes `elements` as a compact array, each through `element`.
     package static func writeArray<Element>(
         _ elements: [Element], into output: inout [UInt8], _ element: (Element, inout [UInt8]) -> Void

@@ -220,7 +220,7 @@ extension Decision {
         output.append(contentsOf: #","data_problems":"#.utf8)
         JSONWriter.writeArray(dataProblems, into: &output) { $0.writeJSON(into: &$1) }
         output.append(contentsOf: #","warnings":"#.utf8)
-        JSONWriter.writeArray(warnings, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        JSONWriter.writeStrings(warnings, into: &output)
         output.append(UInt8(ascii: "}"))
     }
 
@@ -273,13 +273,13 @@ extension Escalation {
     /// ``json``, compact, appended to `output` (see ``Decision/writeJSON(into:)``).
     package func writeJSON(into output: inout [UInt8]) {
         output.append(contentsOf: #"{"to":"#.utf8)
-        JSONWriter.writeArray(to, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        JSONWriter.writeStrings(to, into: &output)
         output.append(contentsOf: #","severity":"#.utf8)
         JSONWriter.writeString(severity.rawValue, into: &output)
         output.append(contentsOf: #","message":"#.utf8)
         JSONWriter.writeString(message, into: &output)
         output.append(contentsOf: #","rules":"#.utf8)
-        JSONWriter.writeArray(ruleIDs, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        JSONWriter.writeStrings(ruleIDs, into: &output)
         if let remindAfter {
             output.append(contentsOf: #","remind_after":"#.utf8)
             JSONWriter.writeString(remindAfter.description, into: &output)
@@ -298,7 +298,7 @@ extension Escalation.FollowUp {
         output.append(contentsOf: #"{"after":"#.utf8)
         JSONWriter.writeString(after.description, into: &output)
         output.append(contentsOf: #","to":"#.utf8)
-        JSONWriter.writeArray(to, into: &output) { JSONWriter.writeString($0, into: &$1) }
+        JSONWriter.writeStrings(to, into: &output)
         output.append(contentsOf: #","severity":"#.utf8)
         JSONWriter.writeString(severity.rawValue, into: &output)
         output.append(contentsOf: #","message":"#.utf8)
