@@ -66,7 +66,7 @@ import Testing
         let condition = try #require(output.rules.first?.condition)
         var context = EvaluationContext(
             root: .snapshot(try RuleFixtures.exampleSnapshot("tier2-cfo")), facts: output.facts,
-            now: RuleFixtures.exampleNow)
+            declarations: output.declarations, now: RuleFixtures.exampleNow)
         let expected = try JSONParser().parse(Array(example.result.utf8))
         do {
             #expect(try condition.run(&context) == expected)

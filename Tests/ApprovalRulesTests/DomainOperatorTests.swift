@@ -73,7 +73,8 @@ struct OperatorCase: CustomTestStringConvertible, Sendable {
         case .data(let value): root = .value(value)
         case .snapshot(let value): root = .snapshot(ApprovalSnapshot(value))
         }
-        var context = EvaluationContext(root: root, facts: output.facts, now: now)
+        var context = EvaluationContext(
+            root: root, facts: output.facts, declarations: output.declarations, now: now)
         do {
             return (.value(try condition.run(&context)), errors)
         } catch {

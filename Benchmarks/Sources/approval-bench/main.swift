@@ -5,16 +5,18 @@
 // 1. Loads the rules, generates the corpus (ApprovalWorkload, seeded) and writes each snapshot
 //    out as compact JSON bytes.
 // 2. Prepares every snapshot once by parsing its bytes as a program holding snapshots would: with
-//    the rule set's projection (the fast path `approvalctl` and services use; the headline figure)
-//    and, separately, with a full parse. For each, runs one untimed warm-up pass, then times
+//    the rule set's projection (the fast path `approvalctl` and services use), then laying out the
+//    facts the rules read (`RuleSet.prepare`: the headline figure); the same snapshots not laid out
+//    (each evaluation then looks its facts up, as a one-off evaluation does); and, separately, with a
+//    full parse. For each, runs one untimed warm-up pass, then times
 //    `--passes` passes of `rules.evaluate` over all of them on one thread, and reports the median
 //    decisions/s, per wall-clock second and per second of the thread's CPU time (robust on a busy
 //    machine). Also times the first `--hot-count` projected snapshots over and over: the same
 //    work with the snapshots in the CPU's cache, which shows how much of a decision is waiting for
 //    memory.
 // 3. Verifies, for every snapshot, that the fast path (parse with `rules.projection`) decides
-//    exactly as the plain path (full parse) and as the in-memory value: `decision.json` must be
-//    equal. Any difference is printed on stderr and the exit status is 1.
+//    exactly as the plain path (full parse), as the in-memory value, as the laid-out snapshot and
+//    as the snapshot read from its block: `decision.json` must be equal. Any difference is printed on stderr and the exit status is 1.
 // 4. Times whole-document parse + evaluate and projection parse + evaluate (bytes in memory, no
 //    file I/O), median of `--parse-passes` passes each.
 //
@@ -43,10 +45,12 @@ struct Options {
     var now = "2025-06-01T00:00:00Z"
     var verify = true
     var full = true
+    var unprepared = true
 
     static let usage = """
         usage: approval-bench [--rules FILE] [--count N] [--seed S] [--passes P] [--hot-count N]
                               [--parse-passes P] [--now ISO8601] [--no-verify] [--no-full]
+                                [--no-unprepared]
 
           --rules FILE        rule file (default Benchmarks/rules/benchmark.rules.json)
           --count N           snapshots generated in memory (default 20000)
@@ -57,6 +61,7 @@ struct Options {
           --now ISO8601       the evaluation clock (default 2025-06-01T00:00:00Z)
           --no-verify         skip the fast-path check (for profiling runs)
           --no-full           skip timing fully parsed snapshots (for profiling runs)
+          --no-unprepared     skip timing snapshots not laid out for the rules (for profiling runs)
 
         """
 
@@ -85,6 +90,7 @@ struct Options {
             case "--now": now = value(argument)
             case "--no-verify": verify = false
             case "--no-full": full = false
+            case "--no-unprepared": unprepared = false
             case "-h", "--help":
                 emit(Self.usage, to: 1)
                 exit(0)
@@ -260,8 +266,9 @@ progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBy
 }
 
 var checksum = 0
-// Projected snapshots: the headline figure.
-var prepared = prepare(rules.projection)
+// Projected snapshots laid out for the rules: the headline figure.
+var parsed = prepare(rules.projection)
+var prepared = parsed.map { rules.prepare($0, options: evaluation) }
 let (rates, cpuRates) = timeEvaluation(prepared, passes: options.passes)
 progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
 // The first few again and again, in cache.
@@ -272,6 +279,9 @@ if options.hotCount > 0 {
     hotRates = timeEvaluation(hot, passes: hotPasses)
 }
 prepared = []
+// The same snapshots, not laid out: every evaluation looks its facts up.
+let unpreparedRates = options.unprepared ? timeEvaluation(parsed, passes: options.passes) : nil
+parsed = []
 // Fully parsed snapshots.
 let fullRates = options.full ? timeEvaluation(prepare(.all), passes: options.passes) : nil
 
@@ -291,16 +301,23 @@ if options.verify {
                 try ApprovalSnapshot(parsing: bytes, projection: rules.projection, options: parseOptions),
                 options: evaluation)
             let memory = rules.evaluate(ApprovalSnapshot(corpus[index]), options: evaluation)
+            let laidOut = rules.evaluate(
+                rules.prepare(
+                    try ApprovalSnapshot(parsing: bytes, projection: rules.projection, options: parseOptions),
+                    options: evaluation),
+                options: evaluation)
             let (_, block) = try ApprovalSnapshot.parsingKeepingBlock(
                 bytes, projection: rules.projection, options: parseOptions)
             let stored = JSONBlock(bytes: block.bytes).flatMap { ApprovalSnapshot(block: $0) }
             let fromBlock = stored.map { rules.evaluate($0, options: evaluation).json } ?? .null
-            if plain.json != fast.json || plain.json != memory.json || plain.json != fromBlock {
+            if plain.json != fast.json || plain.json != memory.json || plain.json != laidOut.json
+                || plain.json != fromBlock
+            {
                 mismatches += 1
                 if mismatches <= 3 {
                     progress(
                         "MISMATCH on snapshot \(index):\n  plain:      \(plain.json)\n  projection: \(fast.json)\n"
-                            + "  in memory:  \(memory.json)\n  block:      \(fromBlock)")
+                            + "  in memory:  \(memory.json)\n  laid out:   \(laidOut.json)\n  block:      \(fromBlock)")
                 }
             }
             blocks.append(block)
@@ -367,6 +384,11 @@ lines.append("evaluate_median_per_second=\(whole(median(rates)))")
 lines.append("evaluate_median_ns_per_decision=\(whole(1e9 / median(rates)))")
 lines.append("evaluate_cpu_passes_per_second=\(cpuRates.map(whole).joined(separator: ","))")
 lines.append("evaluate_cpu_median_per_second=\(whole(median(cpuRates)))")
+if let unpreparedRates {
+    lines.append("evaluate_unprepared_passes_per_second=\(unpreparedRates.wall.map(whole).joined(separator: ","))")
+    lines.append("evaluate_unprepared_median_per_second=\(whole(median(unpreparedRates.wall)))")
+    lines.append("evaluate_unprepared_cpu_median_per_second=\(whole(median(unpreparedRates.cpu)))")
+}
 if let fullRates {
     lines.append("evaluate_full_passes_per_second=\(fullRates.wall.map(whole).joined(separator: ","))")
     lines.append("evaluate_full_median_per_second=\(whole(median(fullRates.wall)))")

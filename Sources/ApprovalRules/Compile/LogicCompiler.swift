@@ -107,6 +107,9 @@ struct LogicCompiler {
         {
             call.fact = facts.fact(steps)
         }
+        for argument in arguments where !spec.reads.isEmpty {
+            if let fact = argument.fact { facts.note(fact, readAs: spec.reads) }
+        }
         let node: Node
         do {
             node = try spec.build(call)

@@ -231,7 +231,8 @@ extension RuleCompiler {
         for input in inputs where input.required {
             guard let type = input.type.factType, let steps = FactPath.parse(input.fact) else { continue }
             guard !requiredFacts.contains(where: { $0.path == steps }) else { continue }
-            requiredFacts.append(RequiredFact(fact: facts.fact(steps), type: type, path: steps))
+            requiredFacts.append(
+                RequiredFact(fact: facts.fact(steps, readAs: FactReadings(type)), type: type, path: steps))
             references.add(steps)
         }
     }

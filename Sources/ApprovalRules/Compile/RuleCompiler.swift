@@ -36,6 +36,8 @@ struct RuleCompiler {
         var rules: [CompiledRule] = []
         var references = References()
         var facts = FactTable()
+        /// The lists and currency rates the rules were compiled with.
+        var declarations = Declarations.none
     }
 
     private static let documentFields: Set<String> = [
@@ -66,13 +68,15 @@ struct RuleCompiler {
         reportUnknownFields(of: root, known: Self.documentFields, at: top)
         readHeader(root, at: top, into: &output)
         let declarations = self.declarations(root, at: top)
+        output.declarations = declarations
         listNames = Set(declarations.lists.keys)
         baseCurrency = declarations.baseCurrency
         variables = variableDeclarations(root["variables"], at: top.appending("variables"))
         output.requiredFacts = requiredFacts(root["required_facts"], at: top.appending("required_facts"))
         noteFacts(of: output.requiredFacts, at: top.appending("required_facts"), rule: nil)
         for (path, type) in requiredVariableFacts(besides: output.requiredFacts) {
-            output.requiredFacts.append(RequiredFact(fact: facts.fact(path), type: type, path: path))
+            output.requiredFacts.append(
+                RequiredFact(fact: facts.fact(path, readAs: FactReadings(type)), type: type, path: path))
         }
         for fact in output.requiredFacts { output.references.add(fact.path) }
 
@@ -273,7 +277,8 @@ struct RuleCompiler {
                     at: path.appending(name))
                 continue
             }
-            required.append(RequiredFact(fact: self.facts.fact(factPath), type: type, path: factPath))
+            required.append(
+                RequiredFact(fact: self.facts.fact(factPath, readAs: FactReadings(type)), type: type, path: factPath))
         }
         return required
     }

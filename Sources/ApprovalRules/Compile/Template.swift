@@ -180,12 +180,11 @@ final class Template: Sendable {
             switch segment {
             case .text(let text): output += String(decoding: text, as: UTF8.self)
             case .fact(let fact):
-                context.withFact(fact) { pointer in
-                    if let pointer, !pointer.pointee.isNull {
-                        TraceText.appendPlain(pointer.pointee, to: &output)
-                    } else {
-                        output += Self.missing
-                    }
+                let entry = context[fact]
+                if context.isMissing(fact) {
+                    output += Self.missing
+                } else {
+                    TraceText.appendPlain(entry.pointee.value, to: &output)
                 }
             case .formatted(let fact, let formatter):
                 output += formatted(fact, formatter, context)
@@ -205,10 +204,9 @@ final class Template: Sendable {
     private func formatted(_ fact: FactTable.Fact, _ formatter: Formatter, _ context: borrowing EvaluationContext)
         -> String
     {
-        context.withFact(fact) { pointer in
-            guard let pointer, !pointer.pointee.isNull else { return Self.missing }
-            return formatter.format(pointer.pointee, baseCurrency: baseCurrency) ?? TraceText.plain(pointer.pointee)
-        }
+        let entry = context[fact]
+        guard !context.isMissing(fact) else { return Self.missing }
+        return formatter.format(entry.pointee.value, baseCurrency: baseCurrency) ?? TraceText.plain(entry.pointee.value)
     }
 
     private func append(to output: inout TextBuffer, _ context: borrowing EvaluationContext, limit: Int) {
@@ -220,20 +218,22 @@ final class Template: Sendable {
             case .formatted(let fact, let formatter):
                 output.append(formatted(fact, formatter, context))
             case .fact(let fact):
-                context.withFact(fact) { pointer in
-                    guard let pointer, !pointer.pointee.isNull else { return output.append(Self.missing) }
-                    switch pointer.pointee {
-                    case .integer(let number): output.append(number)
-                    case .string(let text):
-                        // Text that cannot hold a presigned-URL signature goes in as it is.
-                        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
-                            guard !SecretRedaction.mayNeedRedaction(bytes) else { return false }
-                            output.append(bytes)
-                            return true
-                        }
-                        if copied != true { output.append(TraceText.plain(pointer.pointee)) }
-                    default: output.append(TraceText.plain(pointer.pointee))
+                let entry = context[fact]
+                guard !context.isMissing(fact) else {
+                    output.append(Self.missing)
+                    break
+                }
+                switch entry.pointee.value {
+                case .integer(let number): output.append(number)
+                case .string(let text):
+                    // Text that cannot hold a presigned-URL signature goes in as it is.
+                    let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+                        guard !SecretRedaction.mayNeedRedaction(bytes) else { return false }
+                        output.append(bytes)
+                        return true
                     }
+                    if copied != true { output.append(TraceText.plain(entry.pointee.value)) }
+                default: output.append(TraceText.plain(entry.pointee.value))
                 }
             }
             if output.count > limit || output.overflowed { return }

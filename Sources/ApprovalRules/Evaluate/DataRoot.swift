@@ -13,16 +13,6 @@ enum DataRoot: Sendable {
         }
     }
 
-    /// Where the value at `path` is: in the snapshot's storage (read in place) or computed.
-    func locate(_ path: FactPath) -> ApprovalSnapshot.Location {
-        switch self {
-        case .value(let value):
-            guard let found = value.lookup(path.steps[...]) else { return .absent }
-            return .computed(found)
-        case .snapshot(let snapshot): return snapshot.locate(path)
-        }
-    }
-
     /// The whole root as one value (for `{"var": ""}`); for a snapshot, the document with its views.
     var wholeValue: JSONValue {
         switch self {

@@ -1,19 +1,20 @@
 import ApprovalJSON
 
-/// The mutable state of one evaluation: data, iterator scopes, step budget, trace, and what is
-/// known of the root facts. Created per evaluation and passed `inout`, so compiled rule sets stay
-/// immutable and shareable; not copyable, so that nothing it holds is copied by accident.
+/// The mutable state of one evaluation: data, iterator scopes, step budget, trace, and the facts
+/// it reads. Created per evaluation and passed `inout`, so compiled rule sets stay immutable and
+/// shareable; not copyable, so that nothing it holds is copied by accident.
 ///
-/// Each numbered fact of the ``FactTable`` has a ``FactSlot`` for the evaluation: its value is
-/// looked up once, and its readings as an amount or a date are parsed once, however many
-/// conditions, checks and templates quote it. ``EvaluationMemory`` puts the slots (and the first
-/// scopes) on the stack of the evaluating call for the usual rule set, so an evaluation allocates
-/// nothing to know its facts; a context made without it allocates its slots itself.
+/// # Reading data
 ///
-/// Values are read in place wherever they are kept (``withFact(_:_:)``, ``withCurrent(_:)``):
-/// a snapshot keeps what rules read most in its storage, a slot keeps what was computed, and an
-/// iterator keeps the array it walks; none of them is copied, so reading a fact costs no
-/// reference counting.
+/// There is one way to read each kind of data, and it is here:
+/// - **A root fact** (a `var` of a literal path, a required fact, a template's placeholder): the
+///   compiler numbered it (``FactTable``), and the evaluation's ``FactBlock`` holds its value and
+///   its readings as an amount and a date, looked up once: ``subscript(_:)`` reads it in place.
+/// - **Inside an iterator** the same `var` reads the current element instead:
+///   ``Node/withValue(_:_:)`` decides which, and operators read their operands through it.
+/// - **Any other path** (computed, or from an outer scope): ``lookup(_:levelsUp:)``, from the
+///   current scope or the root.
+/// - **The current scope's data** (`{"var": ""}`): ``current`` and ``withCurrent(_:)``.
 struct EvaluationContext: ~Copyable {
     /// The data `var`/`val` read when no iterator is active.
     var root: DataRoot
@@ -29,54 +30,57 @@ struct EvaluationContext: ~Copyable {
     /// The entries `near_list` found in the rule being evaluated, by list name, for the
     /// `{{near_list.<list>}}` placeholders of its messages (emptied before each rule).
     var nearMatches: [(list: String, entry: String)] = []
-    /// The paths of the facts the evaluated expressions were compiled with, by slot; the fact table
-    /// they come from (owned by the compiled rules being evaluated) keeps them alive.
-    private let paths: [Unmanaged<FactPath>]
-    private let slotCount: Int
-    /// The root, when it is a snapshot (read without unpacking ``root`` each time).
-    private let snapshot: ApprovalSnapshot?
-    /// The fact slots, by ``FactTable`` slot: memory the context initializes and deinitializes,
-    /// allocated by its creator for longer than the context lives, or by the context itself
-    /// (``ownsSlots``).
-    private let slots: UnsafeMutablePointer<FactSlot>
-    private let ownsSlots: Bool
+    /// The root facts the evaluated expressions read, by slot.
+    private let facts: UnsafePointer<FactBlock.Entry>
+    private let layout: FactLayout
+    /// The block ``facts`` is in, when the context did not lay them out itself.
+    private let block: FactBlock?
 
-    /// A context with slots of its own, on the heap (tests; constant folding, which evaluates only
-    /// nodes that read no data, with an empty table).
+    /// A context with its facts in a block of its own and its scopes on the heap (tests; constant
+    /// folding, which evaluates only nodes that read no data, with an empty table).
     init(
-        root: DataRoot, facts: FactTable = FactTable(), budget: Int = Limits.default.evaluationSteps,
-        trace: Bool = false, now: Timestamp? = nil
+        root: DataRoot, facts: FactTable = FactTable(), declarations: Declarations = .none,
+        budget: Int = Limits.default.evaluationSteps, trace: Bool = false, now: Timestamp? = nil
     ) {
-        self.init(root: root, facts: facts, slots: nil, budget: budget, trace: trace, now: now)
+        let layout = facts.count == 0 ? FactLayout.empty : FactLayout(facts, declarations: declarations)
+        let block = FactBlock(layout, root: root, now: now)
+        self.init(root: root, layout: layout, block: block, entries: block.entries, trace: trace, now: now)
+        self.budget = budget
     }
 
-    /// A context keeping what it learns of `facts` in `memory` (from
-    /// ``EvaluationMemory/with(factSlots:_:)`` with `facts.count` slots).
-    init(root: DataRoot, facts: FactTable, memory: EvaluationMemory, budget: Int, trace: Bool, now: Timestamp?) {
-        self.init(root: root, facts: facts, slots: memory.slots, budget: budget, trace: trace, now: now)
+    /// A context reading the facts of `layout` from `prepared` when it was laid out for them and
+    /// this clock, else laying them out in `memory` (from ``EvaluationMemory/with(facts:_:)`` with
+    /// `layout.count` entries), its first scopes in `memory` too.
+    init(
+        root: DataRoot, layout: FactLayout, prepared: FactBlock?, memory: EvaluationMemory, budget: Int,
+        trace: Bool, now: Timestamp?
+    ) {
+        if let prepared, prepared.isLaidOut(for: layout, now: now) {
+            self.init(root: root, layout: layout, block: prepared, entries: prepared.entries, trace: trace, now: now)
+        } else {
+            FactBlock.layOut(layout, root: root, now: now, into: memory.facts)
+            self.init(root: root, layout: layout, block: nil, entries: memory.facts, trace: trace, now: now)
+        }
+        self.budget = budget
         scopes = ScopeStack(inline: memory.scopes)
     }
 
     private init(
-        root: DataRoot, facts: FactTable, slots: UnsafeMutablePointer<FactSlot>?, budget: Int, trace: Bool,
+        root: DataRoot, layout: FactLayout, block: FactBlock?, entries: UnsafePointer<FactBlock.Entry>, trace: Bool,
         now: Timestamp?
     ) {
         self.root = root
-        if case .snapshot(let snapshot) = root { self.snapshot = snapshot } else { self.snapshot = nil }
-        self.paths = facts.unretainedPaths
-        self.slotCount = facts.count
-        self.budget = budget
+        self.layout = layout
+        self.block = block
+        self.facts = entries
+        self.budget = 0
         self.trace = trace ? TraceRecorder() : nil
         self.now = now
-        self.slots = slots ?? .allocate(capacity: facts.count)
-        self.ownsSlots = slots == nil
-        for index in 0..<slotCount { (self.slots + index).initialize(to: FactSlot()) }
     }
 
     deinit {
-        // Only a slot holding a computed value holds references; the others are trivial.
-        for index in 0..<slotCount where slots[index].state == .computed { (slots + index).deinitialize(count: 1) }
-        if ownsSlots { slots.deallocate() }
+        // Entries the context laid out itself are its to deinitialize (the memory is its caller's).
+        if block == nil { FactBlock.deinitialize(UnsafeMutablePointer(mutating: facts), count: layout.count) }
     }
 
     /// Takes `count` steps from the budget.
@@ -101,192 +105,77 @@ struct EvaluationContext: ~Copyable {
         return try body(root.wholeValue)
     }
 
-    /// The slot of `fact`.
+    /// A root fact, whatever the scopes, read in place: valid until the evaluation ends.
     @inline(__always)
-    private func slot(_ fact: FactTable.Fact) -> UnsafeMutablePointer<FactSlot> { slots + fact.slot }
-
-    /// The path of a fact of the evaluated expressions' table.
-    func path(_ fact: FactTable.Fact) -> FactPath { paths[fact.slot].takeUnretainedValue() }
-
-    /// Where a root fact's value is, looking it up on its first read (`nil` when absent): in the
-    /// snapshot's storage or in the slot. Valid until the evaluation ends.
-    @inline(__always)
-    private func resolve(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<JSONValue>? {
-        switch slot.pointee.state {
-        case .stored, .computed: return slot.pointee.pointer
-        case .absent: return nil
-        case .unread: return resolveFirst(slot, fact)
-        }
-    }
-
-    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ fact: FactTable.Fact) -> UnsafePointer<
-        JSONValue
-    >? {
-        paths[fact.slot]._withUnsafeGuaranteedRef { path in resolveFirst(slot, path) }
-    }
-
-    private func resolveFirst(_ slot: UnsafeMutablePointer<FactSlot>, _ path: FactPath) -> UnsafePointer<JSONValue>? {
-        let location: ApprovalSnapshot.Location
-        if case .now = path.head, snapshot != nil {
-            location = .computed(now.map { .string($0.description) } ?? .null)
-        } else {
-            location = snapshot?.locate(path) ?? root.locate(path)
-        }
-        switch location {
-        case .absent:
-            slot.pointee.state = .absent
-            return nil
-        case .stored(let pointer):
-            slot.pointee.pointer = pointer
-            slot.pointee.state = .stored
-            return pointer
-        case .computed(let value):
-            slot.pointee.value = value
-            let pointer = UnsafePointer(slot).pointer(to: \.value)!
-            slot.pointee.pointer = pointer
-            slot.pointee.state = .computed
-            return pointer
-        }
-    }
-
-    /// Calls `body` with a root fact read in place, whatever the scopes (`nil` when absent).
-    @inline(__always)
-    func withFact<Result, Failure: Error>(
-        _ fact: FactTable.Fact, _ body: (UnsafePointer<JSONValue>?) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        try body(resolve(slot(fact), fact))
-    }
-
-    /// Calls `body` with the value at `path` from the root read in place when the snapshot keeps it
-    /// (``ApprovalSnapshot/locate(_:)``), computed otherwise (`nil` when absent). For paths the
-    /// operators read themselves (`approver_is_owner`), not numbered facts.
-    func withRootValue<Result>(_ path: FactPath, _ body: (UnsafePointer<JSONValue>?) -> Result) -> Result {
-        switch root.locate(path) {
-        case .absent: return body(nil)
-        case .stored(let pointer): return body(pointer)
-        case .computed(var value): return withUnsafePointer(to: &value) { body($0) }
-        }
-    }
-
-    /// A root fact, looked up once per evaluation whatever the scopes (`nil` when absent), copied.
-    func fact(_ fact: FactTable.Fact) -> JSONValue? {
-        resolve(slot(fact), fact)?.pointee
-    }
+    subscript(fact: FactTable.Fact) -> UnsafePointer<FactBlock.Entry> { facts + fact.slot }
 
     /// Whether a root fact is absent or `null`.
     func isMissing(_ fact: FactTable.Fact) -> Bool {
-        guard let pointer = resolve(slot(fact), fact) else { return true }
-        return pointer.pointee.isNull
+        let entry = facts + fact.slot
+        return !entry.pointee.isPresent || entry.pointee.value.isNull
     }
 
-    /// A root fact as an amount in the base currency (``Money/base(_:_:)``), parsed once per
-    /// evaluation. `declarations` are those of the compiled rules the context evaluates (one set
-    /// per evaluation), so the converted amount is kept too.
-    func money(_ fact: FactTable.Fact, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
-        let slot = slot(fact)
-        if case .money(let money) = slot.pointee.reading { return money }
-        let money: DecimalNumber
-        if let pointer = resolve(slot, fact) {
-            money = try Money.base(pointer.pointee, declarations)
-        } else {
-            money = try Money.base(.null, declarations)  // raises NaN
-        }
-        switch slot.pointee.reading {
-        case .unread, .foreignAmount: slot.pointee.reading = .money(money)
-        case .money, .noAmount, .date, .noDate: break  // the first reading stays
-        }
-        return money
+    /// A root fact as an amount (``Money/amount(_:)``), when it is one.
+    func amount(_ fact: FactTable.Fact) -> Money.Amount? {
+        let entry = facts + fact.slot
+        if case .amount(let amount, _) = entry.pointee.reading { return amount }
+        return entry.pointee.parsed.contains(.amount) ? nil : Money.amount(entry.pointee.value)
     }
 
-    /// Whether a root fact reads as an amount (``Money/amount(_:)``), parsed once per evaluation.
-    func isAmount(_ fact: FactTable.Fact) -> Bool {
-        let slot = slot(fact)
-        switch slot.pointee.reading {
-        case .money, .foreignAmount: return true
-        case .noAmount: return false
-        case .date, .noDate: return resolve(slot, fact).flatMap { Money.amount($0.pointee) } != nil
-        case .unread:
-            guard let pointer = resolve(slot, fact), let amount = Money.amount(pointer.pointee) else {
-                slot.pointee.reading = .noAmount
-                return false
-            }
-            // Without a currency the amount is in the base currency already; with one, converting
-            // it depends on the rate table and is left to `money(_:_:)`.
-            slot.pointee.reading = amount.currency == nil ? .money(amount.number) : .foreignAmount
-            return true
-        }
+    /// A root fact as a date-time (a string in ISO 8601), when it is one.
+    func date(_ fact: FactTable.Fact) -> Timestamp? {
+        let entry = facts + fact.slot
+        if case .date(let date) = entry.pointee.reading { return date }
+        return entry.pointee.parsed.contains(.date) ? nil : FactBlock.Entry.date(entry.pointee.value)
     }
 
-    /// A root fact read as a date (a string in ISO 8601), parsed once per evaluation; `nil` when
-    /// absent or not a date.
-    func timestamp(_ fact: FactTable.Fact) -> Timestamp? {
-        let slot = slot(fact)
-        switch slot.pointee.reading {
-        case .date(let timestamp): return timestamp
-        case .noDate: return nil
-        default: break
-        }
-        var timestamp: Timestamp?
-        if let pointer = resolve(slot, fact), case .string(let text) = pointer.pointee {
-            timestamp = Timestamp(iso8601: text)
-        }
-        if case .unread = slot.pointee.reading {
-            slot.pointee.reading = timestamp.map(FactSlot.Reading.date) ?? .noDate
-        }
-        return timestamp
-    }
-
-    /// Whether a root fact's `value` (present, not null) has `type` (``FactType/accepts(_:)``),
-    /// through the readings the comparisons share.
-    func fact(_ fact: FactTable.Fact, hasType type: FactType, value: JSONValue) -> Bool {
-        switch type {
-        case .money: return isAmount(fact)
-        case .date, .datetime: return type.acceptsDate(value, parsed: timestamp(fact) != nil)
-        default: return type.accepts(value)
-        }
+    /// A root fact as an amount in the base currency of the rules' declarations
+    /// (``Money/base(_:_:)``).
+    ///
+    /// - Throws: `NaN` when the value is no amount, `Unknown Currency` when its currency has no
+    ///   rate.
+    func money(_ fact: FactTable.Fact) throws(LogicError) -> DecimalNumber {
+        let entry = facts + fact.slot
+        if case .amount(_, let base?) = entry.pointee.reading { return base }
+        return try Money.base(entry.pointee.value, layout.declarations)  // raises why
     }
 
     /// How a root fact fares against the type a rule set requires of it.
     enum FactCheck { case accepted, missing, wrongType }
 
-    /// Checks a root fact against `type` in place: present, not `null`, and of the type (through
-    /// the readings the comparisons share, for money and dates).
+    /// Checks a root fact against `type`: present, not `null`, and of the type (through its
+    /// readings, for money and dates).
     func check(_ fact: FactTable.Fact, _ type: FactType) -> FactCheck {
-        guard let pointer = resolve(slot(fact), fact), !pointer.pointee.isNull else { return .missing }
+        guard !isMissing(fact) else { return .missing }
         switch type {
-        case .money: return isAmount(fact) ? .accepted : .wrongType
+        case .money: return amount(fact) != nil ? .accepted : .wrongType
         case .date, .datetime:
-            guard timestamp(fact) != nil else { return .wrongType }
-            return type.acceptsDate(pointer.pointee, parsed: true) ? .accepted : .wrongType
-        default: return type.accepts(pointer.pointee) ? .accepted : .wrongType
+            guard date(fact) != nil else { return .wrongType }
+            return type.acceptsDate(self[fact].pointee.value, parsed: true) ? .accepted : .wrongType
+        default: return type.accepts(self[fact].pointee.value) ? .accepted : .wrongType
         }
     }
 
-    /// Reads `fact` from the current scope: the root (with its views) or the iterator value.
+    /// The path of a root fact.
+    func path(_ fact: FactTable.Fact) -> FactPath { layout.paths[fact.slot] }
+
+    /// Reads `fact` from the current scope: the root fact, or the same path in the iterator value.
     func lookup(_ fact: FactTable.Fact) -> JSONValue? {
         if let scope = scopes.last { return scope.pointee.lookup(path(fact).steps[...]) }
-        return self.fact(fact)
+        let entry = facts + fact.slot
+        guard entry.pointee.isPresent else { return nil }  // not `? value : nil`: that `nil` is JSON `null`
+        return entry.pointee.value
     }
 
-    /// Reads `path` from the current scope: the root (with its views) or the iterator value.
-    func lookup(_ path: FactPath) -> JSONValue? {
-        if let scope = scopes.last { return scope.pointee.lookup(path.steps[...]) }
-        return lookupRoot(path)
-    }
-
-    /// Reads `path` from the root, whatever the scopes. On a snapshot, `now` is the clock.
-    func lookupRoot(_ path: FactPath) -> JSONValue? {
+    /// Reads `path` from `levels` scopes up (0 is the current one; past the outermost, the root,
+    /// with its views; on a snapshot, `now` is the clock).
+    func lookup(_ path: FactPath, levelsUp levels: Int = 0) -> JSONValue? {
+        let index = scopes.count - 1 - levels
+        if index >= 0 { return scopes[index].pointee.lookup(path.steps[...]) }
         if case .now = path.head, case .snapshot = root {
             return now.map { .string($0.description) } ?? .null
         }
         return root.lookup(path)
-    }
-
-    /// Reads `path` from `levels` scopes up (0 is the current one; past the outermost, the root).
-    func lookup(_ path: FactPath, levelsUp levels: Int) -> JSONValue? {
-        let index = scopes.count - 1 - levels
-        if index >= 0 { return scopes[index].pointee.lookup(path.steps[...]) }
-        return lookupRoot(path)
     }
 
     /// Runs `body` with `value` (kept alive by the caller for the call) as the innermost scope.

@@ -13,6 +13,7 @@ public import ApprovalJSON
 public struct LogicExpression: Sendable {
     let node: Node
     let facts: FactTable
+    let layout: FactLayout
 
     /// Compiles `expression`.
     ///
@@ -21,6 +22,7 @@ public struct LogicExpression: Sendable {
         var compiler = LogicCompiler()
         node = compiler.compile(expression, at: .root)
         facts = compiler.facts
+        layout = FactLayout(facts)
         let errors = compiler.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { throw RuleCompilationError(diagnostics: compiler.diagnostics) }
     }
@@ -31,6 +33,7 @@ public struct LogicExpression: Sendable {
         var compiler = LogicCompiler()
         node = compiler.compile(expression, at: .root)
         facts = compiler.facts
+        layout = FactLayout(facts)
     }
 
     /// Evaluates against `data`.
@@ -41,10 +44,10 @@ public struct LogicExpression: Sendable {
     /// - Returns: the result.
     /// - Throws: ``LogicError`` (JSON Logic's error values: `NaN`, `Invalid Arguments`, thrown values).
     public func evaluate(_ data: JSONValue, now: Timestamp? = nil) throws -> JSONValue {
-        let result: Result<JSONValue, LogicError> = EvaluationMemory.with(factSlots: facts.count) { memory in
+        let result: Result<JSONValue, LogicError> = EvaluationMemory.with(facts: layout.count) { memory in
             var context = EvaluationContext(
-                root: .value(data), facts: facts, memory: memory, budget: Limits.default.evaluationSteps, trace: false,
-                now: now)
+                root: .value(data), layout: layout, prepared: nil, memory: memory,
+                budget: Limits.default.evaluationSteps, trace: false, now: now)
             do throws(LogicError) {
                 return .success(try node.run(&context))
             } catch {

@@ -31,7 +31,7 @@ struct Node: Sendable {
     let label: String?
     /// The root fact the node reads, when it is a plain `var` of a literal path (outside iterators,
     /// its value is that fact's). Operators use it to read a fact's typed form (an amount, a date)
-    /// converted once per evaluation: see ``EvaluationContext/money(_:_:)``.
+    /// from the evaluation's ``FactBlock``, parsed once.
     let fact: FactTable.Fact?
     /// How the node's value can be read in place, when the node only reads data
     /// (``withValue(_:_:)``).
@@ -121,10 +121,8 @@ struct Node: Sendable {
         switch access {
         case .fact(let fact)?:
             if context.scopes.isEmpty {
-                return try context.withFact(fact) { pointer throws(LogicError) in
-                    guard let pointer else { return try Self.with(.null, body) }
-                    return try body(pointer)
-                }
+                let entry = context[fact]
+                return try body(UnsafePointer(entry).pointer(to: \.value)!)
             }
             return try Self.with(context.lookup(fact) ?? .null, body)
         case .current?:

@@ -17,6 +17,9 @@ struct OperatorSpec: Sendable {
     /// neither checked nor counted as facts the rules read), and `build` reads
     /// `call.operation.raw` (`preserve`).
     let rawArguments: Bool
+    /// How the operator reads arguments that are root facts besides their values (as amounts, as
+    /// dates): the evaluation's ``FactBlock`` parses those ahead.
+    let reads: FactReadings
     /// One line for the reference and for "did you mean".
     let summary: String
     /// Builds the node. Throw ``CompileProblem`` for a problem found at compile time.
@@ -24,7 +27,7 @@ struct OperatorSpec: Sendable {
 
     init(
         _ names: [String], arity: ClosedRange<Int>, needsArgumentArray: Bool = false, pure: Bool = true,
-        rawArguments: Bool = false, summary: String,
+        rawArguments: Bool = false, reads: FactReadings = [], summary: String,
         build: @escaping @Sendable (OperatorCall) throws(CompileProblem) -> Node
     ) {
         self.names = names
@@ -32,6 +35,7 @@ struct OperatorSpec: Sendable {
         self.arity = arity
         self.needsArgumentArray = needsArgumentArray
         self.pure = pure
+        self.reads = reads
         self.summary = summary
         self.build = build
     }

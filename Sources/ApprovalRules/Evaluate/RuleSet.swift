@@ -66,8 +66,9 @@ public struct RuleSet: Sendable {
         let projection: JSONProjection
         /// `references.variableIDs`, sorted once so evaluations check them in a stable order.
         let checkedVariableIDs: [String]
-        /// The root facts the rules read, numbered: each is looked up once per evaluation.
-        let facts: FactTable
+        /// The root facts the rules read, numbered: each is looked up once per evaluation (or once
+        /// per snapshot, ``RuleSet/prepare(_:options:)``).
+        let layout: FactLayout
         let limits: Limits
 
         init(
@@ -89,7 +90,7 @@ public struct RuleSet: Sendable {
             self.references = output.references
             self.projection = output.references.projection
             self.checkedVariableIDs = output.references.variableIDs.sorted()
-            self.facts = output.facts
+            self.layout = FactLayout(output.facts, declarations: output.declarations)
             self.limits = limits
         }
     }

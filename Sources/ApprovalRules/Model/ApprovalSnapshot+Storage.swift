@@ -5,17 +5,13 @@ extension ApprovalSnapshot {
     /// copies. Only ``ApprovalSnapshot`` uses it: it is internal, not private, because it has a
     /// file of its own.
     ///
-    /// `@unchecked Sendable`: immutable once built; ``table`` is memory it owns and never writes
-    /// after `init`.
-    final class Storage: @unchecked Sendable {
+    final class Storage: Sendable {
         // What every evaluation reads, first: stored properties are laid out in this order, so
         // these share the object's first cache lines.
 
-        /// The values evaluations read in place (``ApprovalSnapshot/locate(_:)``): each variable's
-        /// value, in ``variableList`` order, then ``Table`` entries. In a buffer of its own, so
-        /// their addresses stay put for as long as the storage lives.
-        let table: UnsafeMutablePointer<JSONValue>
-        private let tableCount: Int
+        /// Each variable's value, in ``variableList`` order, as compact copies (what a
+        /// ``FactBlock`` reads).
+        let variableValues: [JSONValue]
         /// The variables' ids with ``VariableID/hash`` of each, in ``variableList`` order: what a
         /// lookup scans.
         let variableKeys: [VariableID]
@@ -53,9 +49,6 @@ extension ApprovalSnapshot {
         /// Shape problems, found once here and filtered per rule set by the evaluation.
         let findings: SnapshotFindings
 
-        /// Where the views that are not variables sit in ``table``, after the variables.
-        typealias Table = StoredView
-
         /// What each place variables are listed in holds (`nil` where the snapshot has nothing).
         typealias Listings = [(source: SnapshotVariable.Source, listing: JSONValue?)]
 
@@ -63,7 +56,7 @@ extension ApprovalSnapshot {
         static let indexThreshold = 16
 
         /// Indexes `document`: its variables, then its files; checks its shape; and copies what
-        /// evaluations read into ``table``.
+        /// evaluations read.
         init(_ document: JSONValue, repeatedKeys: [JSONRepeatedKey]) {
             self.document = document
             // Each place variables are listed, looked up once for the index and the validator.
@@ -103,25 +96,23 @@ extension ApprovalSnapshot {
             self.variablesWithFiles = fileLists.filter { !$0.files.isEmpty }.map {
                 VariableID(Self.freshCopy($0.variable))
             }
-            tableCount = list.count + StoredView.allCases.count
-            table = Self.makeTable(count: tableCount, copying: list)
+            variableValues = list.map { Self.compactCopy($0.value) }
             let approvers = Approvers(copying: members)
             self.activeApprovers = approvers.active
             self.nextApprovers = approvers.next
             self.allApprovers = approvers.all
             self.owner = Self.compactCopy(owner)
-            let views = [activeApprovers, nextApprovers, allApprovers, self.owner, self.taskID]
-            for (index, value) in views.enumerated() { (table + list.count + index).initialize(to: value) }
         }
 
-        deinit {
-            table.deinitialize(count: tableCount)
-            table.deallocate()
-        }
-
-        /// Where a view's value is kept.
-        func pointer(to view: Table) -> UnsafePointer<JSONValue> {
-            UnsafePointer(table + variableList.count + view.rawValue)
+        /// The value of a view.
+        func value(of view: StoredView) -> JSONValue {
+            switch view {
+            case .activeApprovers: return activeApprovers
+            case .nextApprovers: return nextApprovers
+            case .allApprovers: return allApprovers
+            case .owner: return owner
+            case .taskID: return taskID
+            }
         }
 
         // MARK: - Variables
@@ -241,18 +232,6 @@ extension ApprovalSnapshot {
         }
 
         // MARK: - What evaluations read
-
-        /// A new table of `count` values, starting with compact copies of the values of `variables`
-        /// (the caller initializes the rest).
-        private static func makeTable(count: Int, copying variables: [SnapshotVariable])
-            -> UnsafeMutablePointer<JSONValue>
-        {
-            let table = UnsafeMutablePointer<JSONValue>.allocate(capacity: count)
-            for (index, variable) in variables.enumerated() {
-                (table + index).initialize(to: compactCopy(variable.value))
-            }
-            return table
-        }
 
         /// `approvers.active`, `approvers.next` and `approvers.all`, as compact copies.
         private struct Approvers {

@@ -27,6 +27,8 @@ public import ApprovalJSON
 public struct ApprovalSnapshot: Sendable {
     /// The indexed views, behind one reference (``Storage``): copying a snapshot costs one retain.
     private let storage: Storage
+    /// The facts of one rule set, laid out ahead of its evaluations (``RuleSet/prepare(_:options:)``).
+    let facts: FactBlock?
 
     /// The document as read.
     public var document: JSONValue { storage.document }
@@ -38,6 +40,13 @@ public struct ApprovalSnapshot: Sendable {
     ///   `ambiguous_data` problem of every decision on this snapshot.
     public init(_ document: JSONValue, repeatedKeys: [JSONRepeatedKey] = []) {
         storage = Storage(document, repeatedKeys: repeatedKeys)
+        facts = nil
+    }
+
+    /// `snapshot` carrying `facts`.
+    init(_ snapshot: ApprovalSnapshot, facts: FactBlock) {
+        storage = snapshot.storage
+        self.facts = facts
     }
 
     /// Parses a snapshot's JSON text and indexes it, reporting repeated keys
@@ -196,7 +205,7 @@ public struct ApprovalSnapshot: Sendable {
     }
 
     /// The task id (`task_id`), or `null` when absent.
-    public var taskID: JSONValue { storage.pointer(to: .taskID).pointee }
+    public var taskID: JSONValue { storage.taskID }
 
     /// The step run's id (`step_run.step_run_id`) when it is a string; a rule set's projection
     /// always keeps it.
@@ -211,35 +220,17 @@ public struct ApprovalSnapshot: Sendable {
         lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
     }
 
-    /// Where the value at `path` is.
-    enum Location {
-        /// There is no such value.
-        case absent
-        /// In the snapshot's storage, valid for as long as the snapshot is held; read it in place.
-        case stored(UnsafePointer<JSONValue>)
-        /// Built for the asking (a whole view, or a value inside a variable's).
-        case computed(JSONValue)
-    }
-
-    /// Finds the value at `path`: in place for a variable's value, an approver list, the owner and
-    /// the task id (what rules read most), computed otherwise.
-    func locate(_ path: FactPath) -> Location {
-        switch path.stored {
-        case .variable(let hash)?:
-            guard let at = position(hash: hash, text: path.variableText) else { return .absent }
-            return .stored(UnsafePointer(storage.table + at))
-        case .view(let view)?:
-            if view == .taskID, !storage.hasTaskID { return .absent }
-            return .stored(storage.pointer(to: view))
-        case nil:
-            guard let value = lookup(path) else { return .absent }
-            return .computed(value)
-        }
-    }
-
     /// Follows `path` through the views, then through the document. `now` is the evaluation's,
     /// not the snapshot's: it reads as absent here (``EvaluationContext`` answers it).
     func lookup(_ path: FactPath) -> JSONValue? {
+        switch path.stored {
+        case .variable(let hash)?:
+            return position(hash: hash, text: path.variableText).map { storage.variableValues[$0] }
+        case .view(let view)?:
+            if view == .taskID, !storage.hasTaskID { return nil }
+            return storage.value(of: view)
+        case nil: break
+        }
         let rest = path.rest
         switch path.head {
         case .whole: return dataView

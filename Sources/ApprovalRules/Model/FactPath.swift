@@ -32,7 +32,7 @@ final class FactPath: Sendable, Hashable {
     /// What follows the view (`["amount"]` in `variables.contract_value.amount`).
     let rest: ArraySlice<String>
     /// Where a snapshot keeps the value, when it keeps it (a variable's value, an approver list,
-    /// the owner, the task id: ``ApprovalSnapshot/locate(_:)`` reads those in place). Plain data,
+    /// the owner, the task id: ``ApprovalSnapshot/lookup(_:)`` finds those without following names). Plain data,
     /// so a lookup reads it without reference counting.
     let stored: Stored?
     /// The variable id, for ``Stored/variable(hash:)``.

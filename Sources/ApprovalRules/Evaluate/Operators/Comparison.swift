@@ -133,8 +133,8 @@ enum ComparisonOperator: CaseIterable, Sendable {
 
     // MARK: - Building
 
-    /// Builds the node: two operands (the common case) get closures specialised for a constant on
-    /// either side; three get one trace event for the whole "between"; more chain pairwise.
+    /// Builds the node: two operands (the common case) read a constant right-hand side once; three
+    /// get one trace event for the whole "between"; more chain pairwise.
     static func build(_ comparison: ComparisonOperator, _ call: OperatorCall) -> Node {
         let arguments = call.arguments
         switch arguments.count {
@@ -144,60 +144,28 @@ enum ComparisonOperator: CaseIterable, Sendable {
         }
     }
 
-    /// `lhs <op> rhs`, specialised for a constant on either side.
+    /// `lhs <op> rhs`. Against a constant (the usual `{"<": [{"var": ...}, 250000]}`), without a
+    /// trace, the left operand is read in place: a root fact straight from the evaluation's
+    /// ``FactBlock``, compared without copying it (``holds(_:_:)`` takes integers first).
     private static func buildPair(_ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, at path: JSONPointer)
         -> Node
     {
-        if let right = rhs.constant {
-            return buildAgainstConstant(comparison, lhs, rhs, right, at: path)
-        }
-        if let left = lhs.constant {
-            return Node(
-                path: path,
-                test: { context throws(LogicError) in
-                    try decide(comparison, lhs, left, rhs, try rhs.run(&context), at: path, in: &context)
-                })
-        }
+        let right = rhs.constant
         return Node(
             path: path,
             test: { context throws(LogicError) in
+                if let right, context.trace == nil {
+                    return try lhs.withValue(&context) { left throws(LogicError) in
+                        try comparison.holds(left.pointee, right)
+                    }
+                }
                 let left = try lhs.run(&context)
                 return try decide(comparison, lhs, left, rhs, try rhs.run(&context), at: path, in: &context)
             })
     }
 
-    /// `lhs <op> right`, where `rhs` is the constant `right`: without a trace, the left operand is
-    /// read in place, and an integer constant is compared to an integer without coercion.
-    private static func buildAgainstConstant(
-        _ comparison: ComparisonOperator, _ lhs: Node, _ rhs: Node, _ right: JSONValue, at path: JSONPointer
-    ) -> Node {
-        if case .integer(let y) = right {
-            return Node(
-                path: path,
-                test: { context throws(LogicError) in
-                    if context.trace == nil {
-                        return try lhs.withValue(&context) { left throws(LogicError) in
-                            if case .integer(let x) = left.pointee { return comparison.holds(x, y) }
-                            return try comparison.holds(left.pointee, right)
-                        }
-                    }
-                    return try decide(comparison, lhs, try lhs.run(&context), rhs, right, at: path, in: &context)
-                })
-        }
-        return Node(
-            path: path,
-            test: { context throws(LogicError) in
-                if context.trace == nil {
-                    return try lhs.withValue(&context) { left throws(LogicError) in
-                        try comparison.holds(left.pointee, right)
-                    }
-                }
-                return try decide(comparison, lhs, try lhs.run(&context), rhs, right, at: path, in: &context)
-            })
-    }
-
-    /// Decides `left <op> right` and adds the pair to the trace: how every two-operand comparison
-    /// reports itself (`holds` takes the integer shortcut itself).
+    /// Decides `left <op> right` and adds the pair to the trace: how a two-operand comparison
+    /// reports itself.
     @inline(__always)
     private static func decide(
         _ comparison: ComparisonOperator, _ lhs: Node, _ left: JSONValue, _ rhs: Node, _ right: JSONValue,

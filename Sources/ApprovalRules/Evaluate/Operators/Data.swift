@@ -103,7 +103,7 @@ enum DataOperators {
                 run: { context throws(LogicError) in context.lookup(fact) ?? .null },
                 test: { context throws(LogicError) in
                     guard context.scopes.isEmpty else { return Coercion.truthy(context.lookup(fact) ?? .null) }
-                    return context.withFact(fact) { pointer in pointer.map { Coercion.truthy($0.pointee) } ?? false }
+                    return Coercion.truthy(context[fact].pointee.value)
                 })
         }
         return Node(path: path) { context throws(LogicError) in

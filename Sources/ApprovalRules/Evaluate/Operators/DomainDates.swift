@@ -33,7 +33,7 @@ extension Operators {
         _ test: @escaping @Sendable (Timestamp, Timestamp) -> Bool
     ) -> OperatorSpec {
         let relation = reads ?? Readable.words(name)
-        return OperatorSpec([name], arity: 2...2, summary: "compares two dates or date-times") { call in
+        return OperatorSpec([name], arity: 2...2, reads: .date, summary: "compares two dates or date-times") { call in
             let (left, right) = (call.argument(0), call.argument(1))
             let constantRight = right.constant.flatMap { try? timestamp($0) }
             // Typed reads change which error comes first only when the right side can raise.
@@ -86,11 +86,11 @@ extension Node {
         label ?? Readable.dateValue(value)
     }
 
-    /// The node's value as a date (``Operators/timestamp(_:)``). A root fact is parsed once per
-    /// evaluation.
+    /// The node's value as a date (``Operators/timestamp(_:)``). A root fact is parsed once, in
+    /// the evaluation's ``FactBlock``.
     func timestamp(_ context: inout EvaluationContext) throws(LogicError) -> Timestamp {
         guard let fact, context.scopes.isEmpty else { return try Operators.timestamp(try run(&context)) }
-        if let timestamp = context.timestamp(fact) { return timestamp }
-        return try Operators.timestamp(context.fact(fact) ?? .null)  // raises Invalid Date
+        if let date = context.date(fact) { return date }
+        return try Operators.timestamp(context[fact].pointee.value)  // raises Invalid Date
     }
 }

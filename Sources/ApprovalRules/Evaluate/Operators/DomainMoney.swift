@@ -68,7 +68,7 @@ extension Node {
     /// parsed once per evaluation, however many comparisons quote it.
     func money(_ context: inout EvaluationContext, _ declarations: Declarations) throws(LogicError) -> DecimalNumber {
         guard let fact, context.scopes.isEmpty else { return try Money.base(try run(&context), declarations) }
-        return try context.money(fact, declarations)
+        return try context.money(fact)
     }
 
     /// How the value reads as an amount in a trace: `contract value EUR 240,000.00 (= USD
@@ -107,7 +107,10 @@ extension Operators {
         _ name: String, _ symbol: String, opposite: String,
         _ test: @escaping @Sendable (DecimalNumber, DecimalNumber) -> Bool
     ) -> OperatorSpec {
-        OperatorSpec([name], arity: 2...2, summary: "compares two amounts exactly (\(symbol)), converting currencies") {
+        OperatorSpec(
+            [name], arity: 2...2, reads: .amount,
+            summary: "compares two amounts exactly (\(symbol)), converting currencies"
+        ) {
             call throws(CompileProblem) in
             let (left, right) = (call.argument(0), call.argument(1))
             let declarations = call.declarations

@@ -10,23 +10,22 @@ extension Operators {
             Node(
                 path: call.path,
                 test: { context throws(LogicError) in
-                    // Owner and approvers are read in place: no copies of the addresses.
-                    let found: Bool? = context.withRootValue(FactPath.owner) { owner in
-                        guard let owner, case .string(let ownerAddress) = owner.pointee else { return nil }
-                        return context.withRootValue(FactPath.activeApprovers) { approvers in
-                            guard let approvers, case .array(let list) = approvers.pointee else { return false }
-                            return list.contains { approver in
-                                guard case .string(let address) = approver else { return false }
-                                return sameAddress(address, ownerAddress)
-                            }
+                    let found: Bool?
+                    if case .string(let ownerAddress)? = context.root.lookup(FactPath.owner) {
+                        let approvers = context.root.lookup(FactPath.activeApprovers)?.array ?? []
+                        found = approvers.contains { approver in
+                            guard case .string(let address) = approver else { return false }
+                            return sameAddress(address, ownerAddress)
                         }
+                    } else {
+                        found = nil
                     }
                     if context.trace != nil {
                         if found == nil {
                             context.record(
                                 call.path, "task owner is an active approver (the task owner is unknown)",
                                 false, negation: "task owner is not an active approver")
-                        } else if case .string(let owner)? = context.lookupRoot(FactPath.owner) {
+                        } else if case .string(let owner)? = context.root.lookup(FactPath.owner) {
                             context.record(
                                 call.path, "task owner \(TraceText.value(.string(owner))) is an active approver",
                                 .bool(found ?? false), negation: "task owner is not an active approver")
@@ -37,7 +36,7 @@ extension Operators {
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
             value, context in
-            guard case .string(let owner)? = context.lookupRoot(FactPath.owner), case .string(let address) = value
+            guard case .string(let owner)? = context.root.lookup(FactPath.owner), case .string(let address) = value
             else {
                 return false
             }
