@@ -48,14 +48,16 @@ struct EvaluationContext: ~Copyable {
         self.budget = budget
     }
 
-    /// A context reading the facts of `layout` from `prepared` when it was laid out for them and
-    /// this clock, else laying them out in `memory` (from ``EvaluationMemory/with(facts:_:)`` with
-    /// `layout.count` entries), its first scopes in `memory` too.
+    /// A context reading the facts of `layout` from `prepared` (laid out for them and this clock:
+    /// ``FactBlock/usable(_:for:now:)``), else laying them out in `memory` (from
+    /// ``EvaluationMemory/with(facts:_:)`` with `layout.count` entries); its first scopes in
+    /// `memory` too.
     init(
         root: DataRoot, layout: FactLayout, prepared: FactBlock?, memory: EvaluationMemory, budget: Int,
         trace: Bool, now: Timestamp?
     ) {
-        if let prepared, prepared.isLaidOut(for: layout, now: now) {
+        if let prepared {
+            precondition(prepared.isLaidOut(for: layout, now: now), "a block laid out for other rules or another clock")
             self.init(root: root, layout: layout, block: prepared, entries: prepared.entries, trace: trace, now: now)
         } else {
             FactBlock.layOut(layout, root: root, now: now, into: memory.facts)
@@ -115,11 +117,14 @@ struct EvaluationContext: ~Copyable {
         return !entry.pointee.isPresent || entry.pointee.value.isNull
     }
 
-    /// A root fact as an amount (``Money/amount(_:)``), when it is one.
-    func amount(_ fact: FactTable.Fact) -> Money.Amount? {
+    /// Whether a root fact is an amount (``Money/amount(_:)``).
+    func isAmount(_ fact: FactTable.Fact) -> Bool {
         let entry = facts + fact.slot
-        if case .amount(let amount, _) = entry.pointee.reading { return amount }
-        return entry.pointee.parsed.contains(.amount) ? nil : Money.amount(entry.pointee.value)
+        guard entry.pointee.parsed.contains(.amount) else { return Money.amount(entry.pointee.value) != nil }
+        switch entry.pointee.reading {
+        case .money, .unconvertible: return true
+        case .neither, .date: return false
+        }
     }
 
     /// A root fact as a date-time (a string in ISO 8601), when it is one.
@@ -136,7 +141,7 @@ struct EvaluationContext: ~Copyable {
     ///   rate.
     func money(_ fact: FactTable.Fact) throws(LogicError) -> DecimalNumber {
         let entry = facts + fact.slot
-        if case .amount(_, let base?) = entry.pointee.reading { return base }
+        if case .money(let base) = entry.pointee.reading { return base }
         return try Money.base(entry.pointee.value, layout.declarations)  // raises why
     }
 
@@ -148,7 +153,7 @@ struct EvaluationContext: ~Copyable {
     func check(_ fact: FactTable.Fact, _ type: FactType) -> FactCheck {
         guard !isMissing(fact) else { return .missing }
         switch type {
-        case .money: return amount(fact) != nil ? .accepted : .wrongType
+        case .money: return isAmount(fact) ? .accepted : .wrongType
         case .date, .datetime:
             guard date(fact) != nil else { return .wrongType }
             return type.acceptsDate(self[fact].pointee.value, parsed: true) ? .accepted : .wrongType

@@ -76,9 +76,10 @@ final class FactBlock: @unchecked Sendable {
 
         enum Reading {
             case neither
-            /// An amount, and the same in the base currency (`nil` when it cannot be converted:
-            /// converting again raises why).
-            case amount(Money.Amount, base: DecimalNumber?)
+            /// An amount, in the base currency.
+            case money(DecimalNumber)
+            /// An amount that cannot be converted (converting it again raises why).
+            case unconvertible
             case date(Timestamp)
         }
 
@@ -94,7 +95,7 @@ final class FactBlock: @unchecked Sendable {
             }
             parsed = readings
             if readings.contains(.amount), let amount = Money.amount(self.value) {
-                reading = .amount(amount, base: try? Money.convert(amount, declarations))
+                reading = (try? Money.convert(amount, declarations)).map(Reading.money) ?? .unconvertible
             } else if readings.contains(.date), let date = Self.date(self.value) {
                 reading = .date(date)
             } else {
@@ -166,5 +167,11 @@ final class FactBlock: @unchecked Sendable {
     /// Whether an evaluation of rules with `layout` at clock `now` can read this block.
     func isLaidOut(for layout: FactLayout, now: Timestamp?) -> Bool {
         self.layout === layout && (!layout.readsClock || self.now == now)
+    }
+
+    /// `block` when an evaluation of rules with `layout` at clock `now` can read it, else `nil`.
+    static func usable(_ block: FactBlock?, for layout: FactLayout, now: Timestamp?) -> FactBlock? {
+        guard let block, block.isLaidOut(for: layout, now: now) else { return nil }
+        return block
     }
 }

@@ -32,9 +32,10 @@ extension RuleSet {
 
 extension RuleSet.Compiled {
     func evaluate(_ snapshot: ApprovalSnapshot, options: EvaluationOptions) -> Decision {
-        EvaluationMemory.with(facts: layout.count) { memory in
+        let prepared = FactBlock.usable(snapshot.facts, for: layout, now: options.now)
+        return EvaluationMemory.with(facts: prepared == nil ? layout.count : 0) { memory in
             var context = EvaluationContext(
-                root: .snapshot(snapshot), layout: layout, prepared: snapshot.facts, memory: memory,
+                root: .snapshot(snapshot), layout: layout, prepared: prepared, memory: memory,
                 budget: limits.evaluationSteps, trace: options.explain, now: options.now)
             return decide(snapshot, options: options, in: &context)
         }

@@ -222,6 +222,7 @@ public struct ApprovalSnapshot: Sendable {
 
     /// Follows `path` through the views, then through the document. `now` is the evaluation's,
     /// not the snapshot's: it reads as absent here (``EvaluationContext`` answers it).
+    @inline(__always)
     func lookup(_ path: FactPath) -> JSONValue? {
         switch path.stored {
         case .variable(let hash)?:
@@ -229,8 +230,12 @@ public struct ApprovalSnapshot: Sendable {
         case .view(let view)?:
             if view == .taskID, !storage.hasTaskID { return nil }
             return storage.value(of: view)
-        case nil: break
+        case nil: return follow(path)
         }
+    }
+
+    /// ``lookup(_:)`` of a path to a value the snapshot does not keep as it is.
+    private func follow(_ path: FactPath) -> JSONValue? {
         let rest = path.rest
         switch path.head {
         case .whole: return dataView
