@@ -204,20 +204,25 @@ if wants 1; then
         mismatches=$(value_of mismatches <<< "$out")
         full_rate=$(value_of evaluate_full_median_per_second <<< "$out")
         hot_rate=$(value_of evaluate_hot_median_per_second <<< "$out")
-        row 1 "Decisions/s, one thread, prepared snapshots (projection parse; median of $passes passes of $(thousands "$count"))" \
+        unprepared_rate=$(value_of evaluate_unprepared_median_per_second <<< "$out")
+        row 1 "Decisions/s, one thread, prepared snapshots (projection parse, facts laid out for the rules; median of $passes passes of $(thousands "$count"))" \
             "$(thousands "$rate") ($(thousands "$cpu_rate") per CPU second)" "≥ 1,000,000" "$(verdict "$(ge "$rate" 1000000)")"
-        row 1 "Decisions/s, the same snapshots fully parsed" "$(thousands "$full_rate")" "–" "–"
+        row 1 "Decisions/s, the same snapshots not laid out (each evaluation looks its facts up)" "$(thousands "$unprepared_rate")" "–" "–"
+        row 1 "Decisions/s, the snapshots fully parsed (not laid out)" "$(thousands "$full_rate")" "–" "–"
         row 1 "Decisions/s, $(value_of hot_count <<< "$out") of them evaluated again and again (in cache)" "$(thousands "$hot_rate")" "–" "–"
         row 1 "Fast path (projection) decisions = plain path decisions" \
             "$mismatches of $(thousands "$count") differ" "0" "$(verdict "$([ "$mismatches" = 0 ] && echo 1 || echo 0)")"
         [ "$mismatches" = 0 ] || fail_check "$mismatches decisions differ between the projection and the full parse"
         detail "## 1. In-process decisions" "" \
             "\`approval-bench --count $count --seed $seed --passes $passes --now $now\`: generates the corpus," \
-            "writes every snapshot as JSON bytes and prepares each once by parsing it (\`ApprovalSnapshot\`" \
+            "writes every snapshot as JSON bytes and prepares each once: parsed (\`ApprovalSnapshot\`" \
             "of \`JSONParser.parse(_:projection:)\` with the rules' projection, the path \`approvalctl\` and" \
-            "services use; then again with a full parse), after one warm-up pass times $passes passes of" \
-            "\`RuleSet.evaluate\` over all of them on one thread, and checks every decision of the projection" \
-            "path against the full parse and the in-memory value (\`decision.json\` equal). The in-cache" \
+            "services use), then with the facts the rules read laid out in its block (\`RuleSet.prepare\`)." \
+            "After one warm-up pass it times $passes passes of \`RuleSet.evaluate\` over all of them on one" \
+            "thread (the headline); then the same snapshots not laid out, where every evaluation looks its" \
+            "facts up as a one-off evaluation does; then the snapshots fully parsed. It checks every decision" \
+            "of the projection path, laid out or not, against the full parse, the in-memory value and the" \
+            "snapshot read from its cache block (\`decision.json\` equal). The in-cache" \
             "figure times the first $(value_of hot_count <<< "$out") projected snapshots over and over: the difference to the" \
             "headline is time spent waiting for memory (20,000 snapshots do not fit in the CPU's caches)." "" \
             "Rates are per second of wall-clock time and, in brackets, per second of the thread's CPU time" \
@@ -225,6 +230,7 @@ if wants 1; then
             "| Measure | Value |" "|---|---|" \
             "| Evaluation passes (decisions/s) | $(value_of evaluate_passes_per_second <<< "$out" | tr ',' ' ') ($(value_of evaluate_cpu_passes_per_second <<< "$out" | tr ',' ' ')) |" \
             "| Median | $(thousands "$rate") decisions/s ($(thousands "$cpu_rate")); $(value_of evaluate_median_ns_per_decision <<< "$out") ns each |" \
+            "| Not laid out (decisions/s) | $(value_of evaluate_unprepared_passes_per_second <<< "$out" | tr ',' ' '); median $(thousands "$unprepared_rate") ($(thousands "$(value_of evaluate_unprepared_cpu_median_per_second <<< "$out")")) |" \
             "| Fully parsed snapshots (decisions/s) | $(value_of evaluate_full_passes_per_second <<< "$out" | tr ',' ' '); median $(thousands "$full_rate") |" \
             "| In cache, $(value_of hot_count <<< "$out") snapshots | $(thousands "$hot_rate") decisions/s ($(thousands "$(value_of evaluate_hot_cpu_median_per_second <<< "$out")")) |" \
             "| Full parse + evaluate (bytes in memory) | $(thousands "$(value_of full_parse_evaluate_per_second <<< "$out")")/s ($(thousands "$(value_of full_parse_evaluate_per_cpu_second <<< "$out")")) |" \
@@ -545,13 +551,23 @@ if wants 5; then
         fi
         status=0
         bench_profile=$(profile bench --focus runEvaluationPass -- "$bench" --rules "$rules" --count "$profile_count" \
-            --seed "$seed" --passes 1 --parse-passes 0 --hot-count 0 --no-full --no-verify --now "$now") || status=$?
+            --seed "$seed" --passes 1 --parse-passes 0 --hot-count 0 --no-full --no-verify --no-unprepared \
+            --now "$now") || status=$?
         if [ "$status" = 0 ]; then
             # runEvaluationPass runs twice: the untimed warm-up pass and the one timed pass.
-            detail "### In-process evaluation (only inside \`runEvaluationPass\`: 2 passes over $(thousands "$profile_count") prepared snapshots)" "" \
+            detail "### In-process evaluation (only inside \`runEvaluationPass\`: 2 passes over $(thousands "$profile_count") prepared snapshots, facts laid out)" "" \
                 "$(per_item "$bench_profile" "$((2 * profile_count))" decision)" "" '```' "$(top_functions "$bench_profile")" '```' ""
         else
             fail_check "profiling approval-bench failed (see $work/profile/bench.log)"
+        fi
+        status=0
+        unprepared_profile=$(profile bench-unprepared --focus runEvaluationPass -- "$bench" --rules "$rules" \
+            --count "$profile_count" --seed "$seed" --passes 1 --parse-passes 0 --hot-count 0 --no-full --no-verify \
+            --no-lay-out --now "$now") || status=$?
+        if [ "$status" = 0 ]; then
+            detail "The same snapshots not laid out (every evaluation looks its facts up): $(per_item "$unprepared_profile" "$((2 * profile_count))" decision)" ""
+        else
+            fail_check "profiling approval-bench --no-lay-out failed (see $work/profile/bench-unprepared.log)"
         fi
         status=0
         dry_run "$corpus" --jobs 1

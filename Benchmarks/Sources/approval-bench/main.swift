@@ -46,11 +46,12 @@ struct Options {
     var verify = true
     var full = true
     var unprepared = true
+    var layOut = true
 
     static let usage = """
         usage: approval-bench [--rules FILE] [--count N] [--seed S] [--passes P] [--hot-count N]
                               [--parse-passes P] [--now ISO8601] [--no-verify] [--no-full]
-                                [--no-unprepared]
+                                [--no-unprepared] [--no-lay-out]
 
           --rules FILE        rule file (default Benchmarks/rules/benchmark.rules.json)
           --count N           snapshots generated in memory (default 20000)
@@ -62,6 +63,8 @@ struct Options {
           --no-verify         skip the fast-path check (for profiling runs)
           --no-full           skip timing fully parsed snapshots (for profiling runs)
           --no-unprepared     skip timing snapshots not laid out for the rules (for profiling runs)
+          --no-lay-out        time the snapshots as parsed, not laid out for the rules, in place of
+                              the headline (for profiling runs)
 
         """
 
@@ -91,6 +94,7 @@ struct Options {
             case "--no-verify": verify = false
             case "--no-full": full = false
             case "--no-unprepared": unprepared = false
+            case "--no-lay-out": layOut = false
             case "-h", "--help":
                 emit(Self.usage, to: 1)
                 exit(0)
@@ -268,7 +272,7 @@ progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBy
 var checksum = 0
 // Projected snapshots laid out for the rules: the headline figure.
 var parsed = prepare(rules.projection)
-var prepared = parsed.map { rules.prepare($0, options: evaluation) }
+var prepared = options.layOut ? parsed.map { rules.prepare($0, options: evaluation) } : parsed
 let (rates, cpuRates) = timeEvaluation(prepared, passes: options.passes)
 progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
 // The first few again and again, in cache.
@@ -280,7 +284,7 @@ if options.hotCount > 0 {
 }
 prepared = []
 // The same snapshots, not laid out: every evaluation looks its facts up.
-let unpreparedRates = options.unprepared ? timeEvaluation(parsed, passes: options.passes) : nil
+let unpreparedRates = options.unprepared && options.layOut ? timeEvaluation(parsed, passes: options.passes) : nil
 parsed = []
 // Fully parsed snapshots.
 let fullRates = options.full ? timeEvaluation(prepare(.all), passes: options.passes) : nil
@@ -370,6 +374,7 @@ var lines = [
     "generate_seconds=\(seconds(generateSeconds))",
     "verified=\(options.verify)",
     "mismatches=\(mismatches)",
+    "laid_out=\(options.layOut)",
 ]
 if options.verify {
     for recommendation in Recommendation.allCases {

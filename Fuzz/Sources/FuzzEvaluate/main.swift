@@ -219,6 +219,18 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard fast.json == full.json else {
         fatalError("fast path differs:\n\(full.json)\n\(fast.json)\nrules: \(document)\nsnapshot: \(snapshotJSON)")
     }
+    // The facts laid out ahead for the rules (`RuleSet.prepare`), with and without an explanation.
+    let prepared = rules.prepare(projected, options: options)
+    guard rules.evaluate(prepared, options: options).json == full.json else {
+        fatalError("prepared snapshot differs:\n\(full.json)\nrules: \(document)\nsnapshot: \(snapshotJSON)")
+    }
+    let explained = EvaluationOptions(now: options.now, explain: true)
+    guard
+        rules.evaluate(prepared, options: explained).json
+            == rules.evaluate(ApprovalSnapshot(snapshotJSON), options: explained).json
+    else {
+        fatalError("prepared snapshot explains differently:\nrules: \(document)\nsnapshot: \(snapshotJSON)")
+    }
     // The cached path of a dry run: the block of the projection, kept and read back.
     guard let (_, block) = try? ApprovalSnapshot.parsingKeepingBlock(bytes, projection: rules.projection),
         let stored = JSONBlock(bytes: block.bytes), let cached = ApprovalSnapshot(block: stored)
