@@ -55,8 +55,9 @@ final class FactLayout: Sendable {
 ///
 /// An evaluation lays out its own entries on its stack (``EvaluationMemory``), unless the
 /// snapshot carries a block laid out for the same rules (``RuleSet/prepare(_:options:)``): a
-/// snapshot evaluated many times (a benchmark, a rule author comparing rule sets over the same
-/// history) then pays for its lookups and its parsing of amounts and dates once.
+/// snapshot the same rules evaluate many times (a benchmark; a program deciding one task several
+/// times with the same rules and clock) then pays for its lookups and its parsing of amounts and
+/// dates once.
 ///
 /// `@unchecked Sendable`: immutable once built; ``entries`` is memory it owns and never writes
 /// after `init`.
@@ -132,8 +133,8 @@ final class FactBlock: @unchecked Sendable {
         entries.deallocate()
     }
 
-    /// Deinitializes `count` entries at `entries`, one by one (the generic bulk form goes through
-    /// the type's witness table, three times slower).
+    /// Deinitializes `count` entries at `entries`, one by one: the bulk `deinitialize(count:)` is
+    /// not specialized here and destroys each entry through the type's value witness.
     static func deinitialize(_ entries: UnsafeMutablePointer<Entry>, count: Int) {
         for slot in 0..<count { _ = (entries + slot).move() }
     }
