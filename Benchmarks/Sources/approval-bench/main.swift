@@ -243,7 +243,7 @@ let corpusBytes = documents.reduce(0) { $0 + $1.count }
 progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBytes / options.count) bytes on average)")
 
 /// Snapshots parsed from their bytes, as a program holding many of them would have them.
-@MainActor func prepare(_ projection: JSONProjection) -> [ApprovalSnapshot] {
+@MainActor func parseAll(_ projection: JSONProjection) -> [ApprovalSnapshot] {
     return documents.enumerated().map { index, bytes in
         do {
             return try ApprovalSnapshot(parsing: bytes, projection: projection, options: parseOptions)
@@ -271,7 +271,7 @@ progress("generated \(options.count) snapshots (seed \(options.seed), \(corpusBy
 
 var checksum = 0
 // Projected snapshots laid out for the rules: the headline figure.
-var parsed = prepare(rules.projection)
+var parsed = parseAll(rules.projection)
 var prepared = options.layOut ? parsed.map { rules.prepare($0, options: evaluation) } : parsed
 let (rates, cpuRates) = timeEvaluation(prepared, passes: options.passes)
 progress("evaluation passes: \(rates.map(whole).joined(separator: ", ")) decisions/s")
@@ -287,7 +287,7 @@ prepared = []
 let unpreparedRates = options.unprepared && options.layOut ? timeEvaluation(parsed, passes: options.passes) : nil
 parsed = []
 // Fully parsed snapshots.
-let fullRates = options.full ? timeEvaluation(prepare(.all), passes: options.passes) : nil
+let fullRates = options.full ? timeEvaluation(parseAll(.all), passes: options.passes) : nil
 
 // Fast path == plain path == in-memory value == read from the block, for every snapshot; and
 // the decision mix.

@@ -107,8 +107,8 @@ struct LogicCompiler {
         {
             call.fact = facts.fact(steps)
         }
-        for argument in arguments where !spec.reads.isEmpty {
-            if let fact = argument.fact { facts.note(fact, readAs: spec.reads) }
+        if !spec.reads.isEmpty {
+            for fact in arguments.compactMap(\.fact) { facts.note(fact, readAs: spec.reads) }
         }
         let node: Node
         do {

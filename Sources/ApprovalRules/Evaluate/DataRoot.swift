@@ -5,11 +5,12 @@ enum DataRoot: Sendable {
     case value(JSONValue)
     case snapshot(ApprovalSnapshot)
 
-    /// The value at `path` from the root (`nil` when absent).
-    func lookup(_ path: FactPath) -> JSONValue? {
+    /// The value at `path` from the root (`nil` when absent); on a snapshot, `now` is the
+    /// evaluation's clock (``ApprovalSnapshot/lookup(_:clock:)``).
+    func lookup(_ path: FactPath, clock now: Timestamp?) -> JSONValue? {
         switch self {
         case .value(let value): return value.lookup(path.steps[...])
-        case .snapshot(let snapshot): return snapshot.lookup(path)
+        case .snapshot(let snapshot): return snapshot.lookup(path, clock: now)
         }
     }
 

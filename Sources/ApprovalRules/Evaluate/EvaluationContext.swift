@@ -177,10 +177,7 @@ struct EvaluationContext: ~Copyable {
     func lookup(_ path: FactPath, levelsUp levels: Int = 0) -> JSONValue? {
         let index = scopes.count - 1 - levels
         if index >= 0 { return scopes[index].pointee.lookup(path.steps[...]) }
-        if case .now = path.head, case .snapshot = root {
-            return now.map { .string($0.description) } ?? .null
-        }
-        return root.lookup(path)
+        return root.lookup(path, clock: now)
     }
 
     /// Runs `body` with `value` (kept alive by the caller for the call) as the innermost scope.

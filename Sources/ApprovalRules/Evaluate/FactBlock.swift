@@ -145,22 +145,17 @@ final class FactBlock: @unchecked Sendable {
         let paths = layout.paths
         let readings = layout.readings
         let declarations = layout.declarations
+        // The root is unpacked once, not per fact.
         switch root {
         case .snapshot(let snapshot):
             for slot in paths.indices {
-                let value: JSONValue?
-                if case .now = paths[slot].head {
-                    value = now.map { .string($0.description) } ?? .null
-                } else {
-                    value = snapshot.lookup(paths[slot])
-                }
+                let value = snapshot.lookup(paths[slot], clock: now)
                 (entries + slot).initialize(to: Entry(value, readings: readings[slot], declarations: declarations))
             }
-        case .value(let data):
+        case .value:
             for slot in paths.indices {
-                (entries + slot).initialize(
-                    to: Entry(data.lookup(paths[slot].steps[...]), readings: readings[slot], declarations: declarations)
-                )
+                let value = root.lookup(paths[slot], clock: now)
+                (entries + slot).initialize(to: Entry(value, readings: readings[slot], declarations: declarations))
             }
         }
     }

@@ -220,6 +220,14 @@ public struct ApprovalSnapshot: Sendable {
         lookup(FactPath(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)))
     }
 
+    /// ``lookup(_:)`` as an evaluation reads the snapshot: `now` is the evaluation's clock (`null`
+    /// without one), not a member of the document.
+    @inline(__always)
+    func lookup(_ path: FactPath, clock now: Timestamp?) -> JSONValue? {
+        if case .now = path.head { return now.map { .string($0.description) } ?? .null }
+        return lookup(path)
+    }
+
     /// Follows `path` through the views, then through the document. `now` is the evaluation's,
     /// not the snapshot's: it reads as absent here (``EvaluationContext`` answers it).
     @inline(__always)

@@ -11,8 +11,8 @@ extension Operators {
                 path: call.path,
                 test: { context throws(LogicError) in
                     let found: Bool?
-                    if case .string(let ownerAddress)? = context.root.lookup(FactPath.owner) {
-                        let approvers = context.root.lookup(FactPath.activeApprovers)?.array ?? []
+                    if case .string(let ownerAddress)? = context.root.lookup(FactPath.owner, clock: context.now) {
+                        let approvers = context.root.lookup(FactPath.activeApprovers, clock: context.now)?.array ?? []
                         found = approvers.contains { approver in
                             guard case .string(let address) = approver else { return false }
                             return sameAddress(address, ownerAddress)
@@ -25,7 +25,7 @@ extension Operators {
                             context.record(
                                 call.path, "task owner is an active approver (the task owner is unknown)",
                                 false, negation: "task owner is not an active approver")
-                        } else if case .string(let owner)? = context.root.lookup(FactPath.owner) {
+                        } else if case .string(let owner)? = context.root.lookup(FactPath.owner, clock: context.now) {
                             context.record(
                                 call.path, "task owner \(TraceText.value(.string(owner))) is an active approver",
                                 .bool(found ?? false), negation: "task owner is not an active approver")
@@ -36,7 +36,8 @@ extension Operators {
         },
         unary("is_owner", summary: "the address is the task's owner (false when the task is not known)", pure: false) {
             value, context in
-            guard case .string(let owner)? = context.root.lookup(FactPath.owner), case .string(let address) = value
+            guard case .string(let owner)? = context.root.lookup(FactPath.owner, clock: context.now),
+                case .string(let address) = value
             else {
                 return false
             }
